@@ -1,0 +1,188 @@
+package dev.dataflow.lake;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.dataflow.api.DataflowException;
+import dev.dataflow.api.DatasetPath;
+import dev.dataflow.api.ErrorCode;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.iceberg.PartitionSpec;
+import org.apache.iceberg.Schema;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.catalog.Namespace;
+import org.apache.iceberg.catalog.TableIdentifier;
+import org.apache.iceberg.exceptions.AlreadyExistsException;
+import org.apache.iceberg.exceptions.NoSuchTableException;
+import org.apache.iceberg.exceptions.NoSuchViewException;
+import org.apache.iceberg.io.FileIO;
+import org.apache.iceberg.jdbc.JdbcCatalog;
+import org.apache.iceberg.view.View;
+
+/**
+ * The Iceberg lake: a {@link JdbcCatalog} of namespaces (spaces and folders), tables and views over one
+ * warehouse, plus a connection to the same database for Dataflow's own metadata.
+ */
+public final class Lake implements AutoCloseable {
+  private final LakeConfig config;
+  private final JdbcCatalog catalog;
+  private final FileIO io = new LocalFileIO();
+
+  private Lake(LakeConfig config, JdbcCatalog catalog) {
+    this.config = config;
+    this.catalog = catalog;
+  }
+
+  public static Lake open(LakeConfig config) {
+    requireNonNull(config, "config is null");
+    try {
+      Files.createDirectories(config.warehouse());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    Map<String, String> properties = new HashMap<>();
+    properties.put("uri", config.catalogUrl());
+    properties.put("warehouse", config.warehouse().toString());
+    properties.put("io-impl", LocalFileIO.class.getName());
+    // schema V1 adds the record type column that Iceberg views need
+    properties.put("jdbc.schema-version", "V1");
+    connectionProperties(config).forEach((k, v) -> properties.put("jdbc." + k, v.toString()));
+    JdbcCatalog catalog = new JdbcCatalog();
+    catalog.initialize("dataflow", properties);
+    Lake lake = new Lake(config, catalog);
+    Migrations.apply(lake);
+    return lake;
+  }
+
+  private static Properties connectionProperties(LakeConfig config) {
+    Properties properties = new Properties();
+    if (config.catalogUser() != null) {
+      properties.put("user", config.catalogUser());
+    }
+    if (config.catalogPassword() != null) {
+      properties.put("password", config.catalogPassword());
+    }
+    if (config.isSqlite()) {
+      // several pools share one file: wait for a writer instead of failing with SQLITE_BUSY
+      properties.put("busy_timeout", "30000");
+      properties.put("journal_mode", "WAL");
+    }
+    return properties;
+  }
+
+  public LakeConfig config() {
+    return config;
+  }
+
+  public JdbcCatalog catalog() {
+    return catalog;
+  }
+
+  public FileIO io() {
+    return io;
+  }
+
+  /** A new connection to the catalog database, for Dataflow's own metadata tables. */
+  public Connection metadataConnection() throws SQLException {
+    return DriverManager.getConnection(config.catalogUrl(), connectionProperties(config));
+  }
+
+  public static Namespace namespace(List<String> parts) {
+    return Namespace.of(parts.toArray(String[]::new));
+  }
+
+  public static TableIdentifier identifier(DatasetPath path) {
+    if (path.parts().size() < 2) {
+      throw new DataflowException(
+          ErrorCode.INVALID_ARGUMENT, "A dataset lives in a space: write space.name, not " + path);
+    }
+    return TableIdentifier.of(namespace(path.parent()), path.name());
+  }
+
+  public static DatasetPath path(TableIdentifier identifier) {
+    List<String> parts = new java.util.ArrayList<>(List.of(identifier.namespace().levels()));
+    parts.add(identifier.name());
+    return new DatasetPath(parts);
+  }
+
+  /** Creates a space or folder and every folder above it that is missing. */
+  public void createFolders(List<String> folder) {
+    for (int depth = 1; depth <= folder.size(); depth++) {
+      Namespace namespace = namespace(folder.subList(0, depth));
+      if (!catalog.namespaceExists(namespace)) {
+        try {
+          catalog.createNamespace(namespace, Map.of());
+        } catch (AlreadyExistsException e) {
+          // created concurrently: fine
+        }
+      }
+    }
+  }
+
+  public boolean folderExists(List<String> folder) {
+    return !folder.isEmpty() && catalog.namespaceExists(namespace(folder));
+  }
+
+  /** The table at a path, or null when there is none. */
+  public Table tableOrNull(DatasetPath path) {
+    if (path.parts().size() < 2) {
+      return null;
+    }
+    try {
+      return catalog.loadTable(identifier(path));
+    } catch (NoSuchTableException e) {
+      return null;
+    }
+  }
+
+  public Table table(DatasetPath path) {
+    Table table = tableOrNull(path);
+    if (table == null) {
+      throw new DataflowException(ErrorCode.NOT_FOUND, "Table " + path + " does not exist");
+    }
+    return table;
+  }
+
+  public Table createTable(
+      DatasetPath path, Schema schema, PartitionSpec spec, Map<String, String> properties) {
+    createFolders(path.parent());
+    try {
+      return catalog.createTable(identifier(path), schema, spec, properties);
+    } catch (AlreadyExistsException e) {
+      throw new DataflowException(ErrorCode.ALREADY_EXISTS, "Dataset " + path + " already exists");
+    }
+  }
+
+  public boolean dropTable(DatasetPath path) {
+    return path.parts().size() >= 2 && catalog.dropTable(identifier(path), true);
+  }
+
+  /** The view at a path, or null when there is none. */
+  public View viewOrNull(DatasetPath path) {
+    if (path.parts().size() < 2) {
+      return null;
+    }
+    try {
+      return catalog.loadView(identifier(path));
+    } catch (NoSuchViewException e) {
+      return null;
+    }
+  }
+
+  public boolean dropView(DatasetPath path) {
+    return path.parts().size() >= 2 && catalog.dropView(identifier(path));
+  }
+
+  @Override
+  public void close() {
+    catalog.close();
+  }
+}

@@ -1,0 +1,56 @@
+package dev.dataflow.lake;
+
+import dev.dataflow.api.DataflowException;
+import dev.dataflow.api.ErrorCode;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+
+/**
+ * Versioned schema of Dataflow's own metadata tables, kept in the catalog database beside Iceberg's.
+ * Each entry runs once, in order; append new ones, never edit an applied one.
+ */
+final class Migrations {
+  private static final List<String> STEPS =
+      List.of(
+          """
+          CREATE TABLE df_jobs (
+            id VARCHAR(64) PRIMARY KEY,
+            principal VARCHAR(255) NOT NULL,
+            sql_text TEXT NOT NULL,
+            status VARCHAR(16) NOT NULL,
+            started_at BIGINT NOT NULL,
+            ended_at BIGINT,
+            row_count BIGINT,
+            byte_count BIGINT,
+            error_code VARCHAR(32),
+            error_message TEXT,
+            datasets TEXT)
+          """,
+          "CREATE INDEX df_jobs_started ON df_jobs (started_at)");
+
+  private Migrations() {}
+
+  static void apply(Lake lake) {
+    try (Connection connection = lake.metadataConnection();
+        Statement statement = connection.createStatement()) {
+      statement.execute("CREATE TABLE IF NOT EXISTS df_schema_version (version INT NOT NULL)");
+      int applied = currentVersion(statement);
+      for (int step = applied; step < STEPS.size(); step++) {
+        statement.execute(STEPS.get(step));
+        statement.executeUpdate("DELETE FROM df_schema_version");
+        statement.executeUpdate("INSERT INTO df_schema_version VALUES (" + (step + 1) + ")");
+      }
+    } catch (SQLException e) {
+      throw new DataflowException(ErrorCode.INTERNAL, "Cannot migrate the metadata store: " + e, e);
+    }
+  }
+
+  private static int currentVersion(Statement statement) throws SQLException {
+    try (ResultSet rows = statement.executeQuery("SELECT max(version) FROM df_schema_version")) {
+      return rows.next() ? rows.getInt(1) : 0;
+    }
+  }
+}

@@ -1,0 +1,253 @@
+package dev.dataflow.sql;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.dataflow.api.DataflowException;
+import dev.dataflow.api.DatasetPath;
+import dev.dataflow.api.ErrorCode;
+import dev.dataflow.lake.Lake;
+import dev.dataflow.sql.catalog.Views;
+import dev.dataflow.sql.jobs.JobRecord;
+import dev.dataflow.sql.jobs.JobStatus;
+import dev.dataflow.sql.jobs.JobStore;
+import dev.dataflow.sql.parse.Statement;
+import dev.dataflow.sql.parse.StatementParser;
+import dev.dataflow.sql.plan.DatasetRead;
+import dev.dataflow.sql.plan.PlannedQuery;
+import dev.dataflow.sql.plan.QueryPlanner;
+import dev.dataflow.sql.write.EngineErrors;
+import dev.dataflow.sql.write.TableWriter;
+import java.nio.file.Path;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import org.apache.arrow.vector.ipc.ArrowReader;
+import org.apache.iceberg.Table;
+import org.duckdb.DuckDBConnection;
+import org.duckdb.DuckDBResultSet;
+
+/**
+ * The SQL entry point every access path shares: parses, checks and plans a statement, runs it on the
+ * engine, and records it as a job (principal, SQL, status, times, rows, bytes, error, datasets).
+ */
+public final class SqlService implements AutoCloseable {
+  private static final int BATCH_ROWS = 64 * 1024;
+
+  private final Lake lake;
+  private final Engine engine;
+  private final QueryPlanner planner;
+  private final TableWriter writer;
+  private final Views views;
+  private final JobStore jobs;
+  private final Map<String, Execution> running = new ConcurrentHashMap<>();
+  private final ScheduledExecutorService timer =
+      Executors.newSingleThreadScheduledExecutor(
+          r -> {
+            Thread thread = new Thread(r, "statement-timeout");
+            thread.setDaemon(true);
+            return thread;
+          });
+
+  public SqlService(Lake lake, EngineConfig config) {
+    this.lake = requireNonNull(lake, "lake is null");
+    this.engine = new Engine(config, List.of(lake.config().warehouse()));
+    this.planner = new QueryPlanner(engine, lake);
+    this.writer = new TableWriter(lake);
+    this.views = new Views(lake, engine, planner);
+    this.jobs = new JobStore(lake);
+    jobs.failAbandoned();
+  }
+
+  public Lake lake() {
+    return lake;
+  }
+
+  public Engine engine() {
+    return engine;
+  }
+
+  public Views views() {
+    return views;
+  }
+
+  public JobStore jobs() {
+    return jobs;
+  }
+
+  public TableWriter writer() {
+    return writer;
+  }
+
+  public Path warehouse() {
+    return lake.config().warehouse();
+  }
+
+  /** Runs a statement without parameters; see {@link #execute(String, String, List)}. */
+  public Execution execute(String principal, String sql) {
+    return execute(principal, sql, List.of());
+  }
+
+  /**
+   * Runs one statement as {@code principal}. A query's result streams from the returned execution;
+   * closing it ends the job. Errors are thrown as {@link DataflowException} after the job is recorded
+   * as failed.
+   */
+  public Execution execute(String principal, String sql, List<Object> parameters) {
+    requireNonNull(principal, "principal is null");
+    requireNonNull(sql, "sql is null");
+    String jobId = UUID.randomUUID().toString();
+    long startedAt = System.currentTimeMillis();
+    jobs.insert(
+        new JobRecord(jobId, principal, sql, JobStatus.RUNNING, startedAt, null, null, null, null, null, List.of()));
+    DuckDBConnection connection = engine.connect();
+    Execution execution;
+    try {
+      execution =
+          new Execution(
+              jobId,
+              connection,
+              connection.createStatement(),
+              engine.allocator().newChildAllocator(jobId, 0, Long.MAX_VALUE),
+              done -> finish(done, principal, sql, startedAt));
+    } catch (SQLException e) {
+      throw EngineErrors.translate(e);
+    }
+    running.put(jobId, execution);
+    execution.timeout(scheduleTimeout(execution));
+    try {
+      run(execution, StatementParser.parse(sql), parameters);
+      return execution;
+    } catch (RuntimeException e) {
+      DataflowException error = e instanceof DataflowException d ? d : execution.stopped(e);
+      execution.fail(error);
+      execution.close();
+      throw error;
+    }
+  }
+
+  private ScheduledFuture<?> scheduleTimeout(Execution execution) {
+    long millis = engine.config().statementTimeout().toMillis();
+    if (millis <= 0) {
+      return null;
+    }
+    return timer.schedule(() -> execution.cancel(ErrorCode.TIMEOUT), millis, TimeUnit.MILLISECONDS);
+  }
+
+  /** Cancels a running job; false when it is not running here. */
+  public boolean cancel(String jobId) {
+    Execution execution = running.get(jobId);
+    if (execution == null) {
+      return false;
+    }
+    execution.cancel(ErrorCode.CANCELLED);
+    return true;
+  }
+
+  private void run(Execution execution, Statement statement, List<Object> parameters) {
+    DuckDBConnection connection = execution.connection();
+    if (!parameters.isEmpty() && !(statement instanceof Statement.Query)) {
+      throw new DataflowException(ErrorCode.UNSUPPORTED, "Only queries take parameters");
+    }
+    if (statement instanceof Statement.Query query) {
+      query(execution, query, parameters);
+    } else if (statement instanceof Statement.CreateTableAs create) {
+      createTableAs(execution, create);
+    } else if (statement instanceof Statement.InsertInto insert) {
+      PlannedQuery planned = planner.plan(connection, insert.query());
+      Table table = lake.table(insert.path());
+      long rows = writer.insert(connection, table, insert.columns(), planned.sql(), Map.of()).rows();
+      execution.updated(rows, planned.reads());
+    } else if (statement instanceof Statement.DropTable drop) {
+      if (lake.viewOrNull(drop.path()) != null) {
+        throw new DataflowException(
+            ErrorCode.INVALID_ARGUMENT, drop.path() + " is a view: use DROP VIEW");
+      }
+      if (!lake.dropTable(drop.path()) && !drop.ifExists()) {
+        throw new DataflowException(ErrorCode.NOT_FOUND, "Table " + drop.path() + " does not exist");
+      }
+    } else if (statement instanceof Statement.CreateView create) {
+      views.create(connection, create.path(), create.query(), create.replace());
+    } else if (statement instanceof Statement.DropView drop) {
+      if (!views.drop(drop.path()) && !drop.ifExists()) {
+        throw new DataflowException(ErrorCode.NOT_FOUND, "View " + drop.path() + " does not exist");
+      }
+    }
+  }
+
+  private void createTableAs(Execution execution, Statement.CreateTableAs create) {
+    DuckDBConnection connection = execution.connection();
+    PlannedQuery planned = planner.plan(connection, create.query());
+    boolean exists = lake.tableOrNull(create.path()) != null;
+    if (exists && create.ifNotExists()) {
+      execution.updated(0, planned.reads());
+      return;
+    }
+    views.checkFree(create.path(), exists && create.replace());
+    if (exists && create.replace()) {
+      lake.dropTable(create.path());
+    }
+    long rows =
+        writer.createTableAs(connection, create.path(), create.partitioning(), planned.sql()).rows();
+    execution.updated(rows, planned.reads());
+  }
+
+  private void query(Execution execution, Statement.Query query, List<Object> parameters) {
+    PlannedQuery planned = planner.plan(execution.connection(), query);
+    try {
+      ResultSet result;
+      if (parameters.isEmpty()) {
+        result = execution.statement().executeQuery(planned.sql());
+      } else {
+        PreparedStatement prepared = execution.connection().prepareStatement(planned.sql());
+        for (int i = 0; i < parameters.size(); i++) {
+          prepared.setObject(i + 1, parameters.get(i));
+        }
+        result = prepared.executeQuery();
+      }
+      ArrowReader reader =
+          (ArrowReader) ((DuckDBResultSet) result).arrowExportStream(execution.allocator(), BATCH_ROWS);
+      execution.result(reader, planned.reads());
+    } catch (SQLException e) {
+      throw execution.stopReason() != null ? execution.stopped(e) : EngineErrors.translate(e);
+    }
+  }
+
+  private void finish(Execution execution, String principal, String sql, long startedAt) {
+    running.remove(execution.jobId());
+    DataflowException failure = execution.failure();
+    JobStatus status =
+        failure == null
+            ? JobStatus.COMPLETED
+            : failure.code() == ErrorCode.CANCELLED ? JobStatus.CANCELLED : JobStatus.FAILED;
+    List<String> datasets =
+        execution.reads().stream().map(DatasetRead::path).map(DatasetPath::toString).distinct().toList();
+    jobs.finish(
+        new JobRecord(
+            execution.jobId(),
+            principal,
+            sql,
+            status,
+            startedAt,
+            System.currentTimeMillis(),
+            execution.rows(),
+            execution.bytes(),
+            failure == null ? null : failure.code().name(),
+            failure == null ? null : failure.describe(),
+            datasets));
+  }
+
+  @Override
+  public void close() {
+    running.values().forEach(e -> e.cancel(ErrorCode.CANCELLED));
+    timer.shutdownNow();
+    engine.close();
+  }
+}

@@ -1,0 +1,20 @@
+package dev.dataflow.sql.jobs;
+
+import java.util.List;
+
+/**
+ * What the platform remembers of one statement: who ran it, what, how it ended and what it read.
+ * Times are epoch milliseconds; {@code endedAt}, counts and error are null while it runs.
+ */
+public record JobRecord(
+    String id,
+    String principal,
+    String sql,
+    JobStatus status,
+    long startedAt,
+    Long endedAt,
+    Long rows,
+    Long bytes,
+    String errorCode,
+    String errorMessage,
+    List<String> datasets) {}

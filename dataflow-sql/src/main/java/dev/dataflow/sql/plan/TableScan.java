@@ -1,0 +1,84 @@
+package dev.dataflow.sql.plan;
+
+import dev.dataflow.api.DataflowException;
+import dev.dataflow.api.ErrorCode;
+import dev.dataflow.sql.Engine;
+import dev.dataflow.sql.TypeMapping;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.iceberg.FileScanTask;
+import org.apache.iceberg.Schema;
+import org.apache.iceberg.Snapshot;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.expressions.Expression;
+import org.apache.iceberg.io.CloseableIterable;
+import org.apache.iceberg.types.Types;
+
+/**
+ * The files of one table at one snapshot that a query must read, after Iceberg prunes by partition and
+ * column statistics, and the DuckDB relation that reads them by field id.
+ */
+public record TableScan(long snapshotId, Schema schema, List<String> files, long totalFiles) {
+
+  /** Plans a scan; {@code snapshot} null means the table is empty. */
+  public static TableScan plan(Table table, Snapshot snapshot, Expression filter) {
+    if (snapshot == null) {
+      return new TableScan(-1, table.schema(), List.of(), 0);
+    }
+    Schema schema = table.schemas().get(snapshot.schemaId());
+    List<String> files = new ArrayList<>();
+    try (CloseableIterable<FileScanTask> tasks =
+        table.newScan().useSnapshot(snapshot.snapshotId()).filter(filter).planFiles()) {
+      for (FileScanTask task : tasks) {
+        if (!task.deletes().isEmpty()) {
+          throw new DataflowException(
+              ErrorCode.UNSUPPORTED, "Table " + table.name() + " has delete files, not read yet");
+        }
+        files.add(task.file().location());
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    long total = Long.parseLong(snapshot.summary().getOrDefault("total-data-files", "-1"));
+    return new TableScan(snapshot.snapshotId(), schema, List.copyOf(files), total);
+  }
+
+  /**
+   * A SELECT that yields the table's rows with its current column names and types. Files are read by
+   * Iceberg field id, so renamed and added columns read right from files written before the change.
+   */
+  public String relationSql() {
+    if (files.isEmpty()) {
+      List<String> columns = new ArrayList<>();
+      for (Types.NestedField field : schema.columns()) {
+        columns.add(
+            "CAST(NULL AS "
+                + TypeMapping.duckdbType(field.type())
+                + ") AS "
+                + Engine.identifier(field.name()));
+      }
+      return "SELECT " + String.join(", ", columns) + " WHERE false";
+    }
+    List<String> quoted = new ArrayList<>();
+    for (String file : files) {
+      quoted.add(Engine.literal(file));
+    }
+    List<String> mapping = new ArrayList<>();
+    for (Types.NestedField field : schema.columns()) {
+      mapping.add(
+          field.fieldId()
+              + ": {name: "
+              + Engine.literal(field.name())
+              + ", type: "
+              + Engine.literal(TypeMapping.duckdbType(field.type()))
+              + ", default_value: NULL}");
+    }
+    return "SELECT * FROM read_parquet(["
+        + String.join(", ", quoted)
+        + "], schema = MAP {"
+        + String.join(", ", mapping)
+        + "})";
+  }
+}

@@ -1,0 +1,224 @@
+package dev.dataflow.sql.write;
+
+import dev.dataflow.sql.Engine;
+import dev.dataflow.sql.TypeMapping;
+import java.nio.charset.StandardCharsets;
+import java.io.ByteArrayOutputStream;
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.iceberg.DataFile;
+import org.apache.iceberg.DataFiles;
+import org.apache.iceberg.FileFormat;
+import org.apache.iceberg.MetricsConfig;
+import org.apache.iceberg.PartitionData;
+import org.apache.iceberg.PartitionField;
+import org.apache.iceberg.PartitionSpec;
+import org.apache.iceberg.Schema;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.io.FileIO;
+import org.apache.iceberg.io.InputFile;
+import org.apache.iceberg.parquet.ParquetUtil;
+import org.apache.iceberg.types.Conversions;
+import org.apache.iceberg.types.Type;
+import org.apache.iceberg.types.Type.TypeID;
+import org.apache.iceberg.types.Types;
+
+/**
+ * Parquet files DuckDB wrote for one table write. Partition values are computed in the same query
+ * (Iceberg's transforms as SQL) and become hive-style directories, which are read back into each
+ * file's partition tuple.
+ */
+record ParquetBatch(Table table, List<String> files, long rows) {
+  private static final String PARTITION_PREFIX = "__df_p";
+  private static final String NULL_PARTITION = "__HIVE_DEFAULT_PARTITION__";
+
+  static ParquetBatch write(Connection connection, Table table, String sql, String directory) {
+    Schema schema = table.schema();
+    PartitionSpec spec = table.spec();
+    List<String> projection = new ArrayList<>();
+    for (Types.NestedField field : schema.columns()) {
+      projection.add(
+          "CAST(__src."
+              + Engine.identifier(field.name())
+              + " AS "
+              + TypeMapping.duckdbType(field.type())
+              + ") AS "
+              + Engine.identifier(field.name()));
+    }
+    List<String> partitionColumns = new ArrayList<>();
+    for (int i = 0; i < spec.fields().size(); i++) {
+      PartitionField field = spec.fields().get(i);
+      Types.NestedField source = schema.findField(field.sourceId());
+      projection.add(transform(field, source) + " AS " + PARTITION_PREFIX + i);
+      partitionColumns.add(PARTITION_PREFIX + i);
+    }
+    String copy =
+        "COPY (SELECT "
+            + String.join(", ", projection)
+            + " FROM ("
+            + sql
+            + ") AS __src) TO "
+            + Engine.literal(directory)
+            + " (FORMAT parquet, COMPRESSION zstd, RETURN_FILES true, FILENAME_PATTERN 'part-{uuid}', "
+            + (partitionColumns.isEmpty()
+                ? "FILE_SIZE_BYTES '512MB'"
+                : "PARTITION_BY (" + String.join(", ", partitionColumns) + ")")
+            + ", FIELD_IDS "
+            + fieldIds(schema.asStruct())
+            + ")";
+    try (Statement statement = connection.createStatement();
+        ResultSet result = statement.executeQuery(copy)) {
+      result.next();
+      long rows = result.getLong(1);
+      List<String> files = new ArrayList<>();
+      Array array = result.getArray(2);
+      if (array != null) {
+        for (Object file : (Object[]) array.getArray()) {
+          files.add(file.toString());
+        }
+      }
+      return new ParquetBatch(table, List.copyOf(files), rows);
+    } catch (SQLException e) {
+      throw EngineErrors.translate(e);
+    }
+  }
+
+  /** Iceberg's partition transforms written in DuckDB SQL over the already-cast column. */
+  private static String transform(PartitionField field, Types.NestedField source) {
+    String column = "CAST(__src." + Engine.identifier(source.name()) + " AS " + TypeMapping.duckdbType(source.type()) + ")";
+    String name = field.transform().toString();
+    if (name.equals("identity")) {
+      return column;
+    }
+    if (name.equals("day")) {
+      return "date_diff('day', DATE '1970-01-01', CAST(" + column + " AS DATE))";
+    }
+    if (name.equals("month")) {
+      return "((year(" + column + ") - 1970) * 12 + month(" + column + ") - 1)";
+    }
+    if (name.equals("year")) {
+      return "(year(" + column + ") - 1970)";
+    }
+    if (name.equals("hour")) {
+      return "CAST(floor(epoch(" + column + ") / 3600) AS BIGINT)";
+    }
+    if (name.startsWith("bucket[")) {
+      int buckets = Integer.parseInt(name.substring(7, name.length() - 1));
+      String hash =
+          source.type().typeId() == TypeID.STRING
+              ? "df_bucket_hash_string(" + column + ")"
+              : source.type().typeId() == TypeID.DATE
+                  ? "df_bucket_hash(CAST(date_diff('day', DATE '1970-01-01', " + column + ") AS BIGINT))"
+                  : "df_bucket_hash(CAST(" + column + " AS BIGINT))";
+      return "(" + hash + " % " + buckets + ")";
+    }
+    if (name.startsWith("truncate[")) {
+      int width = Integer.parseInt(name.substring(9, name.length() - 1));
+      return source.type().typeId() == TypeID.STRING
+          ? "left(" + column + ", " + width + ")"
+          : "(" + column + " - (((" + column + " % " + width + ") + " + width + ") % " + width + "))";
+    }
+    throw new IllegalArgumentException("Unsupported partition transform " + name);
+  }
+
+  /** DuckDB's FIELD_IDS option: each column's Iceberg field id, nested fields included. */
+  private static String fieldIds(Types.StructType struct) {
+    List<String> entries = new ArrayList<>();
+    for (Types.NestedField field : struct.fields()) {
+      entries.add(Engine.identifier(field.name()) + ": " + fieldId(field.fieldId(), field.type()));
+    }
+    return "{" + String.join(", ", entries) + "}";
+  }
+
+  private static String fieldId(int id, Type type) {
+    if (type.isPrimitiveType()) {
+      return String.valueOf(id);
+    }
+    List<String> entries = new ArrayList<>();
+    entries.add("__duckdb_field_id: " + id);
+    if (type.isStructType()) {
+      for (Types.NestedField field : type.asStructType().fields()) {
+        entries.add(Engine.identifier(field.name()) + ": " + fieldId(field.fieldId(), field.type()));
+      }
+    } else if (type.isListType()) {
+      Types.NestedField element = type.asListType().fields().get(0);
+      entries.add("element: " + fieldId(element.fieldId(), element.type()));
+    } else if (type.isMapType()) {
+      Types.NestedField key = type.asMapType().fields().get(0);
+      Types.NestedField value = type.asMapType().fields().get(1);
+      entries.add("key: " + fieldId(key.fieldId(), key.type()));
+      entries.add("value: " + fieldId(value.fieldId(), value.type()));
+    }
+    return "{" + String.join(", ", entries) + "}";
+  }
+
+  List<DataFile> dataFiles(FileIO io) {
+    MetricsConfig metrics = MetricsConfig.forTable(table);
+    List<DataFile> out = new ArrayList<>();
+    for (String file : files) {
+      InputFile input = io.newInputFile(file);
+      DataFiles.Builder builder =
+          DataFiles.builder(table.spec())
+              .withInputFile(input)
+              .withFormat(FileFormat.PARQUET)
+              .withMetrics(ParquetUtil.fileMetrics(input, metrics));
+      if (table.spec().isPartitioned()) {
+        builder.withPartition(partition(file));
+      }
+      out.add(builder.build());
+    }
+    return out;
+  }
+
+  private PartitionData partition(String file) {
+    PartitionSpec spec = table.spec();
+    PartitionData data = new PartitionData(spec.partitionType());
+    for (String segment : file.split("/")) {
+      if (!segment.startsWith(PARTITION_PREFIX) || segment.indexOf('=') < 0) {
+        continue;
+      }
+      int index = Integer.parseInt(segment.substring(PARTITION_PREFIX.length(), segment.indexOf('=')));
+      String value = unescape(segment.substring(segment.indexOf('=') + 1));
+      PartitionField field = spec.fields().get(index);
+      Type type = spec.partitionType().fields().get(index).type();
+      data.set(index, value.equals(NULL_PARTITION) ? null : partitionValue(field, type, value));
+    }
+    return data;
+  }
+
+  private static Object partitionValue(PartitionField field, Type type, String value) {
+    if (field.transform().isIdentity()) {
+      return Conversions.fromPartitionString(type, value);
+    }
+    // day, month, year, hour and bucket are ordinals; truncate keeps the source type
+    return switch (type.typeId()) {
+      case DATE, INTEGER -> Integer.parseInt(value);
+      default -> Conversions.fromPartitionString(type, value);
+    };
+  }
+
+  /** Undoes the percent-escaping of hive partition directory names. */
+  private static String unescape(String text) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (c == '%' && i + 2 < text.length()) {
+        out.write(Integer.parseInt(text.substring(i + 1, i + 3), 16));
+        i += 2;
+      } else {
+        byte[] bytes = String.valueOf(c).getBytes(StandardCharsets.UTF_8);
+        out.write(bytes, 0, bytes.length);
+      }
+    }
+    return out.toString(StandardCharsets.UTF_8);
+  }
+
+  void delete(FileIO io) {
+    files.forEach(io::deleteFile);
+  }
+}

@@ -1,0 +1,188 @@
+package dev.dataflow.sql.write;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.dataflow.api.DataflowException;
+import dev.dataflow.api.DatasetPath;
+import dev.dataflow.api.ErrorCode;
+import dev.dataflow.lake.Lake;
+import dev.dataflow.sql.Engine;
+import dev.dataflow.sql.TypeMapping;
+import dev.dataflow.sql.parse.Statement.PartitionField;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.iceberg.AppendFiles;
+import org.apache.iceberg.DataFile;
+import org.apache.iceberg.PartitionSpec;
+import org.apache.iceberg.Schema;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.types.Types;
+
+/**
+ * Writes query results into lake tables: DuckDB writes Parquet with Iceberg field ids straight into the
+ * table's data directory, and the files are committed as one Iceberg append, with any summary
+ * properties (such as a pipeline's source offsets) in the same snapshot.
+ */
+public final class TableWriter {
+  private static final DateTimeFormatter BATCH = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss");
+
+  private final Lake lake;
+
+  public TableWriter(Lake lake) {
+    this.lake = requireNonNull(lake, "lake is null");
+  }
+
+  /** The outcome of a write: rows written and the snapshot that holds them (-1 when nothing). */
+  public record WriteResult(long rows, long snapshotId, int files) {}
+
+  /** The Iceberg schema of a query's result, from DuckDB's DESCRIBE. */
+  public static Schema schemaOf(Connection connection, String sql) {
+    List<Types.NestedField> fields = new ArrayList<>();
+    AtomicInteger ids = new AtomicInteger();
+    try (Statement statement = connection.createStatement();
+        ResultSet rows = statement.executeQuery("DESCRIBE " + sql)) {
+      while (rows.next()) {
+        String name = rows.getString("column_name");
+        int id = ids.incrementAndGet();
+        fields.add(
+            Types.NestedField.optional(
+                id, name, TypeMapping.icebergType(rows.getString("column_type"), name, ids)));
+      }
+    } catch (SQLException e) {
+      throw EngineErrors.translate(e);
+    }
+    return new Schema(fields);
+  }
+
+  public static PartitionSpec spec(Schema schema, List<PartitionField> fields) {
+    PartitionSpec.Builder spec = PartitionSpec.builderFor(schema);
+    for (PartitionField field : fields) {
+      Types.NestedField column = schema.caseInsensitiveFindField(field.column());
+      if (column == null) {
+        throw new DataflowException(
+            ErrorCode.INVALID_ARGUMENT,
+            "Cannot partition by " + field.column() + ": the query has no such column");
+      }
+      String name = column.name();
+      try {
+        switch (field.transform()) {
+          case "identity" -> spec.identity(name);
+          case "day" -> spec.day(name);
+          case "month" -> spec.month(name);
+          case "year" -> spec.year(name);
+          case "hour" -> spec.hour(name);
+          case "bucket" -> spec.bucket(name, field.width());
+          case "truncate" -> spec.truncate(name, field.width());
+          default -> throw new IllegalArgumentException("unknown transform " + field.transform());
+        }
+      } catch (IllegalArgumentException e) {
+        throw new DataflowException(
+            ErrorCode.INVALID_ARGUMENT,
+            "Cannot partition by " + field.transform() + "(" + name + "): " + e.getMessage());
+      }
+    }
+    return spec.build();
+  }
+
+  /** Creates the table from the query's schema and writes the query into it. */
+  public WriteResult createTableAs(
+      Connection connection, DatasetPath path, List<PartitionField> partitioning, String sql) {
+    Schema schema = schemaOf(connection, sql);
+    Table table = lake.createTable(path, schema, spec(schema, partitioning), Map.of());
+    try {
+      return append(connection, table, sql, Map.of());
+    } catch (RuntimeException e) {
+      lake.dropTable(path);
+      throw e;
+    }
+  }
+
+  /**
+   * Appends a query's rows to a table, matching the query's columns to {@code columns} (or to all the
+   * table's columns, in order, when empty) and casting each to the column's type.
+   */
+  public WriteResult insert(
+      Connection connection, Table table, List<String> columns, String sql, Map<String, String> summary) {
+    Schema querySchema = schemaOf(connection, sql);
+    List<String> targets = columns.isEmpty() ? columnNames(table.schema()) : columns;
+    if (querySchema.columns().size() != targets.size()) {
+      throw new DataflowException(
+          ErrorCode.INVALID_ARGUMENT,
+          "INSERT INTO "
+              + table.name()
+              + " gives "
+              + querySchema.columns().size()
+              + " values for "
+              + targets.size()
+              + " columns");
+    }
+    List<String> aliases = new ArrayList<>();
+    for (int i = 0; i < targets.size(); i++) {
+      aliases.add("c" + i);
+    }
+    List<String> projection = new ArrayList<>();
+    for (Types.NestedField field : table.schema().columns()) {
+      int index = indexOf(targets, field.name(), table.name());
+      projection.add(index < 0 ? "NULL" : Engine.identifier("c" + index));
+    }
+    List<String> named = new ArrayList<>();
+    List<Types.NestedField> fields = table.schema().columns();
+    for (int i = 0; i < fields.size(); i++) {
+      named.add(projection.get(i) + " AS " + Engine.identifier(fields.get(i).name()));
+    }
+    String aligned =
+        "SELECT " + String.join(", ", named) + " FROM (" + sql + ") AS __q(" + String.join(", ", aliases) + ")";
+    return append(connection, table, aligned, summary);
+  }
+
+  private static int indexOf(List<String> targets, String column, String table) {
+    for (int i = 0; i < targets.size(); i++) {
+      if (targets.get(i).equalsIgnoreCase(column)) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  private static List<String> columnNames(Schema schema) {
+    return schema.columns().stream().map(Types.NestedField::name).toList();
+  }
+
+  /** Writes a query whose columns are the table's, by name, and commits the files as one append. */
+  public WriteResult append(Connection connection, Table table, String sql, Map<String, String> summary) {
+    String directory =
+        table.location() + "/data/" + LocalDateTime.now().format(BATCH) + "-" + UUID.randomUUID();
+    try {
+      // DuckDB creates the batch directory but not its parents
+      java.nio.file.Files.createDirectories(java.nio.file.Path.of(table.location(), "data"));
+    } catch (java.io.IOException e) {
+      throw new DataflowException(ErrorCode.INTERNAL, "Cannot create " + directory + ": " + e, e);
+    }
+    ParquetBatch batch = ParquetBatch.write(connection, table, sql, directory);
+    if (batch.files().isEmpty()) {
+      return new WriteResult(0, -1, 0);
+    }
+    try {
+      AppendFiles append = table.newAppend();
+      for (DataFile file : batch.dataFiles(lake.io())) {
+        append.appendFile(file);
+      }
+      summary.forEach(append::set);
+      append.commit();
+    } catch (RuntimeException e) {
+      batch.delete(lake.io());
+      throw e;
+    }
+    table.refresh();
+    return new WriteResult(batch.rows(), table.currentSnapshot().snapshotId(), batch.files().size());
+  }
+}

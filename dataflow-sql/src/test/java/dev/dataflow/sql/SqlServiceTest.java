@@ -1,0 +1,174 @@
+package dev.dataflow.sql;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.dataflow.api.DataflowException;
+import dev.dataflow.api.DatasetPath;
+import dev.dataflow.api.ErrorCode;
+import dev.dataflow.lake.Lake;
+import dev.dataflow.lake.LakeConfig;
+import dev.dataflow.sql.jobs.JobRecord;
+import dev.dataflow.sql.jobs.JobStatus;
+import dev.dataflow.sql.plan.DatasetRead;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.arrow.vector.FieldVector;
+import org.apache.iceberg.Table;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SqlServiceTest {
+  @TempDir Path dir;
+  private Lake lake;
+  private SqlService sql;
+
+  @BeforeEach
+  void start() {
+    lake = Lake.open(LakeConfig.embedded(dir));
+    sql = new SqlService(lake, EngineConfig.defaults(dir));
+  }
+
+  @AfterEach
+  void stop() {
+    sql.close();
+    lake.close();
+  }
+
+  /** Runs a statement and returns its rows as lists of strings. */
+  private List<List<String>> rows(String statement) {
+    List<List<String>> rows = new ArrayList<>();
+    try (Execution execution = sql.execute("test", statement)) {
+      while (execution.next()) {
+        var batch = execution.batch();
+        for (int r = 0; r < batch.getRowCount(); r++) {
+          List<String> row = new ArrayList<>();
+          for (FieldVector vector : batch.getFieldVectors()) {
+            Object value = vector.getObject(r);
+            row.add(value == null ? null : value.toString());
+          }
+          rows.add(row);
+        }
+      }
+    }
+    return rows;
+  }
+
+  private long update(String statement) {
+    try (Execution execution = sql.execute("test", statement)) {
+      return execution.updateCount();
+    }
+  }
+
+  @Test
+  void createsInsertsQueriesAndDropsTables() {
+    assertThat(update("CREATE TABLE s.t AS SELECT range AS id, 'n' || range AS name FROM range(5)"))
+        .isEqualTo(5);
+    assertThat(update("INSERT INTO s.t SELECT 10, 'ten'")).isEqualTo(1);
+    assertThat(rows("SELECT count(*), max(id) FROM s.t")).containsExactly(List.of("6", "10"));
+    assertThat(rows("SELECT t.name FROM s.t AS t WHERE t.id = 10")).containsExactly(List.of("ten"));
+    update("DROP TABLE s.t");
+    assertThat(lake.tableOrNull(DatasetPath.of("s", "t"))).isNull();
+  }
+
+  @Test
+  void timeTravelsToAnEarlierSnapshot() {
+    update("CREATE TABLE s.t AS SELECT 1 AS id");
+    long first = lake.table(DatasetPath.of("s", "t")).currentSnapshot().snapshotId();
+    update("INSERT INTO s.t VALUES (2)");
+    assertThat(rows("SELECT count(*) FROM s.t")).containsExactly(List.of("2"));
+    assertThat(rows("SELECT count(*) FROM s.t AT (VERSION => " + first + ")"))
+        .containsExactly(List.of("1"));
+  }
+
+  @Test
+  void prunesPartitionsOfPartitionedTables() {
+    update(
+        "CREATE TABLE s.events PARTITIONED BY (day(ts), bucket(4, id), kind) AS SELECT range AS id,"
+            + " TIMESTAMP '2026-01-01 00:00:00' + to_days(CAST(range % 10 AS INTEGER)) AS ts,"
+            + " CASE WHEN range % 2 = 0 THEN 'a' ELSE 'b' END AS kind FROM range(1000)");
+    Table table = lake.table(DatasetPath.of("s", "events"));
+    assertThat(table.spec().fields()).hasSize(3);
+    try (Execution execution =
+        sql.execute("test", "SELECT count(*) FROM s.events WHERE ts >= '2026-01-09' AND kind = 'a'")) {
+      execution.next();
+      assertThat(execution.batch().getVector(0).getObject(0).toString()).isEqualTo("100");
+      DatasetRead read = execution.reads().get(0);
+      assertThat(read.filesRead()).isLessThan((int) read.totalFiles()).isPositive();
+    }
+    assertThat(rows("SELECT count(*) FROM s.events WHERE id = 7")).containsExactly(List.of("1"));
+  }
+
+  @Test
+  void expandsStackedViewsAndReportsMissingUpstream() {
+    update("CREATE TABLE s.t AS SELECT range AS id FROM range(10)");
+    update("CREATE VIEW v.evens AS SELECT id FROM s.t WHERE id % 2 = 0");
+    update("CREATE VIEW v.big_evens AS SELECT id FROM v.evens WHERE id > 4");
+    assertThat(rows("SELECT count(*) FROM v.big_evens")).containsExactly(List.of("2"));
+    update("DROP TABLE s.t");
+    assertThatThrownBy(() -> rows("SELECT * FROM v.big_evens"))
+        .isInstanceOf(DataflowException.class)
+        .hasMessageContaining("v.evens")
+        .hasMessageContaining("s.t");
+  }
+
+  @Test
+  void refusesSqlThatReachesOutsideTheCatalog() {
+    for (String statement :
+        List.of(
+            "SELECT * FROM read_csv('/etc/passwd')",
+            "SELECT * FROM '/etc/passwd'",
+            "COPY (SELECT 1) TO '/tmp/x.csv'",
+            "ATTACH '/tmp/x.db'",
+            "INSTALL httpfs",
+            "LOAD httpfs",
+            "SET enable_external_access = true",
+            "PRAGMA enable_profiling",
+            "SELECT * FROM glob('/*')")) {
+      assertThatThrownBy(() -> rows(statement))
+          .as(statement)
+          .isInstanceOfSatisfying(
+              DataflowException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.NOT_ALLOWED));
+    }
+  }
+
+  @Test
+  void reportsSyntaxErrorsWithLineAndColumn() {
+    assertThatThrownBy(() -> rows("SELECT 1\nFROM s.t WHERE"))
+        .isInstanceOfSatisfying(
+            DataflowException.class,
+            e -> {
+              assertThat(e.code()).isEqualTo(ErrorCode.SYNTAX_ERROR);
+              assertThat(e.line()).isEqualTo(2);
+            });
+    assertThatThrownBy(() -> rows("SELECT * FROM s.nope"))
+        .isInstanceOfSatisfying(
+            DataflowException.class,
+            e -> {
+              assertThat(e.code()).isEqualTo(ErrorCode.NOT_FOUND);
+              assertThat(e.getMessage()).contains("s.nope");
+              assertThat(e.column()).isEqualTo(15);
+            });
+    update("CREATE TABLE s.t AS SELECT 1 AS id");
+    assertThatThrownBy(() -> rows("SELECT nope FROM s.t"))
+        .isInstanceOfSatisfying(
+            DataflowException.class, e -> assertThat(e.getMessage()).contains("nope"));
+  }
+
+  @Test
+  void recordsEveryStatementAsAJob() {
+    update("CREATE TABLE s.t AS SELECT 1 AS id");
+    rows("SELECT * FROM s.t");
+    assertThatThrownBy(() -> rows("SELECT * FROM s.missing")).isInstanceOf(DataflowException.class);
+    List<JobRecord> jobs = sql.jobs().recent(null, 10);
+    assertThat(jobs).hasSize(3);
+    assertThat(jobs.get(0).status()).isEqualTo(JobStatus.FAILED);
+    assertThat(jobs.get(0).errorMessage()).contains("s.missing");
+    assertThat(jobs.get(1).status()).isEqualTo(JobStatus.COMPLETED);
+    assertThat(jobs.get(1).rows()).isEqualTo(1);
+    assertThat(jobs.get(1).datasets()).containsExactly("s.t");
+  }
+}
