@@ -40,7 +40,10 @@ public final class Engine implements AutoCloseable {
     this.config = requireNonNull(config, "config is null");
     try {
       Files.createDirectories(config.spillDirectory());
-      root = (DuckDBConnection) DriverManager.getConnection("jdbc:duckdb:");
+      java.util.Properties properties = new java.util.Properties();
+      // results stream batch by batch instead of being materialized before the first row is sent
+      properties.setProperty("jdbc_stream_results", "true");
+      root = (DuckDBConnection) DriverManager.getConnection("jdbc:duckdb:", properties);
       registerFunctions();
       lockDown(allowedDirectories);
     } catch (SQLException e) {

@@ -32,7 +32,7 @@ public final class Execution implements AutoCloseable {
   private long bytes;
   private volatile ErrorCode stopReason;
   private DataflowException failure;
-  private boolean closed;
+  private volatile boolean closed;
   private java.util.concurrent.Future<?> timeout;
 
   Execution(
@@ -134,6 +134,9 @@ public final class Execution implements AutoCloseable {
 
   /** Stops the statement; {@code reason} is CANCELLED or TIMEOUT. */
   public void cancel(ErrorCode reason) {
+    if (closed) {
+      return;
+    }
     stopReason = reason;
     try {
       statement.cancel();

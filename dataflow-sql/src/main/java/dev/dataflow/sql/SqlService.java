@@ -148,6 +148,10 @@ public final class SqlService implements AutoCloseable {
       return false;
     }
     execution.cancel(ErrorCode.CANCELLED);
+    // a cancel that lands between planning and the engine starting the query interrupts nothing:
+    // repeat it shortly, which is harmless once the statement has ended
+    timer.schedule(() -> execution.cancel(ErrorCode.CANCELLED), 100, TimeUnit.MILLISECONDS);
+    timer.schedule(() -> execution.cancel(ErrorCode.CANCELLED), 1, TimeUnit.SECONDS);
     return true;
   }
 
@@ -201,6 +205,9 @@ public final class SqlService implements AutoCloseable {
 
   private void query(Execution execution, Statement.Query query, List<Object> parameters) {
     PlannedQuery planned = planner.plan(execution.connection(), query);
+    if (execution.stopReason() != null) {
+      throw execution.stopped(new IllegalStateException("stopped before it started"));
+    }
     try {
       ResultSet result;
       if (parameters.isEmpty()) {

@@ -116,6 +116,15 @@ class SqlServiceTest {
   }
 
   @Test
+  void resolvesFoldersWrittenAsOneQuotedSchema() {
+    update("CREATE TABLE s.t AS SELECT range AS id FROM range(3)");
+    update("CREATE VIEW v.sub.all_ids AS SELECT id FROM s.t");
+    assertThat(rows("SELECT count(*) FROM v.sub.all_ids")).containsExactly(List.of("3"));
+    assertThat(rows("SELECT count(*) FROM \"v.sub\".\"all_ids\"")).containsExactly(List.of("3"));
+    assertThat(rows("SELECT count(*) FROM S.T")).containsExactly(List.of("3"));
+  }
+
+  @Test
   void refusesSqlThatReachesOutsideTheCatalog() {
     for (String statement :
         List.of(
@@ -156,6 +165,41 @@ class SqlServiceTest {
     assertThatThrownBy(() -> rows("SELECT nope FROM s.t"))
         .isInstanceOfSatisfying(
             DataflowException.class, e -> assertThat(e.getMessage()).contains("nope"));
+  }
+
+  @Test
+  void stopsStatementsAtTheirTimeLimitAndOnCancel() {
+    String slow = "SELECT count(*) FROM range(100000) a, range(100000) b WHERE a.range + b.range = -1";
+    try (SqlService limited =
+        new SqlService(lake, EngineConfig.defaults(dir).withStatementTimeout(java.time.Duration.ofMillis(300)))) {
+      assertThatThrownBy(
+              () -> {
+                try (Execution execution = limited.execute("test", slow)) {
+                  execution.next();
+                }
+              })
+          .isInstanceOfSatisfying(
+              DataflowException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.TIMEOUT));
+    }
+    Thread canceller =
+        new Thread(
+            () -> {
+              // the aggregate runs inside execute(): cancel it from here, as REST and Flight do
+              while (sql.jobs().recent(null, 1).stream().noneMatch(j -> j.status() == JobStatus.RUNNING)) {
+                Thread.onSpinWait();
+              }
+              sql.cancel(sql.jobs().recent(null, 1).get(0).id());
+            });
+    canceller.start();
+    assertThatThrownBy(
+            () -> {
+              try (Execution execution = sql.execute("test", slow)) {
+                execution.next();
+              }
+            })
+        .isInstanceOfSatisfying(
+            DataflowException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.CANCELLED));
+    assertThat(sql.jobs().recent(null, 1).get(0).status()).isEqualTo(JobStatus.CANCELLED);
   }
 
   @Test

@@ -344,13 +344,41 @@ public final class QueryPlanner {
     }
 
     private Table tableOrNull(DatasetPath path) {
-      Table table = lake.tableOrNull(path);
-      return table != null ? table : lake.tableOrNull(lowerCase(path));
+      for (DatasetPath candidate : spellings(path)) {
+        Table table = lake.tableOrNull(candidate);
+        if (table != null) {
+          return table;
+        }
+      }
+      return null;
     }
 
     private View viewOrNull(DatasetPath path) {
-      View view = lake.viewOrNull(path);
-      return view != null ? view : lake.viewOrNull(lowerCase(path));
+      for (DatasetPath candidate : spellings(path)) {
+        View view = lake.viewOrNull(candidate);
+        if (view != null) {
+          return view;
+        }
+      }
+      return null;
+    }
+
+    /**
+     * The ways a path may have been written: as is, unquoted names folded to lower case, and a folder
+     * path given as one quoted schema name ({@code "demo.orders".open_orders}), as JDBC tools that
+     * list folders as schemas write it.
+     */
+    private List<DatasetPath> spellings(DatasetPath path) {
+      List<String> split = new ArrayList<>();
+      for (String part : path.parts()) {
+        split.addAll(List.of(part.split("\\.", -1)));
+      }
+      List<DatasetPath> spellings = new ArrayList<>(List.of(path, lowerCase(path)));
+      if (split.size() > path.parts().size() && split.stream().noneMatch(String::isEmpty)) {
+        spellings.add(new DatasetPath(split));
+        spellings.add(lowerCase(new DatasetPath(split)));
+      }
+      return spellings;
     }
 
     private DatasetPath lowerCase(DatasetPath path) {

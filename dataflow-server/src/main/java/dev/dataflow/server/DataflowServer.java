@@ -1,0 +1,80 @@
+package dev.dataflow.server;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.dataflow.lake.Lake;
+import dev.dataflow.server.auth.Authenticator;
+import dev.dataflow.server.flight.FlightSqlEndpoint;
+import dev.dataflow.server.http.HttpApi;
+import dev.dataflow.sql.SqlService;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The whole platform in one process: the lake, the SQL engine, REST and Flight SQL. */
+public final class DataflowServer implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(DataflowServer.class);
+
+  private final ServerConfig config;
+  private final Lake lake;
+  private final SqlService sql;
+  private final HttpApi http;
+  private final FlightSqlEndpoint flight;
+
+  private DataflowServer(
+      ServerConfig config, Lake lake, SqlService sql, HttpApi http, FlightSqlEndpoint flight) {
+    this.config = config;
+    this.lake = lake;
+    this.sql = sql;
+    this.http = http;
+    this.flight = flight;
+  }
+
+  public static DataflowServer start(ServerConfig config) {
+    requireNonNull(config, "config is null");
+    Lake lake = Lake.open(config.lake());
+    SqlService sql = new SqlService(lake, config.engine());
+    try {
+      if (config.demo()) {
+        Demo.loadIfAbsent(sql, config.demoScale());
+      }
+      Authenticator auth =
+          config.password() == null ? Authenticator.open() : Authenticator.withPassword(config.password());
+      HttpApi http = HttpApi.start(sql, auth, config.host(), config.httpPort());
+      FlightSqlEndpoint flight = FlightSqlEndpoint.start(sql, auth, config.host(), config.flightPort());
+      LOG.info("Dataflow started: {}", config);
+      return new DataflowServer(config, lake, sql, http, flight);
+    } catch (RuntimeException e) {
+      sql.close();
+      lake.close();
+      throw e;
+    }
+  }
+
+  public ServerConfig config() {
+    return config;
+  }
+
+  public SqlService sql() {
+    return sql;
+  }
+
+  public int httpPort() {
+    return http.port();
+  }
+
+  public int flightPort() {
+    return flight.port();
+  }
+
+  public String httpUrl() {
+    return "http://" + config.host() + ":" + httpPort();
+  }
+
+  @Override
+  public void close() {
+    flight.close();
+    http.close();
+    sql.close();
+    lake.close();
+  }
+}
