@@ -75,7 +75,7 @@ final class Demo {
               table.equals("orders") ? List.of(new PartitionField("year", "o_orderdate", 0)) : List.of();
           sql.writer()
               .createTableAs(
-                  connection,
+                  statement,
                   DatasetPath.of(space, table),
                   partitioning,
                   "SELECT * FROM " + Engine.identifier(STAGING) + "." + Engine.identifier(table));

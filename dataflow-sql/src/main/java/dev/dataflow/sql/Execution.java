@@ -103,6 +103,9 @@ public final class Execution implements AutoCloseable {
     if (reader == null) {
       return false;
     }
+    if (stopReason != null) {
+      throw fail(stopped(new IllegalStateException("stopped")));
+    }
     try {
       if (!reader.loadNextBatch()) {
         return false;

@@ -101,9 +101,17 @@ public final class SqlService implements AutoCloseable {
    * as failed.
    */
   public Execution execute(String principal, String sql, List<Object> parameters) {
+    return execute(UUID.randomUUID().toString(), principal, sql, parameters);
+  }
+
+  /**
+   * Runs one statement under a job id the caller chose, so that it can answer with the id (and cancel
+   * by it) while a long statement is still inside this call.
+   */
+  public Execution execute(String jobId, String principal, String sql, List<Object> parameters) {
+    requireNonNull(jobId, "jobId is null");
     requireNonNull(principal, "principal is null");
     requireNonNull(sql, "sql is null");
-    String jobId = UUID.randomUUID().toString();
     long startedAt = System.currentTimeMillis();
     jobs.insert(
         new JobRecord(jobId, principal, sql, JobStatus.RUNNING, startedAt, null, null, null, null, null, List.of()));
@@ -167,7 +175,8 @@ public final class SqlService implements AutoCloseable {
     } else if (statement instanceof Statement.InsertInto insert) {
       PlannedQuery planned = planner.plan(connection, insert.query());
       Table table = lake.table(insert.path());
-      long rows = writer.insert(connection, table, insert.columns(), planned.sql(), Map.of()).rows();
+      long rows =
+          writer.insert(execution.statement(), table, insert.columns(), planned.sql(), Map.of()).rows();
       execution.updated(rows, planned.reads());
     } else if (statement instanceof Statement.DropTable drop) {
       if (lake.viewOrNull(drop.path()) != null) {
@@ -178,7 +187,7 @@ public final class SqlService implements AutoCloseable {
         throw new DataflowException(ErrorCode.NOT_FOUND, "Table " + drop.path() + " does not exist");
       }
     } else if (statement instanceof Statement.CreateView create) {
-      views.create(connection, create.path(), create.query(), create.replace());
+      views.create(execution.statement(), create.path(), create.query(), create.replace());
     } else if (statement instanceof Statement.DropView drop) {
       if (!views.drop(drop.path()) && !drop.ifExists()) {
         throw new DataflowException(ErrorCode.NOT_FOUND, "View " + drop.path() + " does not exist");
@@ -199,7 +208,9 @@ public final class SqlService implements AutoCloseable {
       lake.dropTable(create.path());
     }
     long rows =
-        writer.createTableAs(connection, create.path(), create.partitioning(), planned.sql()).rows();
+        writer
+            .createTableAs(execution.statement(), create.path(), create.partitioning(), planned.sql())
+            .rows();
     execution.updated(rows, planned.reads());
   }
 

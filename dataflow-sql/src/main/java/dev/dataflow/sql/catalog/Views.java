@@ -49,7 +49,14 @@ public final class Views {
   }
 
   /** Creates (or replaces) a view after checking that its query binds and does not reach itself. */
-  public View create(Connection connection, DatasetPath path, Statement.Query query, boolean replace) {
+  public View create(
+      java.sql.Statement statement, DatasetPath path, Statement.Query query, boolean replace) {
+    Connection connection;
+    try {
+      connection = statement.getConnection();
+    } catch (java.sql.SQLException e) {
+      throw new DataflowException(ErrorCode.INTERNAL, "Closed statement", e);
+    }
     TableIdentifier identifier = Lake.identifier(path);
     if (lake.tableOrNull(path) != null) {
       throw new DataflowException(ErrorCode.ALREADY_EXISTS, "A table already exists at " + path);
@@ -63,7 +70,7 @@ public final class Views {
     if (planned.reads().stream().anyMatch(read -> read.path().equals(path))) {
       throw new DataflowException(ErrorCode.INVALID_VIEW, "View " + path + " would read itself");
     }
-    Schema schema = TableWriter.schemaOf(connection, planned.sql());
+    Schema schema = TableWriter.schemaOf(statement, planned.sql());
     lake.createFolders(path.parent());
     ViewBuilder builder =
         lake.catalog()
@@ -100,16 +107,5 @@ public final class Views {
       }
     }
     return paths;
-  }
-
-  /** The upstream datasets of a view that no longer exist; empty when the view is healthy. */
-  public List<DatasetPath> missingUpstream(View view) {
-    List<DatasetPath> missing = new ArrayList<>();
-    for (DatasetPath path : upstream(view)) {
-      if (lake.tableOrNull(path) == null && lake.viewOrNull(path) == null) {
-        missing.add(path);
-      }
-    }
-    return missing;
   }
 }

@@ -5,7 +5,6 @@ import dev.dataflow.sql.TypeMapping;
 import java.nio.charset.StandardCharsets;
 import java.io.ByteArrayOutputStream;
 import java.sql.Array;
-import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -37,7 +36,7 @@ record ParquetBatch(Table table, List<String> files, long rows) {
   private static final String PARTITION_PREFIX = "__df_p";
   private static final String NULL_PARTITION = "__HIVE_DEFAULT_PARTITION__";
 
-  static ParquetBatch write(Connection connection, Table table, String sql, String directory) {
+  static ParquetBatch write(Statement statement, Table table, String sql, String directory) {
     Schema schema = table.schema();
     PartitionSpec spec = table.spec();
     List<String> projection = new ArrayList<>();
@@ -71,8 +70,7 @@ record ParquetBatch(Table table, List<String> files, long rows) {
             + ", FIELD_IDS "
             + fieldIds(schema.asStruct())
             + ")";
-    try (Statement statement = connection.createStatement();
-        ResultSet result = statement.executeQuery(copy)) {
+    try (ResultSet result = statement.executeQuery(copy)) {
       result.next();
       long rows = result.getLong(1);
       List<String> files = new ArrayList<>();

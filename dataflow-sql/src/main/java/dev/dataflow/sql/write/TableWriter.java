@@ -9,13 +9,15 @@ import dev.dataflow.lake.Lake;
 import dev.dataflow.sql.Engine;
 import dev.dataflow.sql.TypeMapping;
 import dev.dataflow.sql.parse.Statement.PartitionField;
-import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Locale;
+import java.util.Set;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -45,13 +47,18 @@ public final class TableWriter {
   public record WriteResult(long rows, long snapshotId, int files) {}
 
   /** The Iceberg schema of a query's result, from DuckDB's DESCRIBE. */
-  public static Schema schemaOf(Connection connection, String sql) {
+  public static Schema schemaOf(Statement statement, String sql) {
     List<Types.NestedField> fields = new ArrayList<>();
     AtomicInteger ids = new AtomicInteger();
-    try (Statement statement = connection.createStatement();
-        ResultSet rows = statement.executeQuery("DESCRIBE " + sql)) {
+    Set<String> names = new HashSet<>();
+    try (ResultSet rows = statement.executeQuery("DESCRIBE " + sql)) {
       while (rows.next()) {
         String name = rows.getString("column_name");
+        if (!names.add(name.toLowerCase(Locale.ROOT))) {
+          throw new DataflowException(
+              ErrorCode.INVALID_ARGUMENT,
+              "The query returns two columns named " + name + ": give one of them an alias (AS …)");
+        }
         int id = ids.incrementAndGet();
         fields.add(
             Types.NestedField.optional(
@@ -93,13 +100,16 @@ public final class TableWriter {
     return spec.build();
   }
 
-  /** Creates the table from the query's schema and writes the query into it. */
+  /**
+   * Creates the table from the query's schema and writes the query into it. Statements run on {@code
+   * statement}, so cancelling it stops the write.
+   */
   public WriteResult createTableAs(
-      Connection connection, DatasetPath path, List<PartitionField> partitioning, String sql) {
-    Schema schema = schemaOf(connection, sql);
+      Statement statement, DatasetPath path, List<PartitionField> partitioning, String sql) {
+    Schema schema = schemaOf(statement, sql);
     Table table = lake.createTable(path, schema, spec(schema, partitioning), Map.of());
     try {
-      return append(connection, table, sql, Map.of());
+      return append(statement, table, sql, Map.of());
     } catch (RuntimeException e) {
       lake.dropTable(path);
       throw e;
@@ -111,8 +121,8 @@ public final class TableWriter {
    * table's columns, in order, when empty) and casting each to the column's type.
    */
   public WriteResult insert(
-      Connection connection, Table table, List<String> columns, String sql, Map<String, String> summary) {
-    Schema querySchema = schemaOf(connection, sql);
+      Statement statement, Table table, List<String> columns, String sql, Map<String, String> summary) {
+    Schema querySchema = schemaOf(statement, sql);
     List<String> targets = columns.isEmpty() ? columnNames(table.schema()) : columns;
     if (querySchema.columns().size() != targets.size()) {
       throw new DataflowException(
@@ -141,7 +151,7 @@ public final class TableWriter {
     }
     String aligned =
         "SELECT " + String.join(", ", named) + " FROM (" + sql + ") AS __q(" + String.join(", ", aliases) + ")";
-    return append(connection, table, aligned, summary);
+    return append(statement, table, aligned, summary);
   }
 
   private static int indexOf(List<String> targets, String column, String table) {
@@ -158,7 +168,7 @@ public final class TableWriter {
   }
 
   /** Writes a query whose columns are the table's, by name, and commits the files as one append. */
-  public WriteResult append(Connection connection, Table table, String sql, Map<String, String> summary) {
+  public WriteResult append(Statement statement, Table table, String sql, Map<String, String> summary) {
     String directory =
         table.location() + "/data/" + LocalDateTime.now().format(BATCH) + "-" + UUID.randomUUID();
     try {
@@ -167,7 +177,7 @@ public final class TableWriter {
     } catch (java.io.IOException e) {
       throw new DataflowException(ErrorCode.INTERNAL, "Cannot create " + directory + ": " + e, e);
     }
-    ParquetBatch batch = ParquetBatch.write(connection, table, sql, directory);
+    ParquetBatch batch = ParquetBatch.write(statement, table, sql, directory);
     if (batch.files().isEmpty()) {
       return new WriteResult(0, -1, 0);
     }

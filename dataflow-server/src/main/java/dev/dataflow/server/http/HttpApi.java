@@ -1,0 +1,200 @@
+package dev.dataflow.server.http;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.dataflow.api.DataflowException;
+import dev.dataflow.api.DatasetPath;
+import dev.dataflow.api.ErrorCode;
+import dev.dataflow.server.auth.Authenticator;
+import dev.dataflow.sql.SqlService;
+import dev.dataflow.sql.catalog.CatalogBrowser;
+import io.javalin.Javalin;
+import io.javalin.config.JavalinConfig;
+import io.javalin.http.Context;
+import io.javalin.http.HttpResponseException;
+import io.javalin.http.HttpStatus;
+import io.javalin.json.JavalinJackson;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The REST API under {@code /api/v1} (Javalin on Jetty, JSON by Jackson); its OpenAPI document is
+ * {@code /api/v1/openapi.yaml}. Every request but the health check and that document is
+ * authenticated first, by the one {@link Authenticator}. Every error is answered as {@link
+ * ErrorBody} with the status of its code; nothing a client sends can stop the server.
+ */
+public final class HttpApi implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(HttpApi.class);
+  static final String BASE = "/api/v1";
+  private static final String OPENAPI = BASE + "/openapi.yaml";
+  private static final Set<String> OPEN_PATHS = Set.of(BASE + "/health", OPENAPI);
+
+  private final Javalin app;
+  private final JobRunner runner;
+  private final ResultFiles results;
+  private final ScheduledExecutorService cleaner;
+
+  private HttpApi(
+      Javalin app, JobRunner runner, ResultFiles results, ScheduledExecutorService cleaner) {
+    this.app = app;
+    this.runner = runner;
+    this.results = results;
+    this.cleaner = cleaner;
+  }
+
+  /** Starts serving on {@code host} only; port 0 picks a free port (see {@link #port()}). */
+  public static HttpApi start(SqlService sql, Authenticator auth, String host, int port) {
+    requireNonNull(sql, "sql is null");
+    requireNonNull(auth, "auth is null");
+    requireNonNull(host, "host is null");
+    byte[] openApi = openApiDocument();
+    ResultFiles results = new ResultFiles(sql.warehouse().getParent().resolve("jobs"));
+    results.deleteExpired();
+    JobRunner runner = new JobRunner(sql, results);
+    JobsApi jobs = new JobsApi(sql, runner, results);
+    CatalogApi catalog =
+        new CatalogApi(sql.lake(), new CatalogBrowser(sql.lake(), sql.engine()), runner);
+    Javalin app;
+    try {
+      app = serve(host, port, auth, jobs, catalog, openApi);
+    } catch (RuntimeException e) {
+      runner.close();
+      results.close();
+      throw e;
+    }
+    return new HttpApi(app, runner, results, cleaner(results));
+  }
+
+  private static Javalin serve(
+      String host, int port, Authenticator auth, JobsApi jobs, CatalogApi catalog, byte[] openApi) {
+    return Javalin.create(
+            config -> {
+              settings(config, host, port);
+              config.routes.before(ctx -> authenticate(ctx, auth));
+              routes(config, jobs, catalog, openApi);
+              errors(config);
+            })
+        .start();
+  }
+
+  private static void settings(JavalinConfig config, String host, int port) {
+    config.jetty.host = host;
+    config.jetty.port = port;
+    config.startup.showJavalinBanner = false;
+    config.startup.showOldJavalinVersionWarning = false;
+    config.jsonMapper(new JavalinJackson(Requests.JSON, false));
+  }
+
+  private static void routes(
+      JavalinConfig config, JobsApi jobs, CatalogApi catalog, byte[] openApi) {
+    config.routes.get(BASE + "/health", ctx -> ctx.json(Map.of("status", "ok")));
+    config.routes.get(OPENAPI, ctx -> ctx.contentType("application/yaml").result(openApi));
+    config.routes.post(BASE + "/sql", jobs::submit);
+    config.routes.get(BASE + "/jobs", jobs::recent);
+    config.routes.get(BASE + "/jobs/{id}", jobs::job);
+    config.routes.get(BASE + "/jobs/{id}/results", jobs::results);
+    config.routes.post(BASE + "/jobs/{id}/cancel", jobs::cancel);
+    config.routes.get(BASE + "/catalog", catalog::root);
+    config.routes.get(BASE + "/catalog/{path}", catalog::entry);
+    config.routes.get(BASE + "/catalog/{path}/snapshots", catalog::snapshots);
+    config.routes.get(BASE + "/catalog/{path}/lineage", catalog::lineage);
+    config.routes.put(BASE + "/views/{path}", catalog::putView);
+    config.routes.delete(BASE + "/views/{path}", catalog::deleteView);
+    config.routes.post(BASE + "/folders/{path}", catalog::createFolder);
+  }
+
+  private static void authenticate(Context ctx, Authenticator auth) {
+    if (!OPEN_PATHS.contains(ctx.path())) {
+      Requests.principal(ctx, auth.authenticate(ctx.header("Authorization")));
+    }
+  }
+
+  private static void errors(JavalinConfig config) {
+    config.routes.exception(DataflowException.class, HttpApi::answer);
+    config.routes.exception(
+        ApiException.class, (e, ctx) -> answer(ctx, e.status(), e.code(), e.getMessage()));
+    config.routes.exception(
+        HttpResponseException.class,
+        (e, ctx) ->
+            answer(ctx, e.getStatus(), HttpStatus.forStatus(e.getStatus()).name(), e.getMessage()));
+    config.routes.exception(
+        Exception.class,
+        (e, ctx) -> {
+          LOG.error("Unexpected error answering {} {}", ctx.method(), ctx.path(), e);
+          answer(ctx, 500, ErrorCode.INTERNAL.name(), "Unexpected error: " + e);
+        });
+  }
+
+  private static void answer(DataflowException e, Context ctx) {
+    if (e.code() == ErrorCode.UNAUTHENTICATED) {
+      ctx.header("WWW-Authenticate", "Basic realm=\"Dataflow\", charset=\"UTF-8\"");
+    }
+    if (e.code() == ErrorCode.INTERNAL) {
+      LOG.warn("Internal error answering {} {}", ctx.method(), ctx.path(), e);
+    }
+    ctx.status(e.code().httpStatus())
+        .json(new ErrorBody(e.code().name(), e.getMessage(), e.line(), e.column()));
+  }
+
+  private static void answer(Context ctx, int status, String code, String message) {
+    ctx.status(status).json(new ErrorBody(code, message, 0, 0));
+  }
+
+  private static byte[] openApiDocument() {
+    try (InputStream in = HttpApi.class.getResourceAsStream("/openapi.yaml")) {
+      if (in == null) {
+        throw new IllegalStateException("openapi.yaml is missing from the server's resources");
+      }
+      return in.readAllBytes();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Result files expire after a day even on a server that never restarts. */
+  private static ScheduledExecutorService cleaner(ResultFiles results) {
+    ScheduledExecutorService cleaner =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread thread = new Thread(r, "dataflow-result-cleaner");
+              thread.setDaemon(true);
+              return thread;
+            });
+    cleaner.scheduleWithFixedDelay(results::deleteExpired, 1, 1, TimeUnit.HOURS);
+    return cleaner;
+  }
+
+  /** The URL of a catalog entry, for Location headers. */
+  static String catalogUrl(DatasetPath path) {
+    return BASE
+        + "/catalog/"
+        + URLEncoder.encode(path.toString(), StandardCharsets.UTF_8).replace("+", "%20");
+  }
+
+  public int port() {
+    return app.port();
+  }
+
+  @Override
+  public void close() {
+    app.stop();
+    cleaner.shutdownNow();
+    runner.close();
+    try {
+      results.close();
+    } catch (IllegalStateException e) {
+      // a page was still being read as the server stopped: its buffers die with the process
+      LOG.warn("Result reader memory still in use at shutdown: {}", e.getMessage());
+    }
+  }
+}

@@ -1,0 +1,154 @@
+package dev.dataflow.server.http;
+
+import dev.dataflow.api.DataflowException;
+import dev.dataflow.api.ErrorCode;
+import dev.dataflow.sql.SqlService;
+import dev.dataflow.sql.jobs.JobRecord;
+import dev.dataflow.sql.jobs.JobStatus;
+import dev.dataflow.sql.parse.Statement;
+import dev.dataflow.sql.parse.StatementParser;
+import io.javalin.http.Context;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code POST /sql} and {@code /jobs}: running statements, following them, paging their results.
+ */
+final class JobsApi {
+  private static final int DEFAULT_PAGE = 100;
+  private static final int MAX_PAGE = 10_000;
+  private static final int DEFAULT_JOBS = 50;
+  private static final int MAX_JOBS = 1_000;
+
+  /** A job as the API shows it; times are ISO-8601, counts are null until the job ends. */
+  record JobJson(
+      String id,
+      JobStatus status,
+      String principal,
+      String sql,
+      String startedAt,
+      String endedAt,
+      Long rows,
+      Long bytes,
+      String errorCode,
+      String errorMessage,
+      List<String> datasets) {
+    static JobJson of(JobRecord job) {
+      return new JobJson(
+          job.id(),
+          job.status(),
+          job.principal(),
+          job.sql(),
+          Instant.ofEpochMilli(job.startedAt()).toString(),
+          job.endedAt() == null ? null : Instant.ofEpochMilli(job.endedAt()).toString(),
+          job.rows(),
+          job.bytes(),
+          job.errorCode(),
+          job.errorMessage(),
+          job.datasets());
+    }
+  }
+
+  private final SqlService sql;
+  private final JobRunner runner;
+  private final ResultFiles results;
+
+  JobsApi(SqlService sql, JobRunner runner, ResultFiles results) {
+    this.sql = sql;
+    this.runner = runner;
+    this.results = results;
+  }
+
+  void submit(Context ctx) {
+    String statement = Requests.sql(ctx);
+    String id = runner.submit(Requests.principal(ctx).name(), statement);
+    ctx.header("Location", HttpApi.BASE + "/jobs/" + id).json(Map.of("id", id));
+  }
+
+  void job(Context ctx) {
+    ctx.json(JobJson.of(sql.jobs().find(ctx.pathParam("id"))));
+  }
+
+  void recent(Context ctx) {
+    int limit = (int) Requests.number(ctx, "limit", DEFAULT_JOBS, 1, MAX_JOBS);
+    ctx.json(sql.jobs().recent(null, limit).stream().map(JobJson::of).toList());
+  }
+
+  void results(Context ctx) {
+    long offset = Requests.number(ctx, "offset", 0, 0, Long.MAX_VALUE - MAX_PAGE);
+    int limit = (int) Requests.number(ctx, "limit", DEFAULT_PAGE, 1, MAX_PAGE);
+    JobRecord job = sql.jobs().find(ctx.pathParam("id"));
+    if (job.status() == JobStatus.RUNNING) {
+      throw new ApiException(
+          409,
+          "JOB_RUNNING",
+          "Job "
+              + job.id()
+              + " is still running: poll GET "
+              + HttpApi.BASE
+              + "/jobs/"
+              + job.id()
+              + " until its status is COMPLETED");
+    }
+    if (job.status() != JobStatus.COMPLETED) {
+      throw failure(job);
+    }
+    ResultFiles.Page page = results.read(job.id(), offset, limit);
+    ctx.json(page != null ? page : withoutResultFile(job, offset));
+  }
+
+  /** A statement without rows answers its count; a query whose file is gone cannot be answered. */
+  private static ResultFiles.Page withoutResultFile(JobRecord job, long offset) {
+    if (isQuery(job.sql())) {
+      throw new DataflowException(
+          ErrorCode.NOT_FOUND,
+          "The result of job "
+              + job.id()
+              + " is not stored here: results of queries submitted through"
+              + " this API are kept for one day. Run the query again");
+    }
+    List<List<Object>> rows =
+        offset == 0 ? List.of(List.of(job.rows() == null ? 0L : job.rows())) : List.of();
+    return new ResultFiles.Page(
+        List.of(new ResultFiles.ResultColumn("count", "BIGINT")), rows, offset, 1);
+  }
+
+  private static boolean isQuery(String text) {
+    try {
+      return StatementParser.parse(text) instanceof Statement.Query;
+    } catch (DataflowException e) {
+      return true;
+    }
+  }
+
+  /** The error a failed or cancelled job ended with, answered as it would have been at once. */
+  private static DataflowException failure(JobRecord job) {
+    ErrorCode code = ErrorCode.INTERNAL;
+    try {
+      code = ErrorCode.valueOf(job.errorCode());
+    } catch (IllegalArgumentException | NullPointerException e) {
+      // an unknown code from another version: INTERNAL it is
+    }
+    String message =
+        job.errorMessage() == null
+            ? "Job " + job.id() + " ended " + job.status()
+            : job.errorMessage();
+    return new DataflowException(code, message);
+  }
+
+  void cancel(Context ctx) {
+    JobRecord job = sql.jobs().find(ctx.pathParam("id"));
+    if (job.status().isFinal()) {
+      throw new ApiException(
+          409, "JOB_ENDED", "Job " + job.id() + " already ended: " + job.status());
+    }
+    if (!runner.cancel(job.id())) {
+      throw new ApiException(
+          409,
+          "JOB_NOT_HERE",
+          "Job " + job.id() + " is not running in this server process; cancel it where it runs");
+    }
+    ctx.json(Map.of("cancelled", true));
+  }
+}
