@@ -26,7 +26,14 @@ enum OutputFormat {
   }
 
   private static String text(JsonNode value) {
-    return value == null || value.isNull() ? "NULL" : value.isValueNode() ? value.asText() : value.toString();
+    if (value == null || value.isNull()) {
+      return "NULL";
+    }
+    if (value.isBigDecimal()) {
+      // exact decimals print as written, never in exponent form
+      return value.decimalValue().toPlainString();
+    }
+    return value.isValueNode() ? value.asText() : value.toString();
   }
 
   private static void printTable(List<String> columns, List<List<JsonNode>> rows, PrintStream out) {

@@ -1,5 +1,6 @@
 package dev.dataflow.cli;
 
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -15,7 +16,9 @@ import java.util.Map;
 
 /** A small client of Dataflow's public REST API; a non-2xx answer becomes a {@link ServerError}. */
 final class RestClient {
-  private static final ObjectMapper JSON = new ObjectMapper();
+  // decimals from the server are exact: keep them exact
+  private static final ObjectMapper JSON =
+      new ObjectMapper().enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
 
   private final HttpClient http =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();

@@ -40,10 +40,10 @@ public final class Engine implements AutoCloseable {
     this.config = requireNonNull(config, "config is null");
     try {
       Files.createDirectories(config.spillDirectory());
-      java.util.Properties properties = new java.util.Properties();
-      // results stream batch by batch instead of being materialized before the first row is sent
-      properties.setProperty("jdbc_stream_results", "true");
-      root = (DuckDBConnection) DriverManager.getConnection("jdbc:duckdb:", properties);
+      // results are not streamed (jdbc_stream_results): DuckDB 2.0's JDBC driver then loses the
+      // message of any error raised while the query runs ("Invalid result set" instead of the
+      // conversion error). A materialized result lives in DuckDB's buffer pool, which spills.
+      root = (DuckDBConnection) DriverManager.getConnection("jdbc:duckdb:");
       registerFunctions();
       lockDown(allowedDirectories);
     } catch (SQLException e) {

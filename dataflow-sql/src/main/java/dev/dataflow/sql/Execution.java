@@ -148,6 +148,10 @@ public final class Execution implements AutoCloseable {
     }
   }
 
+  boolean isClosed() {
+    return closed;
+  }
+
   ErrorCode stopReason() {
     return stopReason;
   }

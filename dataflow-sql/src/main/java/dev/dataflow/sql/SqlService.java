@@ -29,6 +29,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.arrow.vector.ipc.ArrowReader;
 import org.apache.iceberg.Table;
 import org.duckdb.DuckDBConnection;
@@ -146,7 +147,8 @@ public final class SqlService implements AutoCloseable {
     if (millis <= 0) {
       return null;
     }
-    return timer.schedule(() -> execution.cancel(ErrorCode.TIMEOUT), millis, TimeUnit.MILLISECONDS);
+    return timer.schedule(
+        () -> stopUntilClosed(execution, ErrorCode.TIMEOUT), millis, TimeUnit.MILLISECONDS);
   }
 
   /** Cancels a running job; false when it is not running here. */
@@ -155,12 +157,28 @@ public final class SqlService implements AutoCloseable {
     if (execution == null) {
       return false;
     }
-    execution.cancel(ErrorCode.CANCELLED);
-    // a cancel that lands between planning and the engine starting the query interrupts nothing:
-    // repeat it shortly, which is harmless once the statement has ended
-    timer.schedule(() -> execution.cancel(ErrorCode.CANCELLED), 100, TimeUnit.MILLISECONDS);
-    timer.schedule(() -> execution.cancel(ErrorCode.CANCELLED), 1, TimeUnit.SECONDS);
+    stopUntilClosed(execution, ErrorCode.CANCELLED);
     return true;
+  }
+
+  /**
+   * Interrupts an execution, and again every 100 ms until it has ended: an interrupt that lands before
+   * the engine has started the statement (while it is still being planned) stops nothing.
+   */
+  private void stopUntilClosed(Execution execution, ErrorCode reason) {
+    AtomicReference<ScheduledFuture<?>> repeat = new AtomicReference<>();
+    Runnable stop =
+        () -> {
+          if (execution.isClosed()) {
+            ScheduledFuture<?> future = repeat.get();
+            if (future != null) {
+              future.cancel(false);
+            }
+          } else {
+            execution.cancel(reason);
+          }
+        };
+    repeat.set(timer.scheduleAtFixedRate(stop, 0, 100, TimeUnit.MILLISECONDS));
   }
 
   private void run(Execution execution, Statement statement, List<Object> parameters) {

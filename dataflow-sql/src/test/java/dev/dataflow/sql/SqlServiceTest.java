@@ -130,6 +130,7 @@ class SqlServiceTest {
         List.of(
             "SELECT * FROM read_csv('/etc/passwd')",
             "SELECT * FROM '/etc/passwd'",
+            "SELECT * FROM 'data.parquet'",
             "COPY (SELECT 1) TO '/tmp/x.csv'",
             "ATTACH '/tmp/x.db'",
             "INSTALL httpfs",
@@ -160,6 +161,13 @@ class SqlServiceTest {
               assertThat(e.code()).isEqualTo(ErrorCode.NOT_FOUND);
               assertThat(e.getMessage()).contains("s.nope");
               assertThat(e.column()).isEqualTo(15);
+            });
+    assertThatThrownBy(() -> rows("SELECT CAST('a' || range AS INTEGER) FROM range(3)"))
+        .isInstanceOfSatisfying(
+            DataflowException.class,
+            e -> {
+              assertThat(e.code()).isEqualTo(ErrorCode.INVALID_ARGUMENT);
+              assertThat(e.getMessage()).contains("Could not convert string 'a0'");
             });
     update("CREATE TABLE s.t AS SELECT 1 AS id");
     assertThatThrownBy(() -> rows("SELECT nope FROM s.t"))

@@ -18,6 +18,7 @@ import java.time.ZoneOffset;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.Iterator;
@@ -25,6 +26,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
@@ -75,6 +77,7 @@ public final class QueryPlanner {
     private final int offset;
     private final Map<String, DatasetRead> reads = new LinkedHashMap<>();
     private final Map<JsonNode, Expression> filters = new IdentityHashMap<>();
+    private final Map<DatasetPath, Optional<Table>> tables = new HashMap<>();
     private final Deque<Set<String>> cteScopes = new ArrayDeque<>();
     private DatasetPath currentView;
 
@@ -343,14 +346,19 @@ public final class QueryPlanner {
       return References.pathOf(node);
     }
 
+    /** The table a path names; resolved once per statement, so every reference sees one snapshot. */
     private Table tableOrNull(DatasetPath path) {
+      return tables.computeIfAbsent(path, this::lookUpTable).orElse(null);
+    }
+
+    private Optional<Table> lookUpTable(DatasetPath path) {
       for (DatasetPath candidate : spellings(path)) {
         Table table = lake.tableOrNull(candidate);
         if (table != null) {
-          return table;
+          return Optional.of(table);
         }
       }
-      return null;
+      return Optional.empty();
     }
 
     private View viewOrNull(DatasetPath path) {
@@ -391,7 +399,7 @@ public final class QueryPlanner {
             ErrorCode.INVALID_VIEW,
             "View " + currentView + " cannot run: its upstream " + path + " does not exist");
       }
-      if (path.parts().size() == 1 && path.name().contains("/")) {
+      if (path.parts().size() == 1 && (path.name().contains("/") || path.name().contains("."))) {
         return refused(node, "File paths are not allowed: queries read catalog datasets only");
       }
       return located(

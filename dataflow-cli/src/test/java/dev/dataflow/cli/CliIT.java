@@ -1,0 +1,170 @@
+package dev.dataflow.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.BufferedReader;
+import java.io.ByteArrayOutputStream;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Drives the packaged CLI as a user does: {@code dataflow up} runs as its own process from the built
+ * jar and its libraries, and {@code dataflow sql} talks to it over REST.
+ */
+class CliIT {
+  @TempDir static Path data;
+  private static Process server;
+  private static String url;
+  private static final StringBuilder serverOutput = new StringBuilder();
+
+  @BeforeAll
+  static void startServer() throws Exception {
+    int httpPort = freePort();
+    int flightPort = freePort();
+    url = "http://127.0.0.1:" + httpPort;
+    server =
+        java("up", "--data", data.toString(), "--http-port", String.valueOf(httpPort),
+                "--flight-port", String.valueOf(flightPort), "--demo-scale", "0.01")
+            .redirectErrorStream(true)
+            .start();
+    BufferedReader lines =
+        new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
+    long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
+    String line;
+    while ((line = lines.readLine()) != null && System.nanoTime() < deadline) {
+      serverOutput.append(line).append('\n');
+      if (line.startsWith("Dataflow is up")) {
+        break;
+      }
+    }
+    assertThat(serverOutput.toString()).contains("Dataflow is up");
+    Thread drain = new Thread(() -> lines.lines().forEach(l -> serverOutput.append(l).append('\n')));
+    drain.setDaemon(true);
+    drain.start();
+  }
+
+  @AfterAll
+  static void stopServer() throws InterruptedException {
+    if (server != null) {
+      server.destroy();
+      assertThat(server.waitFor(30, TimeUnit.SECONDS)).as("server stops on SIGTERM").isTrue();
+    }
+  }
+
+  @Test
+  void upPrintsItsAddresses() {
+    assertThat(serverOutput.toString())
+        .contains(url)
+        .contains("jdbc:arrow-flight-sql://127.0.0.1:");
+  }
+
+  @Test
+  void sqlPrintsATable() {
+    Result result = sql("SELECT r_regionkey, r_name FROM tpch.region ORDER BY r_regionkey");
+    assertThat(result.code).isZero();
+    assertThat(result.out)
+        .contains("| r_regionkey | r_name")
+        .contains("AFRICA")
+        .contains("MIDDLE EAST")
+        .contains("5 rows");
+  }
+
+  @Test
+  void sqlPrintsCsvAndJson() {
+    Result csv = sql("--format", "csv", "SELECT n_name, n_regionkey FROM tpch.nation WHERE n_nationkey < 2 ORDER BY 1");
+    assertThat(csv.out.lines().toList()).containsExactly("n_name,n_regionkey", "ALGERIA,0", "ARGENTINA,1");
+    Result json = sql("--format", "json", "SELECT 1 AS one, 'a,b' AS text");
+    assertThat(json.out).contains("\"one\" : 1").contains("\"text\" : \"a,b\"");
+    Result exact = sql("SELECT CAST(910074740.2508 AS DECIMAL(18,4)) AS revenue");
+    assertThat(exact.out).contains("910074740.2508");
+  }
+
+  @Test
+  void sqlRunsStatementsAndViewsOfTheDemo() {
+    assertThat(sql("CREATE TABLE lab.t AS SELECT * FROM tpch.nation").code).isZero();
+    assertThat(sql("SELECT count(*) AS n FROM lab.t").out).contains("25");
+    assertThat(sql("SELECT count(*) AS n FROM demo.top_nations").out).contains("5");
+    assertThat(sql("DROP TABLE lab.t").code).isZero();
+  }
+
+  @Test
+  void sqlReportsErrorsWithPosition() {
+    Result syntax = sql("SELECT *\nFROM tpch.nation WHERE");
+    assertThat(syntax.code).isEqualTo(1);
+    assertThat(syntax.err).contains("line 2");
+    Result missing = sql("SELECT * FROM tpch.nope");
+    assertThat(missing.err).contains("tpch.nope");
+    Result refused = sql("SELECT * FROM read_csv('/etc/passwd')");
+    assertThat(refused.err).contains("not allowed");
+    assertThat(sql("SELECT 42 AS answer").out).contains("42");
+  }
+
+  @Test
+  void interactivePromptTakesMultiLineStatements() throws Exception {
+    Process prompt = java("sql", "--server", url).redirectErrorStream(true).start();
+    prompt
+        .getOutputStream()
+        .write("SELECT 6 * 7\n  AS answer;\nSELECT 'second' AS s;\n\\q\n".getBytes(StandardCharsets.UTF_8));
+    prompt.getOutputStream().close();
+    assertThat(prompt.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    String output = new String(prompt.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(output).contains("42").contains("second");
+  }
+
+  private record Result(int code, String out, String err) {}
+
+  private static Result sql(String... args) {
+    List<String> all = new ArrayList<>(List.of("sql", "--server", url));
+    all.addAll(List.of(args));
+    PrintStream stdout = System.out;
+    PrintStream stderr = System.err;
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    try {
+      System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+      System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+      int code = Main.run(all.toArray(String[]::new));
+      return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    } finally {
+      System.setOut(stdout);
+      System.setErr(stderr);
+    }
+  }
+
+  /** A JVM running the packaged CLI, as the launcher script does. */
+  private static ProcessBuilder java(String... args) {
+    Path target = Path.of("target").toAbsolutePath();
+    String classpath =
+        target.resolve("dataflow-cli-0.1.0-SNAPSHOT.jar") + File.pathSeparator + target.resolve("lib") + "/*";
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--add-opens=java.base/java.nio=ALL-UNNAMED",
+                "-Xmx1g",
+                "-cp",
+                classpath,
+                Main.class.getName()));
+    command.addAll(List.of(args));
+    return new ProcessBuilder(command);
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      return socket.getLocalPort();
+    }
+  }
+}

@@ -1,0 +1,100 @@
+package dev.dataflow.server.flight;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.dataflow.lake.Lake;
+import dev.dataflow.sql.Engine;
+import dev.dataflow.sql.parse.Statement;
+import dev.dataflow.sql.parse.StatementParser;
+import dev.dataflow.sql.plan.PlannedQuery;
+import dev.dataflow.sql.plan.QueryPlanner;
+import dev.dataflow.sql.write.EngineErrors;
+import java.sql.ParameterMetaData;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.vector.ipc.ArrowReader;
+import org.apache.arrow.vector.types.pojo.Field;
+import org.apache.arrow.vector.types.pojo.Schema;
+import org.duckdb.DuckDBConnection;
+import org.duckdb.DuckDBResultSet;
+
+/**
+ * Learns a statement's shape without running it, for prepared statements: the JDBC driver asks for
+ * the result schema before it executes, and a statement with side effects must run only when
+ * executed. A query is bound by the same planner {@code SqlService} uses (so refused and unknown
+ * datasets fail here already) and DuckDB prepares it; nothing is read and no job is recorded.
+ */
+final class StatementDescriber {
+  private final Engine engine;
+  private final QueryPlanner planner;
+  private final BufferAllocator allocator;
+
+  StatementDescriber(Engine engine, Lake lake, BufferAllocator allocator) {
+    this.engine = requireNonNull(engine, "engine is null");
+    this.planner = new QueryPlanner(engine, requireNonNull(lake, "lake is null"));
+    this.allocator = requireNonNull(allocator, "allocator is null");
+  }
+
+  StatementShape describe(String sql) {
+    if (!(StatementParser.parse(sql) instanceof Statement.Query query)) {
+      return StatementShape.UPDATE;
+    }
+    try (DuckDBConnection connection = engine.connect()) {
+      PlannedQuery planned = planner.plan(connection, query);
+      try (PreparedStatement prepared =
+          connection.prepareStatement("SELECT * FROM (" + planned.sql() + ") LIMIT 0")) {
+        List<String> parameterTypes = parameterTypes(prepared.getParameterMetaData());
+        Schema result =
+            parameterTypes.isEmpty() ? runEmpty(prepared) : declared(prepared.getMetaData());
+        return new StatementShape(true, result, parameterSchema(parameterTypes), parameterTypes);
+      }
+    } catch (SQLException e) {
+      throw EngineErrors.translate(e);
+    }
+  }
+
+  private static List<String> parameterTypes(ParameterMetaData metadata) throws SQLException {
+    List<String> types = new ArrayList<>();
+    for (int i = 1; i <= metadata.getParameterCount(); i++) {
+      types.add(metadata.getParameterTypeName(i));
+    }
+    return types;
+  }
+
+  private static Schema parameterSchema(List<String> types) {
+    List<Field> fields = new ArrayList<>();
+    for (int i = 0; i < types.size(); i++) {
+      fields.add(ArrowTypes.parameter(i + 1, types.get(i)));
+    }
+    return new Schema(fields);
+  }
+
+  /** The exact schema DuckDB exports, from running the query with LIMIT 0. */
+  private Schema runEmpty(PreparedStatement prepared) throws SQLException {
+    try (ResultSet rows = prepared.executeQuery();
+        BufferAllocator child = allocator.newChildAllocator("describe", 0, Long.MAX_VALUE);
+        ArrowReader reader =
+            (ArrowReader) ((DuckDBResultSet) rows).arrowExportStream(child, 1024)) {
+      return reader.getVectorSchemaRoot().getSchema();
+    } catch (java.io.IOException e) {
+      throw new SQLException("Cannot read the result schema: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * The schema DuckDB declares for a query that takes parameters, which cannot run before they are
+   * bound; the executed query's stream carries the exact types.
+   */
+  private static Schema declared(ResultSetMetaData metadata) throws SQLException {
+    List<Field> fields = new ArrayList<>();
+    for (int i = 1; i <= metadata.getColumnCount(); i++) {
+      fields.add(ArrowTypes.fromDuckdb(metadata.getColumnName(i), metadata.getColumnTypeName(i)));
+    }
+    return new Schema(fields);
+  }
+}
