@@ -74,6 +74,9 @@ public final class Lake implements AutoCloseable {
       // several pools share one file: wait for a writer instead of failing with SQLITE_BUSY
       properties.put("busy_timeout", "30000");
       properties.put("journal_mode", "WAL");
+      // with WAL, NORMAL never corrupts the database; a power cut may lose the last commits, and
+      // with them their data files' registration and offsets together, never one without the other
+      properties.put("synchronous", "NORMAL");
     }
     return properties;
   }

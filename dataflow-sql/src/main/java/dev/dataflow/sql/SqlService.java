@@ -284,6 +284,7 @@ public final class SqlService implements AutoCloseable {
   public void close() {
     running.values().forEach(e -> e.cancel(ErrorCode.CANCELLED));
     timer.shutdownNow();
+    jobs.close();
     engine.close();
   }
 }

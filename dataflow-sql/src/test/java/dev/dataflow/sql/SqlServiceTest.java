@@ -100,6 +100,8 @@ class SqlServiceTest {
       assertThat(read.filesRead()).isLessThan((int) read.totalFiles()).isPositive();
     }
     assertThat(rows("SELECT count(*) FROM s.events WHERE id = 7")).containsExactly(List.of("1"));
+    assertThat(rows("SELECT * FROM s.events WHERE id = 3").get(0))
+        .containsExactly("3", "2026-01-04T00:00", "b");
   }
 
   @Test

@@ -36,8 +36,9 @@ final class ResultStreams {
   /** How long a stream waits for a client that stopped reading before it gives up. */
   static final Duration SLOW_CLIENT = Duration.ofMinutes(30);
 
-  private static final long POLL_MIN_NANOS = 100_000;
-  private static final long POLL_MAX_NANOS = 20_000_000;
+  // short pauses: a batch waiting on a long pause is latency every query pays
+  private static final long POLL_MIN_NANOS = 10_000;
+  private static final long POLL_MAX_NANOS = 1_000_000;
 
   private final Map<ByteString, Result> results = new ConcurrentHashMap<>();
 

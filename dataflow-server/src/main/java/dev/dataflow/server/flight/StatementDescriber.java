@@ -11,17 +11,13 @@ import dev.dataflow.sql.plan.QueryPlanner;
 import dev.dataflow.sql.write.EngineErrors;
 import java.sql.ParameterMetaData;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.arrow.memory.BufferAllocator;
-import org.apache.arrow.vector.ipc.ArrowReader;
 import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.Schema;
 import org.duckdb.DuckDBConnection;
-import org.duckdb.DuckDBResultSet;
 
 /**
  * Learns a statement's shape without running it, for prepared statements: the JDBC driver asks for
@@ -32,12 +28,10 @@ import org.duckdb.DuckDBResultSet;
 final class StatementDescriber {
   private final Engine engine;
   private final QueryPlanner planner;
-  private final BufferAllocator allocator;
 
-  StatementDescriber(Engine engine, Lake lake, BufferAllocator allocator) {
+  StatementDescriber(Engine engine, Lake lake) {
     this.engine = requireNonNull(engine, "engine is null");
     this.planner = new QueryPlanner(engine, requireNonNull(lake, "lake is null"));
-    this.allocator = requireNonNull(allocator, "allocator is null");
   }
 
   StatementShape describe(String sql) {
@@ -49,8 +43,8 @@ final class StatementDescriber {
       try (PreparedStatement prepared =
           connection.prepareStatement("SELECT * FROM (" + planned.sql() + ") LIMIT 0")) {
         List<String> parameterTypes = parameterTypes(prepared.getParameterMetaData());
-        Schema result =
-            parameterTypes.isEmpty() ? runEmpty(prepared) : declared(prepared.getMetaData());
+        // declared, not run: even with LIMIT 0 DuckDB would build the query's hash tables
+        Schema result = declared(prepared.getMetaData());
         return new StatementShape(true, result, parameterSchema(parameterTypes), parameterTypes);
       }
     } catch (SQLException e) {
@@ -74,21 +68,9 @@ final class StatementDescriber {
     return new Schema(fields);
   }
 
-  /** The exact schema DuckDB exports, from running the query with LIMIT 0. */
-  private Schema runEmpty(PreparedStatement prepared) throws SQLException {
-    try (ResultSet rows = prepared.executeQuery();
-        BufferAllocator child = allocator.newChildAllocator("describe", 0, Long.MAX_VALUE);
-        ArrowReader reader =
-            (ArrowReader) ((DuckDBResultSet) rows).arrowExportStream(child, 1024)) {
-      return reader.getVectorSchemaRoot().getSchema();
-    } catch (java.io.IOException e) {
-      throw new SQLException("Cannot read the result schema: " + e.getMessage(), e);
-    }
-  }
-
   /**
-   * The schema DuckDB declares for a query that takes parameters, which cannot run before they are
-   * bound; the executed query's stream carries the exact types.
+   * The schema DuckDB declares for a prepared query; the executed query's stream carries the exact
+   * types.
    */
   private static Schema declared(ResultSetMetaData metadata) throws SQLException {
     List<Field> fields = new ArrayList<>();

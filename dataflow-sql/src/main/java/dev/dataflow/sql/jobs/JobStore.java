@@ -14,13 +14,18 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
-/** Job records in the metadata store (table {@code df_jobs}), so history survives restarts. */
-public final class JobStore {
+/**
+ * Job records in the metadata store (table {@code df_jobs}), so history survives restarts. Every
+ * statement writes here twice, so one connection is kept open and shared (the database serializes
+ * writes anyway).
+ */
+public final class JobStore implements AutoCloseable {
   private static final String COLUMNS =
       "id, principal, sql_text, status, started_at, ended_at, row_count, byte_count, error_code,"
           + " error_message, datasets";
 
   private final Lake lake;
+  private Connection connection;
 
   public JobStore(Lake lake) {
     this.lake = requireNonNull(lake, "lake is null");
@@ -84,19 +89,18 @@ public final class JobStore {
         System.currentTimeMillis());
   }
 
-  private void update(String sql, Object... values) {
-    try (Connection connection = lake.metadataConnection();
-        PreparedStatement statement = connection.prepareStatement(sql)) {
+  private synchronized void update(String sql, Object... values) {
+    try (PreparedStatement statement = connection().prepareStatement(sql)) {
       bind(statement, values);
       statement.executeUpdate();
     } catch (SQLException e) {
+      close(); // the next call opens a fresh connection
       throw new DataflowException(ErrorCode.INTERNAL, "Cannot record job: " + e.getMessage(), e);
     }
   }
 
-  private List<JobRecord> query(String sql, Object... values) {
-    try (Connection connection = lake.metadataConnection();
-        PreparedStatement statement = connection.prepareStatement(sql)) {
+  private synchronized List<JobRecord> query(String sql, Object... values) {
+    try (PreparedStatement statement = connection().prepareStatement(sql)) {
       bind(statement, values);
       List<JobRecord> jobs = new ArrayList<>();
       try (ResultSet rows = statement.executeQuery()) {
@@ -106,7 +110,27 @@ public final class JobStore {
       }
       return jobs;
     } catch (SQLException e) {
+      close(); // the next call opens a fresh connection
       throw new DataflowException(ErrorCode.INTERNAL, "Cannot read jobs: " + e.getMessage(), e);
+    }
+  }
+
+  private Connection connection() throws SQLException {
+    if (connection == null) {
+      connection = lake.metadataConnection();
+    }
+    return connection;
+  }
+
+  @Override
+  public synchronized void close() {
+    if (connection != null) {
+      try {
+        connection.close();
+      } catch (SQLException e) {
+        // closing a broken connection: nothing left to save
+      }
+      connection = null;
     }
   }
 

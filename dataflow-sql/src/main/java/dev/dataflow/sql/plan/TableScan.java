@@ -46,10 +46,13 @@ public record TableScan(long snapshotId, Schema schema, List<String> files, long
   }
 
   /**
-   * A SELECT that yields the table's rows with its current column names and types. Files are read by
-   * Iceberg field id, so renamed and added columns read right from files written before the change.
+   * A SELECT that yields the table's rows with its current column names and types. A table whose
+   * schema never changed is read as plain Parquet: every file holds exactly its columns, and DuckDB
+   * keeps its row estimates, which its join ordering needs (reading with a {@code schema} map makes
+   * every scan look like one row). After a schema change files are read by Iceberg field id, so
+   * renamed and added columns read right from files written before the change.
    */
-  public String relationSql() {
+  public String relationSql(boolean schemaEvolved) {
     if (files.isEmpty()) {
       List<String> columns = new ArrayList<>();
       for (Types.NestedField field : schema.columns()) {
@@ -64,6 +67,12 @@ public record TableScan(long snapshotId, Schema schema, List<String> files, long
     List<String> quoted = new ArrayList<>();
     for (String file : files) {
       quoted.add(Engine.literal(file));
+    }
+    if (!schemaEvolved) {
+      // partition directories are Iceberg's business, not columns
+      return "SELECT * FROM read_parquet(["
+          + String.join(", ", quoted)
+          + "], hive_partitioning = false)";
     }
     List<String> mapping = new ArrayList<>();
     for (Types.NestedField field : schema.columns()) {
