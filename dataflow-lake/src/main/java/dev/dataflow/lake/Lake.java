@@ -15,6 +15,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.iceberg.PartitionSpec;
 import org.apache.iceberg.Schema;
 import org.apache.iceberg.Table;
@@ -35,6 +36,7 @@ public final class Lake implements AutoCloseable {
   private final LakeConfig config;
   private final JdbcCatalog catalog;
   private final FileIO io = new LocalFileIO();
+  private final Map<TableIdentifier, Table> tables = new ConcurrentHashMap<>();
 
   private Lake(LakeConfig config, JdbcCatalog catalog) {
     this.config = config;
@@ -134,14 +136,27 @@ public final class Lake implements AutoCloseable {
     return !folder.isEmpty() && catalog.namespaceExists(namespace(folder));
   }
 
-  /** The table at a path, or null when there is none. */
+  /**
+   * The table at a path, or null when there is none. Loaded tables are kept and refreshed on each
+   * call: a refresh reads only the catalog's metadata pointer, and the metadata file only when it
+   * moved, so every statement still sees the latest commit.
+   */
   public Table tableOrNull(DatasetPath path) {
     if (path.parts().size() < 2) {
       return null;
     }
+    TableIdentifier identifier = identifier(path);
     try {
-      return catalog.loadTable(identifier(path));
+      Table known = tables.get(identifier);
+      if (known != null) {
+        known.refresh();
+        return known;
+      }
+      Table loaded = catalog.loadTable(identifier);
+      tables.put(identifier, loaded);
+      return loaded;
     } catch (NoSuchTableException e) {
+      tables.remove(identifier);
       return null;
     }
   }
@@ -165,7 +180,11 @@ public final class Lake implements AutoCloseable {
   }
 
   public boolean dropTable(DatasetPath path) {
-    return path.parts().size() >= 2 && catalog.dropTable(identifier(path), true);
+    if (path.parts().size() < 2) {
+      return false;
+    }
+    tables.remove(identifier(path));
+    return catalog.dropTable(identifier(path), true);
   }
 
   /** The view at a path, or null when there is none. */

@@ -65,6 +65,8 @@ public final class Engine implements AutoCloseable {
       statement.execute("SET temp_directory = " + literal(config.spillDirectory().toString()));
       // partition transforms (day, hour) are defined in UTC
       statement.execute("SET TimeZone = 'UTC'");
+      // Iceberg data files are immutable, so their Parquet footers can be cached safely
+      statement.execute("SET parquet_metadata_cache = true");
       statement.execute("SET autoinstall_known_extensions = false");
       statement.execute("SET autoload_known_extensions = false");
       statement.execute("SET allowed_directories = [" + allowed + "]");

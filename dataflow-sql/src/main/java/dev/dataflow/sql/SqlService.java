@@ -75,6 +75,11 @@ public final class SqlService implements AutoCloseable {
     return engine;
   }
 
+  /** The planner every statement goes through (shared, so its scan cache is too). */
+  public QueryPlanner planner() {
+    return planner;
+  }
+
   public Views views() {
     return views;
   }

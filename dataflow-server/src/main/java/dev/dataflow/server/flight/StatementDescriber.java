@@ -2,7 +2,6 @@ package dev.dataflow.server.flight;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.dataflow.lake.Lake;
 import dev.dataflow.sql.Engine;
 import dev.dataflow.sql.parse.Statement;
 import dev.dataflow.sql.parse.StatementParser;
@@ -29,9 +28,9 @@ final class StatementDescriber {
   private final Engine engine;
   private final QueryPlanner planner;
 
-  StatementDescriber(Engine engine, Lake lake) {
+  StatementDescriber(Engine engine, QueryPlanner planner) {
     this.engine = requireNonNull(engine, "engine is null");
-    this.planner = new QueryPlanner(engine, requireNonNull(lake, "lake is null"));
+    this.planner = requireNonNull(planner, "planner is null");
   }
 
   StatementShape describe(String sql) {
