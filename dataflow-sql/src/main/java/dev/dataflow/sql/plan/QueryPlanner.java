@@ -62,8 +62,18 @@ public final class QueryPlanner {
   }
 
   public PlannedQuery plan(Connection connection, Statement.Query query) {
+    return plan(connection, query, Set.of());
+  }
+
+  /**
+   * Plans a query in which the single-part names {@code localRelations} (lower case) are tables of
+   * the connection itself — a pipeline's stages — and are left as they are.
+   */
+  public PlannedQuery plan(Connection connection, Statement.Query query, Set<String> localRelations) {
     requireNonNull(query, "query is null");
+    requireNonNull(localRelations, "localRelations is null");
     Binding binding = new Binding(connection, query.source(), query.offset());
+    binding.cteScopes.push(localRelations);
     JsonNode tree = engine.parseQuery(connection, query.text(), query.source(), query.offset());
     JsonNode node = binding.bindStatement(tree, 0, null);
     ObjectNode rendered = ((ObjectNode) tree.deepCopy());
@@ -103,7 +113,10 @@ public final class QueryPlanner {
       }
       Deque<Set<String>> outerScopes = new ArrayDeque<>(cteScopes);
       DatasetPath outerView = currentView;
-      cteScopes.clear();
+      if (view != null) {
+        // a view's SQL sees the catalog only, never the names around its use
+        cteScopes.clear();
+      }
       currentView = view;
       JsonNode node = statements.get(0).get("node").deepCopy();
       walk(node, depth);

@@ -1,0 +1,116 @@
+package dev.dataflow.ingest.spec;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.dataflow.api.DatasetPath;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A validated pipeline definition, as read from one YAML file by {@link PipelineSpecs#parse}. Defaults are
+ * applied; optional parts that have no default are null.
+ *
+ * @param destinations one entry with a null {@code when} for {@code destination:}, else the routes in order
+ * @param schedule the batch interval, or null to run only when triggered
+ * @param source the file this was read from
+ */
+public record PipelineSpec(
+    String name,
+    String description,
+    Origin origin,
+    List<Transform> transforms,
+    Constraints constraints,
+    List<Destination> destinations,
+    ErrorPolicy errors,
+    Mode mode,
+    Duration schedule,
+    Commit commit,
+    Path source) {
+  public PipelineSpec {
+    requireNonNull(name, "name is null");
+    requireNonNull(origin, "origin is null");
+    transforms = List.copyOf(transforms);
+    requireNonNull(constraints, "constraints is null");
+    destinations = List.copyOf(destinations);
+    requireNonNull(errors, "errors is null");
+    requireNonNull(mode, "mode is null");
+    requireNonNull(commit, "commit is null");
+  }
+
+  public enum Mode { BATCH, CONTINUOUS }
+
+  public enum Format { CSV, JSON, PARQUET }
+
+  public enum WriteMode { APPEND, OVERWRITE, MERGE }
+
+  public enum SchemaChanges { EVOLVE, FAIL }
+
+  public enum Policy { TABLE, STOP, MAX_RATIO }
+
+  /** Where rows come from; one record per origin type. */
+  public sealed interface Origin permits FilesOrigin, JdbcOrigin, HttpOrigin {}
+
+  /**
+   * @param location an absolute {@code file:} URI, or the {@code s3://bucket/prefix} as written
+   * @param csv the CSV dialect, or null when the format is not CSV
+   * @param columns declared column types in file order; empty = all inferred
+   */
+  public record FilesOrigin(URI location, String glob, Format format, CsvOptions csv, Map<String, String> columns)
+      implements Origin {
+    public FilesOrigin {
+      requireNonNull(location, "location is null");
+      requireNonNull(format, "format is null");
+      columns = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(columns));
+    }
+  }
+
+  public record CsvOptions(boolean header, char delimiter, char quote, char escape, String nullString) {}
+
+  /**
+   * Exactly one of {@code table} and {@code query} is set.
+   *
+   * @param cursor the incremental column, or null for full reads
+   * @param split parallel key-range reads, or null for one stream
+   */
+  public record JdbcOrigin(String url, String user, Secret password, String table, String query, Cursor cursor,
+      Split split) implements Origin {
+    public JdbcOrigin {
+      requireNonNull(url, "url is null");
+    }
+  }
+
+  public record Cursor(String column) {}
+
+  public record Split(String column, int parallelism) {}
+
+  public record HttpOrigin(int maxPendingRows) implements Origin {}
+
+  public record Transform(String name, String sql) {}
+
+  public record Constraints(List<String> notNull, List<Check> checks) {
+    public Constraints {
+      notNull = List.copyOf(notNull);
+      checks = List.copyOf(checks);
+    }
+  }
+
+  public record Check(String name, String sql) {}
+
+  /** @param when the routing condition, or null for the single destination */
+  public record Destination(String when, DatasetPath table, WriteMode mode, List<String> key,
+      List<String> partitionBy, SchemaChanges schemaChanges) {
+    public Destination {
+      requireNonNull(table, "table is null");
+      key = List.copyOf(key);
+      partitionBy = List.copyOf(partitionBy);
+    }
+  }
+
+  /** @param maxRatio set only for {@link Policy#MAX_RATIO} */
+  public record ErrorPolicy(Policy policy, Double maxRatio, DatasetPath table) {}
+
+  public record Commit(int maxRows, Duration maxInterval) {}
+}

@@ -1,0 +1,178 @@
+package dev.dataflow.ingest.spec;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.dataflow.api.DatasetPath;
+import dev.dataflow.ingest.spec.PipelineSpec.Check;
+import dev.dataflow.ingest.spec.PipelineSpec.Commit;
+import dev.dataflow.ingest.spec.PipelineSpec.Constraints;
+import dev.dataflow.ingest.spec.PipelineSpec.CsvOptions;
+import dev.dataflow.ingest.spec.PipelineSpec.Cursor;
+import dev.dataflow.ingest.spec.PipelineSpec.Destination;
+import dev.dataflow.ingest.spec.PipelineSpec.ErrorPolicy;
+import dev.dataflow.ingest.spec.PipelineSpec.FilesOrigin;
+import dev.dataflow.ingest.spec.PipelineSpec.Format;
+import dev.dataflow.ingest.spec.PipelineSpec.HttpOrigin;
+import dev.dataflow.ingest.spec.PipelineSpec.JdbcOrigin;
+import dev.dataflow.ingest.spec.PipelineSpec.Mode;
+import dev.dataflow.ingest.spec.PipelineSpec.Origin;
+import dev.dataflow.ingest.spec.PipelineSpec.Policy;
+import dev.dataflow.ingest.spec.PipelineSpec.SchemaChanges;
+import dev.dataflow.ingest.spec.PipelineSpec.Split;
+import dev.dataflow.ingest.spec.PipelineSpec.Transform;
+import dev.dataflow.ingest.spec.PipelineSpec.WriteMode;
+import java.io.StringReader;
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
+import org.yaml.snakeyaml.error.YAMLException;
+import org.yaml.snakeyaml.nodes.Node;
+
+/** Reads pipeline files and documents their format. */
+public final class PipelineSpecs {
+  private PipelineSpecs() {}
+
+  /**
+   * Parses and validates one pipeline file.
+   *
+   * @param source the file the text came from: named in errors, and the base of relative origin paths
+   * @throws InvalidPipelineException listing every problem found, each with its line and column
+   */
+  public static PipelineSpec parse(String yaml, Path source) {
+    requireNonNull(yaml, "yaml is null");
+    requireNonNull(source, "source is null");
+    Problems problems = new Problems();
+    ConfigObject root = read(yaml, problems);
+    if (root != null) {
+      checkUniqueNames(root.objects("transforms"), problems);
+      checkUniqueNames(root.object("constraints").objects("checks"), problems);
+    }
+    if (!problems.isEmpty()) {
+      throw new InvalidPipelineException(source, problems.sorted());
+    }
+    return build(root, source);
+  }
+
+  /** The Markdown reference of every field a pipeline file may hold. */
+  public static String describe() {
+    return ConfigDocs.markdown(PipelineSchema.PIPELINE);
+  }
+
+  private static ConfigObject read(String yaml, Problems problems) {
+    Node node;
+    try {
+      // compose, not load: the node tree keeps every position and builds no objects from tags.
+      node = new Yaml(new LoaderOptions()).compose(new StringReader(yaml));
+    } catch (MarkedYAMLException e) {
+      String context = e.getContext() == null ? "" : e.getContext() + ": ";
+      problems.add(e.getProblemMark(), "", "YAML syntax: " + context + e.getProblem());
+      return null;
+    } catch (YAMLException e) {
+      problems.add(null, "", "YAML: " + e.getMessage());
+      return null;
+    }
+    if (node == null) {
+      problems.add(null, "", "the file is empty; a pipeline needs at least name, origin and destination");
+      return null;
+    }
+    return new ConfigReader(problems).readRoot(node, PipelineSchema.PIPELINE);
+  }
+
+  /** Stage and check names become table and column names downstream, so a repeat would be ambiguous. */
+  private static void checkUniqueNames(List<ConfigObject> items, Problems problems) {
+    Map<String, Integer> firstLine = new HashMap<>();
+    for (ConfigObject item : items) {
+      String name = item.string("name");
+      if (name == null) {
+        continue;
+      }
+      Integer line = firstLine.putIfAbsent(name, item.mark("name").getLine() + 1);
+      if (line != null) {
+        problems.add(item.mark("name"), item.path("name"), "duplicate name '" + name + "' (first at line " + line + ")");
+      }
+    }
+  }
+
+  private static PipelineSpec build(ConfigObject root, Path source) {
+    List<Destination> destinations = root.has("destination")
+        ? List.of(destination(root.object("destination")))
+        : root.objects("destinations").stream().map(PipelineSpecs::destination).toList();
+    return new PipelineSpec(
+        root.string("name"),
+        root.string("description"),
+        origin(root.object("origin"), source),
+        root.objects("transforms").stream().map(t -> new Transform(t.string("name"), t.string("sql"))).toList(),
+        constraints(root.object("constraints")),
+        destinations,
+        errors(root.object("errors"), destinations.get(0).table()),
+        enumValue(Mode.class, root.string("mode")),
+        root.duration("schedule"),
+        new Commit(root.object("commit").integer("max_rows"), root.object("commit").duration("max_interval")),
+        source);
+  }
+
+  private static Origin origin(ConfigObject origin, Path source) {
+    return switch (origin.string("type")) {
+      case "files" -> files(origin, source);
+      case "jdbc" -> jdbc(origin);
+      default -> new HttpOrigin(origin.integer("max_pending_rows"));
+    };
+  }
+
+  private static FilesOrigin files(ConfigObject origin, Path source) {
+    Format format = enumValue(Format.class, origin.string("format"));
+    CsvOptions csv = format == Format.CSV ? csv(origin.object("csv")) : null;
+    return new FilesOrigin(location(origin.string("path"), source), origin.string("glob"), format, csv,
+        origin.map("columns"));
+  }
+
+  private static URI location(String path, Path source) {
+    if (path.startsWith("s3://")) {
+      return URI.create(path);
+    }
+    Path base = source.toAbsolutePath().getParent();
+    return base.resolve(path).normalize().toUri();
+  }
+
+  private static CsvOptions csv(ConfigObject csv) {
+    return new CsvOptions(csv.bool("header"), csv.string("delimiter").charAt(0), csv.string("quote").charAt(0),
+        csv.string("escape").charAt(0), csv.string("null_string"));
+  }
+
+  private static JdbcOrigin jdbc(ConfigObject origin) {
+    Cursor cursor = origin.has("cursor") ? new Cursor(origin.object("cursor").string("column")) : null;
+    ConfigObject split = origin.object("split");
+    return new JdbcOrigin(origin.string("url"), origin.string("user"), origin.secret("password"),
+        origin.string("table"), origin.string("query"), cursor,
+        origin.has("split") ? new Split(split.string("column"), split.integer("parallelism")) : null);
+  }
+
+  private static Constraints constraints(ConfigObject constraints) {
+    return new Constraints(constraints.strings("not_null"),
+        constraints.objects("checks").stream().map(c -> new Check(c.string("name"), c.string("sql"))).toList());
+  }
+
+  private static Destination destination(ConfigObject destination) {
+    String when = destination.path().startsWith("destinations") ? destination.string("when") : null;
+    return new Destination(when, DatasetPath.parse(destination.string("table")),
+        enumValue(WriteMode.class, destination.string("mode")), destination.strings("key"),
+        destination.strings("partition_by"), enumValue(SchemaChanges.class, destination.string("schema_changes")));
+  }
+
+  private static ErrorPolicy errors(ConfigObject errors, DatasetPath destination) {
+    DatasetPath table = errors.has("table")
+        ? DatasetPath.parse(errors.string("table"))
+        : new DatasetPath(destination.parent()).child(destination.name() + "_errors");
+    return new ErrorPolicy(enumValue(Policy.class, errors.string("policy")), errors.number("max_ratio"), table);
+  }
+
+  private static <E extends Enum<E>> E enumValue(Class<E> type, String text) {
+    return Enum.valueOf(type, text.toUpperCase(Locale.ROOT));
+  }
+}
