@@ -29,7 +29,32 @@ final class Migrations {
             error_message TEXT,
             datasets TEXT)
           """,
-          "CREATE INDEX df_jobs_started ON df_jobs (started_at)");
+          "CREATE INDEX df_jobs_started ON df_jobs (started_at)",
+          """
+          CREATE TABLE df_pipelines (
+            name VARCHAR(64) PRIMARY KEY,
+            definition TEXT NOT NULL,
+            source_path TEXT,
+            state VARCHAR(16) NOT NULL,
+            cause TEXT,
+            updated_at BIGINT NOT NULL)
+          """,
+          """
+          CREATE TABLE df_pipeline_runs (
+            id VARCHAR(64) PRIMARY KEY,
+            pipeline VARCHAR(64) NOT NULL,
+            started_at BIGINT NOT NULL,
+            ended_at BIGINT,
+            status VARCHAR(16) NOT NULL,
+            rows_in BIGINT,
+            rows_out BIGINT,
+            rows_error BIGINT,
+            bytes BIGINT,
+            files INT,
+            snapshot_id BIGINT,
+            error TEXT)
+          """,
+          "CREATE INDEX df_pipeline_runs_pipeline ON df_pipeline_runs (pipeline, started_at)");
 
   private Migrations() {}
 

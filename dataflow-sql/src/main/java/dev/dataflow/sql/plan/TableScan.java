@@ -53,6 +53,11 @@ public record TableScan(long snapshotId, Schema schema, List<String> files, long
    * renamed and added columns read right from files written before the change.
    */
   public String relationSql(boolean schemaEvolved) {
+    return relationSql(schemaEvolved, false);
+  }
+
+  /** The relation, with a {@code filename} column naming each row's data file when asked. */
+  public String relationSql(boolean schemaEvolved, boolean withFilename) {
     if (files.isEmpty()) {
       List<String> columns = new ArrayList<>();
       for (Types.NestedField field : schema.columns()) {
@@ -72,7 +77,9 @@ public record TableScan(long snapshotId, Schema schema, List<String> files, long
       // partition directories are Iceberg's business, not columns
       return "SELECT * FROM read_parquet(["
           + String.join(", ", quoted)
-          + "], hive_partitioning = false)";
+          + "], hive_partitioning = false"
+          + (withFilename ? ", filename = true" : "")
+          + ")";
     }
     List<String> mapping = new ArrayList<>();
     for (Types.NestedField field : schema.columns()) {
@@ -88,6 +95,8 @@ public record TableScan(long snapshotId, Schema schema, List<String> files, long
         + String.join(", ", quoted)
         + "], schema = MAP {"
         + String.join(", ", mapping)
-        + "})";
+        + "}"
+        + (withFilename ? ", filename = true" : "")
+        + ")";
   }
 }

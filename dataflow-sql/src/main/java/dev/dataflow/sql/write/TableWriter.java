@@ -23,6 +23,8 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.iceberg.AppendFiles;
+import org.apache.iceberg.OverwriteFiles;
+import org.apache.iceberg.expressions.Expressions;
 import org.apache.iceberg.DataFile;
 import org.apache.iceberg.PartitionSpec;
 import org.apache.iceberg.Schema;
@@ -167,32 +169,89 @@ public final class TableWriter {
     return schema.columns().stream().map(Types.NestedField::name).toList();
   }
 
+  /** How written files join the table. */
+  public enum Mode {
+    /** Add the rows. */
+    APPEND,
+    /** Replace every row of the table. */
+    OVERWRITE,
+    /** Replace the rows whose key the new rows hold, add the others (copy-on-write). */
+    MERGE
+  }
+
   /** Writes a query whose columns are the table's, by name, and commits the files as one append. */
   public WriteResult append(Statement statement, Table table, String sql, Map<String, String> summary) {
-    String directory =
-        table.location() + "/data/" + LocalDateTime.now().format(BATCH) + "-" + UUID.randomUUID();
-    try {
-      // DuckDB creates the batch directory but not its parents
-      java.nio.file.Files.createDirectories(java.nio.file.Path.of(table.location(), "data"));
-    } catch (java.io.IOException e) {
-      throw new DataflowException(ErrorCode.INTERNAL, "Cannot create " + directory + ": " + e, e);
+    return write(statement, table, sql, Mode.APPEND, List.of(), summary);
+  }
+
+  /**
+   * Writes a query whose columns are the table's, by name, as one Iceberg commit carrying {@code
+   * summary}. The commit is made even when the query has no rows and the summary is not empty, so a
+   * pipeline's offsets always advance with what it read. MERGE rewrites the data files that hold any
+   * of the new rows' keys (copy-on-write: readers need no delete files); the new rows are taken one
+   * per key.
+   */
+  public WriteResult write(
+      Statement statement,
+      Table table,
+      String sql,
+      Mode mode,
+      List<String> key,
+      Map<String, String> summary) {
+    requireNonNull(mode, "mode is null");
+    if (mode == Mode.MERGE && key.isEmpty()) {
+      throw new DataflowException(ErrorCode.INVALID_ARGUMENT, "A merge needs key columns");
     }
-    ParquetBatch batch = ParquetBatch.write(statement, table, sql, directory);
-    if (batch.files().isEmpty()) {
+    table.refresh();
+    List<DataFile> replaced = List.of();
+    String rows = sql;
+    if (mode == Mode.MERGE) {
+      Merge merge = Merge.plan(statement, table, sql, key);
+      replaced = merge.replaced();
+      rows = merge.rows();
+    }
+    ParquetBatch batch = ParquetBatch.write(statement, table, rows, newDirectory(table));
+    if (batch.files().isEmpty() && replaced.isEmpty() && summary.isEmpty() && mode == Mode.APPEND) {
       return new WriteResult(0, -1, 0);
     }
     try {
-      AppendFiles append = table.newAppend();
-      for (DataFile file : batch.dataFiles(lake.io())) {
-        append.appendFile(file);
-      }
-      summary.forEach(append::set);
-      append.commit();
+      commit(table, mode, batch.dataFiles(lake.io()), replaced, summary);
     } catch (RuntimeException e) {
       batch.delete(lake.io());
       throw e;
     }
     table.refresh();
-    return new WriteResult(batch.rows(), table.currentSnapshot().snapshotId(), batch.files().size());
+    long newRows = mode == Mode.MERGE ? Merge.count(statement, sql, key) : batch.rows();
+    return new WriteResult(newRows, table.currentSnapshot().snapshotId(), batch.files().size());
+  }
+
+  private static void commit(
+      Table table, Mode mode, List<DataFile> added, List<DataFile> replaced, Map<String, String> summary) {
+    if (mode == Mode.APPEND) {
+      AppendFiles append = table.newAppend();
+      added.forEach(append::appendFile);
+      summary.forEach(append::set);
+      append.commit();
+      return;
+    }
+    OverwriteFiles overwrite = table.newOverwrite();
+    if (mode == Mode.OVERWRITE) {
+      overwrite.overwriteByRowFilter(Expressions.alwaysTrue());
+    } else {
+      replaced.forEach(overwrite::deleteFile);
+    }
+    added.forEach(overwrite::addFile);
+    summary.forEach(overwrite::set);
+    overwrite.commit();
+  }
+
+  private static String newDirectory(Table table) {
+    try {
+      // DuckDB creates the batch directory but not its parents
+      java.nio.file.Files.createDirectories(java.nio.file.Path.of(table.location(), "data"));
+    } catch (java.io.IOException e) {
+      throw new DataflowException(ErrorCode.INTERNAL, "Cannot create " + table.location() + "/data: " + e, e);
+    }
+    return table.location() + "/data/" + LocalDateTime.now().format(BATCH) + "-" + UUID.randomUUID();
   }
 }

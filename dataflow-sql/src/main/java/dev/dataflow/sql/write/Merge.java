@@ -1,0 +1,120 @@
+package dev.dataflow.sql.write;
+
+import dev.dataflow.sql.Engine;
+import dev.dataflow.sql.plan.TableScan;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.apache.iceberg.DataFile;
+import org.apache.iceberg.FileScanTask;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.expressions.Expressions;
+import org.apache.iceberg.io.CloseableIterable;
+import org.apache.iceberg.types.Types;
+
+/**
+ * A copy-on-write upsert: the data files holding any key of the new rows are rewritten without those
+ * rows, together with the new rows (one per key), and replace the old files in one commit.
+ */
+record Merge(List<DataFile> replaced, String rows) {
+
+  static Merge plan(Statement statement, Table table, String sql, List<String> key) {
+    String keys = keyList(key);
+    String incoming =
+        "SELECT * FROM (" + sql + ") AS __new QUALIFY row_number() OVER (PARTITION BY " + keys + ") = 1";
+    if (table.currentSnapshot() == null) {
+      return new Merge(List.of(), incoming);
+    }
+    Map<String, DataFile> files = dataFiles(table);
+    if (files.isEmpty()) {
+      return new Merge(List.of(), incoming);
+    }
+    TableScan scan = TableScan.plan(table, table.currentSnapshot(), Expressions.alwaysTrue());
+    String existing = scan.relationSql(table.schemas().size() > 1, true);
+    List<String> touched = touchedFiles(statement, existing, sql, keys);
+    if (touched.isEmpty()) {
+      return new Merge(List.of(), incoming);
+    }
+    List<String> quoted = touched.stream().map(Engine::literal).toList();
+    String columns =
+        table.schema().columns().stream()
+            .map(Types.NestedField::name)
+            .map(Engine::identifier)
+            .collect(Collectors.joining(", "));
+    String kept =
+        "SELECT "
+            + columns
+            + " FROM ("
+            + existing
+            + ") AS __old WHERE filename IN ("
+            + String.join(", ", quoted)
+            + ") AND ("
+            + keys
+            + ") NOT IN (SELECT "
+            + keys
+            + " FROM ("
+            + sql
+            + ") AS __new_keys)";
+    String rows = kept + " UNION ALL BY NAME " + incoming;
+    List<DataFile> replaced = new ArrayList<>();
+    touched.forEach(path -> replaced.add(files.get(path)));
+    return new Merge(List.copyOf(replaced), rows);
+  }
+
+  /** How many distinct keys the new rows hold: the rows a merge writes. */
+  static long count(Statement statement, String sql, List<String> key) {
+    String keys = keyList(key);
+    try (ResultSet rows =
+        statement.executeQuery("SELECT count(*) FROM (SELECT DISTINCT " + keys + " FROM (" + sql + "))")) {
+      rows.next();
+      return rows.getLong(1);
+    } catch (SQLException e) {
+      throw EngineErrors.translate(e);
+    }
+  }
+
+  private static String keyList(List<String> key) {
+    return key.stream().map(Engine::identifier).collect(Collectors.joining(", "));
+  }
+
+  private static List<String> touchedFiles(Statement statement, String existing, String sql, String keys) {
+    String query =
+        "SELECT DISTINCT filename FROM ("
+            + existing
+            + ") AS __old WHERE ("
+            + keys
+            + ") IN (SELECT "
+            + keys
+            + " FROM ("
+            + sql
+            + ") AS __new_keys)";
+    List<String> files = new ArrayList<>();
+    try (ResultSet rows = statement.executeQuery(query)) {
+      while (rows.next()) {
+        files.add(rows.getString(1));
+      }
+    } catch (SQLException e) {
+      throw EngineErrors.translate(e);
+    }
+    return files;
+  }
+
+  private static Map<String, DataFile> dataFiles(Table table) {
+    try (CloseableIterable<FileScanTask> tasks = table.newScan().planFiles()) {
+      Map<String, DataFile> files = new java.util.HashMap<>();
+      for (FileScanTask task : tasks) {
+        files.put(task.file().location(), task.file());
+      }
+      return files;
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+}

@@ -1,0 +1,96 @@
+package dev.dataflow.sql.write;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.dataflow.api.DatasetPath;
+import dev.dataflow.lake.Lake;
+import dev.dataflow.lake.LakeConfig;
+import dev.dataflow.sql.EngineConfig;
+import dev.dataflow.sql.Execution;
+import dev.dataflow.sql.SqlService;
+import java.nio.file.Path;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.iceberg.Table;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class TableWriterTest {
+  @TempDir Path dir;
+  private Lake lake;
+  private SqlService sql;
+
+  @BeforeEach
+  void start() {
+    lake = Lake.open(LakeConfig.embedded(dir));
+    sql = new SqlService(lake, EngineConfig.defaults(dir));
+    run("CREATE TABLE s.t AS SELECT range AS id, 'v' || range AS v FROM range(10)");
+  }
+
+  @AfterEach
+  void stop() {
+    sql.close();
+    lake.close();
+  }
+
+  private void run(String statement) {
+    try (Execution execution = sql.execute("test", statement)) {
+      execution.next();
+    }
+  }
+
+  private List<String> rows(String query) {
+    List<String> rows = new ArrayList<>();
+    try (Execution execution = sql.execute("test", query)) {
+      while (execution.next()) {
+        var batch = execution.batch();
+        for (int r = 0; r < batch.getRowCount(); r++) {
+          rows.add(batch.getVector(0).getObject(r) + "=" + batch.getVector(1).getObject(r));
+        }
+      }
+    }
+    return rows;
+  }
+
+  private TableWriter.WriteResult write(String query, TableWriter.Mode mode, Map<String, String> summary)
+      throws Exception {
+    Table table = lake.table(DatasetPath.of("s", "t"));
+    try (var connection = sql.engine().connect();
+        Statement statement = connection.createStatement()) {
+      return sql.writer().write(statement, table, query, mode, List.of("id"), summary);
+    }
+  }
+
+  @Test
+  void mergeReplacesRowsByKeyAndAddsNewOnes() throws Exception {
+    var result =
+        write(
+            "SELECT * FROM (VALUES (2, 'two'), (5, 'five'), (42, 'new'), (42, 'new')) t(id, v)",
+            TableWriter.Mode.MERGE,
+            Map.of());
+    assertThat(result.rows()).isEqualTo(3);
+    assertThat(rows("SELECT id, v FROM s.t ORDER BY id"))
+        .hasSize(11)
+        .contains("2=two", "5=five", "42=new", "3=v3")
+        .doesNotContain("2=v2", "5=v5");
+  }
+
+  @Test
+  void overwriteReplacesEveryRow() throws Exception {
+    write("SELECT 7 AS id, 'seven' AS v", TableWriter.Mode.OVERWRITE, Map.of());
+    assertThat(rows("SELECT id, v FROM s.t")).containsExactly("7=seven");
+  }
+
+  @Test
+  void anEmptyWriteStillCommitsItsSummary() throws Exception {
+    var result = write("SELECT 1 AS id, 'x' AS v WHERE false", TableWriter.Mode.APPEND, Map.of("k", "v"));
+    Table table = lake.table(DatasetPath.of("s", "t"));
+    assertThat(result.snapshotId()).isEqualTo(table.currentSnapshot().snapshotId());
+    assertThat(table.currentSnapshot().summary()).containsEntry("k", "v");
+    assertThat(rows("SELECT count(*), 0 FROM s.t")).containsExactly("10=0");
+  }
+}
