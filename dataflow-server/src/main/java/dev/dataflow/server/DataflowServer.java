@@ -2,6 +2,7 @@ package dev.dataflow.server;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.dataflow.ingest.runtime.Pipelines;
 import dev.dataflow.lake.Lake;
 import dev.dataflow.server.auth.Authenticator;
 import dev.dataflow.server.flight.FlightSqlEndpoint;
@@ -17,14 +18,21 @@ public final class DataflowServer implements AutoCloseable {
   private final ServerConfig config;
   private final Lake lake;
   private final SqlService sql;
+  private final Pipelines pipelines;
   private final HttpApi http;
   private final FlightSqlEndpoint flight;
 
   private DataflowServer(
-      ServerConfig config, Lake lake, SqlService sql, HttpApi http, FlightSqlEndpoint flight) {
+      ServerConfig config,
+      Lake lake,
+      SqlService sql,
+      Pipelines pipelines,
+      HttpApi http,
+      FlightSqlEndpoint flight) {
     this.config = config;
     this.lake = lake;
     this.sql = sql;
+    this.pipelines = pipelines;
     this.http = http;
     this.flight = flight;
   }
@@ -33,17 +41,20 @@ public final class DataflowServer implements AutoCloseable {
     requireNonNull(config, "config is null");
     Lake lake = Lake.open(config.lake());
     SqlService sql = new SqlService(lake, config.engine());
+    Pipelines pipelines = new Pipelines(sql);
     try {
       if (config.demo()) {
         Demo.loadIfAbsent(sql, config.demoScale());
       }
       Authenticator auth =
           config.password() == null ? Authenticator.open() : Authenticator.withPassword(config.password());
-      HttpApi http = HttpApi.start(sql, auth, config.host(), config.httpPort());
+      HttpApi http = HttpApi.start(sql, pipelines, auth, config.host(), config.httpPort());
       FlightSqlEndpoint flight = FlightSqlEndpoint.start(sql, auth, config.host(), config.flightPort());
+      pipelines.resume();
       LOG.info("Dataflow started: {}", config);
-      return new DataflowServer(config, lake, sql, http, flight);
+      return new DataflowServer(config, lake, sql, pipelines, http, flight);
     } catch (RuntimeException e) {
+      pipelines.close();
       sql.close();
       lake.close();
       throw e;
@@ -56,6 +67,10 @@ public final class DataflowServer implements AutoCloseable {
 
   public SqlService sql() {
     return sql;
+  }
+
+  public Pipelines pipelines() {
+    return pipelines;
   }
 
   public int httpPort() {
@@ -74,6 +89,7 @@ public final class DataflowServer implements AutoCloseable {
   public void close() {
     flight.close();
     http.close();
+    pipelines.close();
     sql.close();
     lake.close();
   }

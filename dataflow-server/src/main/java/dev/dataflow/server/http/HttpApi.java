@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import dev.dataflow.api.DataflowException;
 import dev.dataflow.api.DatasetPath;
 import dev.dataflow.api.ErrorCode;
+import dev.dataflow.ingest.runtime.Pipelines;
 import dev.dataflow.server.auth.Authenticator;
 import dev.dataflow.sql.SqlService;
 import dev.dataflow.sql.catalog.CatalogBrowser;
@@ -53,8 +54,10 @@ public final class HttpApi implements AutoCloseable {
   }
 
   /** Starts serving on {@code host} only; port 0 picks a free port (see {@link #port()}). */
-  public static HttpApi start(SqlService sql, Authenticator auth, String host, int port) {
+  public static HttpApi start(
+      SqlService sql, Pipelines pipelines, Authenticator auth, String host, int port) {
     requireNonNull(sql, "sql is null");
+    requireNonNull(pipelines, "pipelines is null");
     requireNonNull(auth, "auth is null");
     requireNonNull(host, "host is null");
     byte[] openApi = openApiDocument();
@@ -66,7 +69,7 @@ public final class HttpApi implements AutoCloseable {
         new CatalogApi(sql.lake(), new CatalogBrowser(sql.lake(), sql.engine()), runner);
     Javalin app;
     try {
-      app = serve(host, port, auth, jobs, catalog, openApi);
+      app = serve(host, port, auth, jobs, catalog, new PipelinesApi(pipelines, sql), openApi);
     } catch (RuntimeException e) {
       runner.close();
       results.close();
@@ -76,12 +79,19 @@ public final class HttpApi implements AutoCloseable {
   }
 
   private static Javalin serve(
-      String host, int port, Authenticator auth, JobsApi jobs, CatalogApi catalog, byte[] openApi) {
+      String host,
+      int port,
+      Authenticator auth,
+      JobsApi jobs,
+      CatalogApi catalog,
+      PipelinesApi pipelines,
+      byte[] openApi) {
     return Javalin.create(
             config -> {
               settings(config, host, port);
               config.routes.before(ctx -> authenticate(ctx, auth));
               routes(config, jobs, catalog, openApi);
+              routes(config, pipelines);
               errors(config);
             })
         .start();
@@ -111,6 +121,19 @@ public final class HttpApi implements AutoCloseable {
     config.routes.put(BASE + "/views/{path}", catalog::putView);
     config.routes.delete(BASE + "/views/{path}", catalog::deleteView);
     config.routes.post(BASE + "/folders/{path}", catalog::createFolder);
+  }
+
+  private static void routes(JavalinConfig config, PipelinesApi pipelines) {
+    String base = BASE + "/pipelines";
+    config.routes.get(base, pipelines::list);
+    config.routes.put(base + "/{name}", pipelines::apply);
+    config.routes.get(base + "/{name}", pipelines::status);
+    config.routes.delete(base + "/{name}", pipelines::delete);
+    config.routes.post(base + "/{name}/start", pipelines::start);
+    config.routes.post(base + "/{name}/stop", pipelines::stop);
+    config.routes.post(base + "/{name}/preview", pipelines::preview);
+    config.routes.get(base + "/{name}/runs", pipelines::runs);
+    config.routes.get(base + "/{name}/errors", pipelines::errors);
   }
 
   private static void authenticate(Context ctx, Authenticator auth) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.dataflow.ingest.runtime.Pipelines;
 import dev.dataflow.lake.Lake;
 import dev.dataflow.lake.LakeConfig;
 import dev.dataflow.server.auth.Authenticator;
@@ -38,6 +39,7 @@ class HttpApiIT {
   private static Lake lake;
   private static SqlService sql;
   private static HttpApi api;
+  private static Pipelines pipelines;
   private static ApiClient client;
 
   @BeforeAll
@@ -50,7 +52,8 @@ class HttpApiIT {
     Files.setLastModifiedTime(
         jobs.resolve("old.arrow"), FileTime.from(Instant.now().minus(Duration.ofDays(2))));
     Files.writeString(jobs.resolve("crashed.arrow.tmp"), "x");
-    api = HttpApi.start(sql, Authenticator.open(), "127.0.0.1", 0);
+    pipelines = new Pipelines(sql);
+    api = HttpApi.start(sql, pipelines, Authenticator.open(), "127.0.0.1", 0);
     client = new ApiClient(api.port());
   }
 
@@ -59,6 +62,7 @@ class HttpApiIT {
     if (api != null) {
       api.close();
     }
+    pipelines.close();
     sql.close();
     lake.close();
   }
@@ -550,7 +554,7 @@ class HttpApiIT {
   @Test
   void requiresCredentialsWhenAPasswordIsSet() throws Exception {
     try (HttpApi secured =
-        HttpApi.start(sql, Authenticator.withPassword("s3cret"), "127.0.0.1", 0)) {
+        HttpApi.start(sql, pipelines, Authenticator.withPassword("s3cret"), "127.0.0.1", 0)) {
       ApiClient anonymous = new ApiClient(secured.port());
       Answer refused = anonymous.get("/catalog").expect(401);
       assertThat(refused.header("WWW-Authenticate")).startsWith("Basic");

@@ -5,34 +5,26 @@ import static java.util.Objects.requireNonNull;
 import dev.dataflow.api.DataflowException;
 import dev.dataflow.api.ErrorCode;
 import dev.dataflow.lake.Lake;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
+import dev.dataflow.lake.MetadataDb;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Types;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
-/**
- * Job records in the metadata store (table {@code df_jobs}), so history survives restarts. Every
- * statement writes here twice, so one connection is kept open and shared (the database serializes
- * writes anyway).
- */
+/** Job records in the metadata store (table {@code df_jobs}), so history survives restarts. */
 public final class JobStore implements AutoCloseable {
   private static final String COLUMNS =
       "id, principal, sql_text, status, started_at, ended_at, row_count, byte_count, error_code,"
           + " error_message, datasets";
 
-  private final Lake lake;
-  private Connection connection;
+  private final MetadataDb db;
 
   public JobStore(Lake lake) {
-    this.lake = requireNonNull(lake, "lake is null");
+    this.db = new MetadataDb(requireNonNull(lake, "lake is null"));
   }
 
   public void insert(JobRecord job) {
-    update(
+    db.update(
         "INSERT INTO df_jobs (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         job.id(),
         job.principal(),
@@ -48,7 +40,7 @@ public final class JobStore implements AutoCloseable {
   }
 
   public void finish(JobRecord job) {
-    update(
+    db.update(
         "UPDATE df_jobs SET status = ?, ended_at = ?, row_count = ?, byte_count = ?, error_code = ?,"
             + " error_message = ?, datasets = ? WHERE id = ?",
         job.status().name(),
@@ -62,7 +54,8 @@ public final class JobStore implements AutoCloseable {
   }
 
   public JobRecord find(String id) {
-    List<JobRecord> jobs = query("SELECT " + COLUMNS + " FROM df_jobs WHERE id = ?", id);
+    List<JobRecord> jobs =
+        db.query("SELECT " + COLUMNS + " FROM df_jobs WHERE id = ?", JobStore::read, id);
     if (jobs.isEmpty()) {
       throw new DataflowException(ErrorCode.NOT_FOUND, "Job " + id + " does not exist");
     }
@@ -72,76 +65,23 @@ public final class JobStore implements AutoCloseable {
   /** The most recent jobs first, optionally of one principal. */
   public List<JobRecord> recent(String principal, int limit) {
     if (principal == null) {
-      return query("SELECT " + COLUMNS + " FROM df_jobs ORDER BY started_at DESC LIMIT ?", limit);
+      return db.query(
+          "SELECT " + COLUMNS + " FROM df_jobs ORDER BY started_at DESC LIMIT ?", JobStore::read, limit);
     }
-    return query(
+    return db.query(
         "SELECT " + COLUMNS + " FROM df_jobs WHERE principal = ? ORDER BY started_at DESC LIMIT ?",
+        JobStore::read,
         principal,
         limit);
   }
 
   /** Jobs left RUNNING by a process that died are marked failed at start. */
   public void failAbandoned() {
-    update(
+    db.update(
         "UPDATE df_jobs SET status = 'FAILED', error_code = 'INTERNAL', error_message = ?,"
             + " ended_at = ? WHERE status = 'RUNNING'",
         "The server stopped while the job ran",
         System.currentTimeMillis());
-  }
-
-  private synchronized void update(String sql, Object... values) {
-    try (PreparedStatement statement = connection().prepareStatement(sql)) {
-      bind(statement, values);
-      statement.executeUpdate();
-    } catch (SQLException e) {
-      close(); // the next call opens a fresh connection
-      throw new DataflowException(ErrorCode.INTERNAL, "Cannot record job: " + e.getMessage(), e);
-    }
-  }
-
-  private synchronized List<JobRecord> query(String sql, Object... values) {
-    try (PreparedStatement statement = connection().prepareStatement(sql)) {
-      bind(statement, values);
-      List<JobRecord> jobs = new ArrayList<>();
-      try (ResultSet rows = statement.executeQuery()) {
-        while (rows.next()) {
-          jobs.add(read(rows));
-        }
-      }
-      return jobs;
-    } catch (SQLException e) {
-      close(); // the next call opens a fresh connection
-      throw new DataflowException(ErrorCode.INTERNAL, "Cannot read jobs: " + e.getMessage(), e);
-    }
-  }
-
-  private Connection connection() throws SQLException {
-    if (connection == null) {
-      connection = lake.metadataConnection();
-    }
-    return connection;
-  }
-
-  @Override
-  public synchronized void close() {
-    if (connection != null) {
-      try {
-        connection.close();
-      } catch (SQLException e) {
-        // closing a broken connection: nothing left to save
-      }
-      connection = null;
-    }
-  }
-
-  private static void bind(PreparedStatement statement, Object... values) throws SQLException {
-    for (int i = 0; i < values.length; i++) {
-      if (values[i] == null) {
-        statement.setNull(i + 1, Types.VARCHAR);
-      } else {
-        statement.setObject(i + 1, values[i]);
-      }
-    }
   }
 
   private static JobRecord read(ResultSet rows) throws SQLException {
@@ -152,16 +92,16 @@ public final class JobStore implements AutoCloseable {
         rows.getString("sql_text"),
         JobStatus.valueOf(rows.getString("status")),
         rows.getLong("started_at"),
-        nullableLong(rows, "ended_at"),
-        nullableLong(rows, "row_count"),
-        nullableLong(rows, "byte_count"),
+        MetadataDb.nullableLong(rows, "ended_at"),
+        MetadataDb.nullableLong(rows, "row_count"),
+        MetadataDb.nullableLong(rows, "byte_count"),
         rows.getString("error_code"),
         rows.getString("error_message"),
         datasets == null || datasets.isEmpty() ? List.of() : Arrays.asList(datasets.split("\n")));
   }
 
-  private static Long nullableLong(ResultSet rows, String column) throws SQLException {
-    long value = rows.getLong(column);
-    return rows.wasNull() ? null : value;
+  @Override
+  public void close() {
+    db.close();
   }
 }

@@ -1,0 +1,323 @@
+package dev.dataflow.ingest.runtime;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.dataflow.api.DataflowException;
+import dev.dataflow.api.DatasetPath;
+import dev.dataflow.api.ErrorCode;
+import dev.dataflow.ingest.spec.PipelineSpec;
+import dev.dataflow.ingest.spec.PipelineSpec.Destination;
+import dev.dataflow.lake.Lake;
+import dev.dataflow.sql.Engine;
+import dev.dataflow.sql.SqlService;
+import dev.dataflow.sql.parse.Statement.Query;
+import dev.dataflow.sql.write.EngineErrors;
+import dev.dataflow.sql.write.TableWriter;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.apache.iceberg.Schema;
+import org.apache.iceberg.Table;
+
+/**
+ * Runs one batch through a pipeline on a DuckDB connection that holds the batch's rows in table
+ * {@code input} and its unreadable records in {@link #ERRORS}: the SQL stages in order, the
+ * constraints, the error policy, then one commit per destination (and the error table), the first
+ * destination last, carrying the source offsets.
+ */
+final class BatchProcessor {
+  /** The staging table of records that failed (file, row, raw, stage, reason). */
+  static final String ERRORS = "__df_errors";
+
+  static final String INPUT = "input";
+  private static final String CHECKED = "__df_checked";
+  private static final Set<String> INTERNAL = Set.of("__df_file", "__df_row", "__df_reason");
+
+  private final SqlService sql;
+  private final PipelineSpec spec;
+  private final Statement statement;
+
+  BatchProcessor(SqlService sql, PipelineSpec spec, Statement statement) {
+    this.sql = requireNonNull(sql, "sql is null");
+    this.spec = requireNonNull(spec, "spec is null");
+    this.statement = requireNonNull(statement, "statement is null");
+  }
+
+  /** Creates the (empty) error staging table; readers append to it. */
+  static void createErrorStaging(Statement statement) throws SQLException {
+    statement.execute(
+        "CREATE OR REPLACE TABLE "
+            + ERRORS
+            + " (file VARCHAR, row BIGINT, raw VARCHAR, stage VARCHAR, reason VARCHAR)");
+  }
+
+  /** Runs the stages and constraints; returns the rows per stage. Nothing is written. */
+  Map<String, Long> transform() {
+    Map<String, Long> rows = new LinkedHashMap<>();
+    rows.put(INPUT, count(INPUT));
+    Set<String> stages = new HashSet<>(Set.of(INPUT));
+    String previous = INPUT;
+    for (PipelineSpec.Transform transform : spec.transforms()) {
+      String planned = plan(transform.sql(), stages, "stage " + transform.name());
+      execute("CREATE OR REPLACE TABLE " + Engine.identifier(transform.name()) + " AS " + planned, "stage " + transform.name());
+      stages.add(transform.name().toLowerCase(Locale.ROOT));
+      rows.put(transform.name(), count(transform.name()));
+      previous = transform.name();
+    }
+    applyConstraints(previous);
+    return rows;
+  }
+
+  private String plan(String text, Set<String> locals, String where) {
+    try {
+      return sql.planner().plan(statement.getConnection(), new Query(text, 0, text), locals).sql();
+    } catch (DataflowException e) {
+      throw new DataflowException(e.code(), where + ": " + e.describe(), e);
+    } catch (SQLException e) {
+      throw EngineErrors.translate(e);
+    }
+  }
+
+  /** Marks each row of the last stage with the first constraint it breaks; those become errors. */
+  private void applyConstraints(String last) {
+    List<String> reasons = new ArrayList<>();
+    for (String column : spec.constraints().notNull()) {
+      reasons.add(
+          "WHEN " + Engine.identifier(column) + " IS NULL THEN " + Engine.literal("not_null: " + column + " is null"));
+    }
+    for (PipelineSpec.Check check : spec.constraints().checks()) {
+      reasons.add(
+          "WHEN ("
+              + check.sql()
+              + ") IS FALSE THEN "
+              + Engine.literal("check " + check.name() + " failed: " + check.sql()));
+    }
+    String reason = reasons.isEmpty() ? "NULL" : "CASE " + String.join(" ", reasons) + " END";
+    execute(
+        "CREATE OR REPLACE TABLE "
+            + CHECKED
+            + " AS SELECT *, CAST("
+            + reason
+            + " AS VARCHAR) AS __df_reason FROM "
+            + Engine.identifier(last),
+        "constraints");
+    Set<String> columns = columns(CHECKED);
+    String file = columns.contains("__df_file") ? "__df_file" : "NULL";
+    String row = columns.contains("__df_row") ? "__df_row" : "NULL";
+    execute(
+        "INSERT INTO "
+            + ERRORS
+            + " SELECT "
+            + file
+            + ", "
+            + row
+            // a JSON merge patch with nulls removes the bookkeeping columns from the raw row
+            + ", CAST(json_merge_patch(to_json(c), '{\"__df_reason\": null, \"__df_file\": null,"
+            + " \"__df_row\": null}') AS VARCHAR), 'constraint', __df_reason FROM "
+            + CHECKED
+            + " AS c WHERE __df_reason IS NOT NULL",
+        "constraints");
+  }
+
+  /** The rows that passed every check, without Dataflow's bookkeeping columns. */
+  String goodRows() {
+    Set<String> internal = new HashSet<>(columns(CHECKED));
+    internal.retainAll(INTERNAL);
+    return "SELECT * EXCLUDE ("
+        + internal.stream().map(Engine::identifier).collect(Collectors.joining(", "))
+        + ") FROM "
+        + CHECKED
+        + " WHERE __df_reason IS NULL";
+  }
+
+  long goodCount() {
+    return count("(" + goodRows() + ")");
+  }
+
+  long errorCount() {
+    return count(ERRORS);
+  }
+
+  /** Applies the error policy: STOP and MAX_RATIO fail the batch before anything is written. */
+  void checkErrorPolicy(long good, long bad) {
+    PipelineSpec.ErrorPolicy policy = spec.errors();
+    if (bad == 0) {
+      return;
+    }
+    if (policy.policy() == PipelineSpec.Policy.STOP
+        || (policy.policy() == PipelineSpec.Policy.MAX_RATIO
+            && (double) bad / Math.max(1, good + bad) > policy.maxRatio())) {
+      throw new DataflowException(
+          ErrorCode.INVALID_ARGUMENT,
+          bad + " of " + (good + bad) + " rows are in error (policy " + policy.policy().name().toLowerCase(Locale.ROOT)
+              + (policy.maxRatio() == null ? "" : " " + policy.maxRatio()) + "); first: " + firstError());
+    }
+  }
+
+  private String firstError() {
+    try (ResultSet rows =
+        statement.executeQuery("SELECT file, row, stage, reason FROM " + ERRORS + " LIMIT 1")) {
+      return rows.next()
+          ? rows.getString(1) + " row " + rows.getLong(2) + " (" + rows.getString(3) + "): " + rows.getString(4)
+          : "none";
+    } catch (SQLException e) {
+      throw EngineErrors.translate(e);
+    }
+  }
+
+  /**
+   * Writes the batch: the error table and every destination but the first, then the first
+   * destination with the offsets. A table that already holds this batch (a retry after a crash
+   * between two commits) is skipped.
+   */
+  Batch commit(String runId, String batchId, List<String> files, Map<String, Long> stageRows) {
+    long bad = errorCount();
+    long good = goodCount();
+    checkErrorPolicy(good, bad);
+    List<String> notes = new ArrayList<>();
+    if (bad > 0 && spec.errors().policy() != PipelineSpec.Policy.STOP) {
+      writeErrors(runId, batchId);
+    }
+    Map<String, String> marker = Offsets.summary(spec.name(), batchId, List.of());
+    marker.remove(Offsets.FILES);
+    List<Destination> destinations = spec.destinations();
+    long snapshot = -1;
+    long written = 0;
+    for (int i = destinations.size() - 1; i >= 0; i--) {
+      Destination destination = destinations.get(i);
+      boolean primary = i == 0;
+      Table table = tableFor(destination, notes);
+      if (!primary && Offsets.hasBatch(table, spec.name(), batchId)) {
+        continue;
+      }
+      String rows = aligned(table, routed(destination));
+      TableWriter.WriteResult result =
+          sql.writer()
+              .write(
+                  statement,
+                  table,
+                  rows,
+                  TableWriter.Mode.valueOf(destination.mode().name()),
+                  destination.key(),
+                  primary ? Offsets.summary(spec.name(), batchId, files) : marker);
+      written += result.rows();
+      if (primary) {
+        snapshot = result.snapshotId();
+      }
+    }
+    return new Batch(stageRows.get(INPUT) + fileErrors(), written, bad, stageRows, snapshot, notes);
+  }
+
+  private long fileErrors() {
+    return count("(SELECT * FROM " + ERRORS + " WHERE stage IN ('parse', 'cast', 'read'))");
+  }
+
+  private String routed(Destination destination) {
+    String good = goodRows();
+    return destination.when() == null ? good : "SELECT * FROM (" + good + ") WHERE (" + destination.when() + ")";
+  }
+
+  /** The rows with the table's columns, by name; columns the batch lacks are NULL. */
+  private String aligned(Table table, String rows) {
+    Set<String> present = columnsOf(rows);
+    List<String> projection = new ArrayList<>();
+    for (var field : table.schema().columns()) {
+      String name = field.name();
+      projection.add(
+          (present.contains(name.toLowerCase(Locale.ROOT)) ? Engine.identifier(name) : "NULL")
+              + " AS "
+              + Engine.identifier(name));
+    }
+    return "SELECT " + String.join(", ", projection) + " FROM (" + rows + ")";
+  }
+
+  /** The destination table, created from the batch's schema when absent and evolved as allowed. */
+  private Table tableFor(Destination destination, List<String> notes) {
+    Lake lake = sql.lake();
+    Schema batch = TableWriter.schemaOf(statement, goodRows());
+    Table table = lake.tableOrNull(destination.table());
+    if (table == null) {
+      notes.add("created table " + destination.table());
+      return lake.createTable(destination.table(), batch, TableWriter.spec(batch, partitioning(destination)), Map.of());
+    }
+    SchemaDrift.reconcile(table, batch, destination.schemaChanges(), notes);
+    return table;
+  }
+
+  private static List<dev.dataflow.sql.parse.Statement.PartitionField> partitioning(Destination destination) {
+    if (destination.partitionBy().isEmpty()) {
+      return List.of();
+    }
+    // the partition grammar is the SQL one: read it through the statement parser
+    String ddl =
+        "CREATE TABLE x.y PARTITIONED BY (" + String.join(", ", destination.partitionBy()) + ") AS SELECT 1";
+    return ((dev.dataflow.sql.parse.Statement.CreateTableAs)
+            dev.dataflow.sql.parse.StatementParser.parse(ddl))
+        .partitioning();
+  }
+
+  private void writeErrors(String runId, String batchId) {
+    DatasetPath path = spec.errors().table();
+    Lake lake = sql.lake();
+    Table table = lake.tableOrNull(path);
+    String rows =
+        "SELECT "
+            + Engine.literal(spec.name())
+            + " AS pipeline, "
+            + Engine.literal(runId)
+            + " AS run_id, file, row, raw, stage, reason, CAST(now() AS TIMESTAMP) AS recorded_at FROM "
+            + ERRORS;
+    if (table == null) {
+      Schema schema = TableWriter.schemaOf(statement, rows);
+      table = lake.createTable(path, schema, org.apache.iceberg.PartitionSpec.unpartitioned(), Map.of());
+    } else if (Offsets.hasBatch(table, spec.name(), batchId)) {
+      return;
+    }
+    Map<String, String> marker = Offsets.summary(spec.name(), batchId, List.of());
+    marker.remove(Offsets.FILES);
+    sql.writer().write(statement, table, rows, TableWriter.Mode.APPEND, List.of(), marker);
+  }
+
+  /** The lower-case column names of a table or a query. */
+  private Set<String> columns(String relation) {
+    return columnsOf("SELECT * FROM " + relation);
+  }
+
+  private Set<String> columnsOf(String query) {
+    Set<String> names = new HashSet<>();
+    try (ResultSet rows = statement.executeQuery("DESCRIBE " + query)) {
+      while (rows.next()) {
+        names.add(rows.getString("column_name").toLowerCase(Locale.ROOT));
+      }
+    } catch (SQLException e) {
+      throw EngineErrors.translate(e);
+    }
+    return names;
+  }
+
+  private long count(String relation) {
+    try (ResultSet rows = statement.executeQuery("SELECT count(*) FROM " + relation)) {
+      rows.next();
+      return rows.getLong(1);
+    } catch (SQLException e) {
+      throw EngineErrors.translate(e);
+    }
+  }
+
+  private void execute(String text, String where) {
+    try {
+      statement.execute(text);
+    } catch (SQLException e) {
+      DataflowException error = EngineErrors.translate(e);
+      throw new DataflowException(error.code(), where + ": " + error.getMessage(), e);
+    }
+  }
+}

@@ -1,0 +1,73 @@
+package dev.dataflow.ingest.runtime;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.iceberg.Snapshot;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.util.SnapshotUtil;
+
+/**
+ * Source offsets kept in Iceberg snapshot summaries, so they commit atomically with the data they
+ * describe: a restart resumes exactly after the last commit, whatever the moment of the crash. Each
+ * commit records its pipeline, its batch id and the source files it consumed.
+ */
+final class Offsets {
+  static final String PIPELINE = "dataflow.pipeline";
+  static final String BATCH = "dataflow.batch";
+  static final String FILES = "dataflow.files";
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private Offsets() {}
+
+  static Map<String, String> summary(String pipeline, String batch, List<String> files) {
+    Map<String, String> summary = new HashMap<>();
+    summary.put(PIPELINE, pipeline);
+    summary.put(BATCH, batch);
+    try {
+      summary.put(FILES, JSON.writeValueAsString(files));
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+    return summary;
+  }
+
+  /** Every source file a pipeline committed into a table, over the table's whole history. */
+  static Set<String> committedFiles(Table table, String pipeline) {
+    Set<String> files = new HashSet<>();
+    for (Snapshot snapshot : history(table)) {
+      Map<String, String> summary = snapshot.summary();
+      if (pipeline.equals(summary.get(PIPELINE)) && summary.containsKey(FILES)) {
+        try {
+          files.addAll(JSON.readValue(summary.get(FILES), new TypeReference<List<String>>() {}));
+        } catch (IOException e) {
+          throw new IllegalStateException("Unreadable offsets in snapshot " + snapshot.snapshotId(), e);
+        }
+      }
+    }
+    return files;
+  }
+
+  /** Whether a batch of a pipeline is already committed to a table (a retry must not add it twice). */
+  static boolean hasBatch(Table table, String pipeline, String batch) {
+    for (Snapshot snapshot : history(table)) {
+      if (pipeline.equals(snapshot.summary().get(PIPELINE))
+          && batch.equals(snapshot.summary().get(BATCH))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static Iterable<Snapshot> history(Table table) {
+    table.refresh();
+    return table.currentSnapshot() == null
+        ? List.of()
+        : SnapshotUtil.ancestorsOf(table.currentSnapshot().snapshotId(), table::snapshot);
+  }
+}

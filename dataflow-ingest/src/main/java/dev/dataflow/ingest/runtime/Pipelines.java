@@ -1,0 +1,249 @@
+package dev.dataflow.ingest.runtime;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.dataflow.api.DataflowException;
+import dev.dataflow.api.ErrorCode;
+import dev.dataflow.ingest.spec.PipelineSpec;
+import dev.dataflow.ingest.spec.PipelineSpecs;
+import dev.dataflow.sql.SqlService;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The pipelines of a platform: their definitions (as applied YAML), states and runs in the metadata
+ * store, and one worker thread per running pipeline. A batch pipeline without a schedule runs once and
+ * finishes; with a schedule, or in continuous mode, it runs again after each interval until stopped.
+ * Pipelines that were running when the process stopped are resumed by {@link #resume()}; their
+ * offsets make the resumed run pick up exactly after the last commit.
+ */
+public final class Pipelines implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(Pipelines.class);
+
+  private final SqlService sql;
+  private final PipelineStore store;
+  private final ExecutorService workers =
+      Executors.newCachedThreadPool(
+          r -> {
+            Thread thread = new Thread(r, "pipeline");
+            thread.setDaemon(true);
+            return thread;
+          });
+  private final Map<String, Worker> running = new ConcurrentHashMap<>();
+
+  public Pipelines(SqlService sql) {
+    this.sql = requireNonNull(sql, "sql is null");
+    this.store = new PipelineStore(sql.lake());
+  }
+
+  /**
+   * Validates and stores a definition; a running pipeline takes it at its next run. Relative paths in
+   * it resolve against the directory of {@code source}, the file it was read from.
+   */
+  public PipelineSpec apply(String yaml, Path source) {
+    requireNonNull(yaml, "yaml is null");
+    requireNonNull(source, "source is null");
+    Path file = source.toAbsolutePath().normalize();
+    PipelineSpec spec = PipelineSpecs.parse(yaml, file);
+    store.save(spec.name(), yaml, file.toString());
+    return spec;
+  }
+
+  public PipelineSpec spec(String name) {
+    PipelineStore.Stored stored = stored(name);
+    return PipelineSpecs.parse(stored.definition(), Path.of(stored.sourcePath()));
+  }
+
+  /** The YAML text of a pipeline as it was applied. */
+  public String definition(String name) {
+    return stored(name).definition();
+  }
+
+  public List<PipelineStatus> list() {
+    return store.all().stream().map(s -> status(s.name())).toList();
+  }
+
+  public PipelineStatus status(String name) {
+    PipelineStore.Stored stored = stored(name);
+    List<RunRecord> runs = store.runs(name, 1);
+    Worker worker = running.get(name);
+    return new PipelineStatus(
+        name, stored.state(), stored.cause(), runs.isEmpty() ? null : runs.get(0), worker == null ? null : worker.progress.view());
+  }
+
+  public List<RunRecord> runs(String name, int limit) {
+    stored(name);
+    return store.runs(name, limit);
+  }
+
+  /** Starts a pipeline in the background; starting a running pipeline is refused. */
+  public void start(String name) {
+    PipelineSpec spec = spec(name);
+    Worker worker = new Worker(spec);
+    if (running.putIfAbsent(name, worker) != null) {
+      throw new DataflowException(ErrorCode.ALREADY_EXISTS, "Pipeline " + name + " is already running");
+    }
+    store.state(name, PipelineState.RUNNING, null);
+    workers.execute(worker::loop);
+  }
+
+  /** Stops a running pipeline after its current batch; waits up to a minute for it. */
+  public void stop(String name) {
+    stored(name);
+    Worker worker = running.get(name);
+    if (worker == null) {
+      throw new DataflowException(ErrorCode.INVALID_ARGUMENT, "Pipeline " + name + " is not running");
+    }
+    worker.stop();
+    worker.awaitEnd();
+    store.state(name, PipelineState.STOPPED, null);
+  }
+
+  /** Runs a pipeline once in the calling thread and returns the run (tests, and `pipeline run`). */
+  public RunRecord runOnce(String name) {
+    Worker worker = new Worker(spec(name));
+    if (running.putIfAbsent(name, worker) != null) {
+      throw new DataflowException(ErrorCode.ALREADY_EXISTS, "Pipeline " + name + " is already running");
+    }
+    try {
+      store.state(name, PipelineState.RUNNING, null);
+      RunRecord run = worker.runOnce();
+      store.state(name, run.status(), run.error());
+      return run;
+    } finally {
+      running.remove(name);
+    }
+  }
+
+  public Preview preview(String name, int limit) {
+    if (limit < 1 || limit > 10_000) {
+      throw new DataflowException(ErrorCode.INVALID_ARGUMENT, "A preview takes 1 to 10000 rows, not " + limit);
+    }
+    PipelineSpec spec = spec(name);
+    return origin(spec).preview(limit);
+  }
+
+  public void delete(String name) {
+    if (running.containsKey(name)) {
+      stop(name);
+    }
+    stored(name);
+    store.delete(name);
+  }
+
+  /** Restarts the pipelines that were running when the process stopped. */
+  public void resume() {
+    store.failAbandonedRuns();
+    for (PipelineStore.Stored stored : store.all()) {
+      if (stored.state() == PipelineState.RUNNING) {
+        LOG.info("Resuming pipeline {}", stored.name());
+        store.state(stored.name(), PipelineState.CREATED, null);
+        start(stored.name());
+      }
+    }
+  }
+
+  private PipelineStore.Stored stored(String name) {
+    PipelineStore.Stored stored = store.find(name);
+    if (stored == null) {
+      throw new DataflowException(ErrorCode.NOT_FOUND, "Pipeline " + name + " does not exist");
+    }
+    return stored;
+  }
+
+  private FileIngest origin(PipelineSpec spec) {
+    if (!(spec.origin() instanceof PipelineSpec.FilesOrigin)) {
+      throw new DataflowException(
+          ErrorCode.UNSUPPORTED, "Pipeline " + spec.name() + ": only files origins run yet");
+    }
+    return new FileIngest(sql, spec);
+  }
+
+  /** The thread of one running pipeline. */
+  private final class Worker {
+    private final PipelineSpec spec;
+    private final Progress progress = new Progress();
+    private final CountDownLatch stopSignal = new CountDownLatch(1);
+    private final CountDownLatch ended = new CountDownLatch(1);
+    private volatile boolean stopped;
+
+    Worker(PipelineSpec spec) {
+      this.spec = spec;
+    }
+
+    void loop() {
+      try {
+        while (!stopped) {
+          RunRecord run = runOnce();
+          if (run.status() == PipelineState.FAILED) {
+            store.state(spec.name(), PipelineState.FAILED, run.error());
+            return;
+          }
+          java.time.Duration pause =
+              spec.mode() == PipelineSpec.Mode.CONTINUOUS ? spec.commit().maxInterval() : spec.schedule();
+          if (pause == null) {
+            store.state(spec.name(), PipelineState.FINISHED, null);
+            return;
+          }
+          // no interrupts: a batch in the middle of a commit always finishes
+          stopSignal.await(pause.toMillis(), TimeUnit.MILLISECONDS);
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      } finally {
+        running.remove(spec.name(), this);
+        ended.countDown();
+      }
+    }
+
+    RunRecord runOnce() {
+      RunRecord run =
+          new RunRecord(UUID.randomUUID().toString(), spec.name(), System.currentTimeMillis(), null, PipelineState.RUNNING, 0, 0, 0, 0, 0, null, null);
+      store.startRun(run);
+      RunRecord result;
+      try {
+        result = origin(spec).run(run, () -> stopped, progress::add);
+        result = ended(result, stopped ? PipelineState.STOPPED : PipelineState.FINISHED, null);
+      } catch (RuntimeException e) {
+        String cause = e instanceof DataflowException d ? d.describe() : e.toString();
+        LOG.warn("Pipeline {} failed: {}", spec.name(), cause);
+        result = ended(run, PipelineState.FAILED, cause);
+      }
+      store.updateRun(result);
+      return result;
+    }
+
+    private RunRecord ended(RunRecord run, PipelineState status, String error) {
+      return new RunRecord(run.id(), run.pipeline(), run.startedAt(), System.currentTimeMillis(), status, run.rowsIn(), run.rowsOut(), run.rowsError(), run.bytes(), run.files(), run.snapshotId(), error);
+    }
+
+    void stop() {
+      stopped = true;
+      stopSignal.countDown();
+    }
+
+    void awaitEnd() {
+      try {
+        ended.await(1, TimeUnit.MINUTES);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    running.values().forEach(Worker::stop);
+    workers.shutdownNow();
+    store.close();
+  }
+}

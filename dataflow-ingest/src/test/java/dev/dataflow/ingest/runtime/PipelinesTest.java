@@ -1,0 +1,174 @@
+package dev.dataflow.ingest.runtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.dataflow.api.DataflowException;
+import dev.dataflow.lake.Lake;
+import dev.dataflow.lake.LakeConfig;
+import dev.dataflow.sql.EngineConfig;
+import dev.dataflow.sql.Execution;
+import dev.dataflow.sql.SqlService;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.arrow.vector.FieldVector;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The pipeline runtime over real files, a real lake and real commits. */
+class PipelinesTest {
+  @TempDir Path dir;
+  private Path source;
+  private Lake lake;
+  private SqlService sql;
+  private Pipelines pipelines;
+
+  @BeforeEach
+  void start() throws Exception {
+    source = Files.createDirectories(dir.resolve("in"));
+    lake = Lake.open(LakeConfig.embedded(dir.resolve("data")));
+    sql = new SqlService(lake, EngineConfig.defaults(dir.resolve("data")));
+    pipelines = new Pipelines(sql);
+  }
+
+  @AfterEach
+  void stop() {
+    pipelines.close();
+    sql.close();
+    lake.close();
+  }
+
+  private static String yaml(String mode, String extra) {
+    return """
+        name: orders
+        origin:
+          type: files
+          path: %s
+          glob: "*.csv"
+          format: csv
+          columns: {id: BIGINT, email: VARCHAR, amount: "DECIMAL(10,2)"}
+        transforms:
+          - name: clean
+            sql: SELECT id, lower(email) AS email, amount FROM input
+        constraints:
+          not_null: [email]
+          checks:
+            - {name: positive, sql: "amount >= 0"}
+        destination:
+          table: raw.orders
+          mode: %s
+          key: [id]
+        %s
+        """
+        .formatted("{source}", mode, extra);
+  }
+
+  private void apply(String mode, String extra) {
+    pipelines.apply(yaml(mode, extra).replace("{source}", source.toString()), dir.resolve("orders.yaml"));
+  }
+
+  private List<String> rows(String query) {
+    List<String> rows = new ArrayList<>();
+    try (Execution execution = sql.execute("test", query)) {
+      while (execution.next()) {
+        var batch = execution.batch();
+        for (int r = 0; r < batch.getRowCount(); r++) {
+          List<String> values = new ArrayList<>();
+          for (FieldVector vector : batch.getFieldVectors()) {
+            values.add(String.valueOf(vector.getObject(r)));
+          }
+          rows.add(String.join("|", values));
+        }
+      }
+    }
+    return rows;
+  }
+
+  @Test
+  void loadsNewFilesExactlyOnceAndSendsBadRowsToTheErrorTable() throws Exception {
+    Files.writeString(source.resolve("a.csv"), "id,email,amount\n1,A@x.com,10.50\n2,,3\n3,c@x.com,-1\n4,d@x.com,abc\n");
+    apply("append", "");
+    RunRecord first = pipelines.runOnce("orders");
+    assertThat(first.status()).isEqualTo(PipelineState.FINISHED);
+    assertThat(rows("SELECT id, email, amount FROM raw.orders")).containsExactly("1|a@x.com|10.50");
+    // rows are file lines; the stage dropped __df_row, so constraint errors carry the row as JSON only
+    assertThat(rows("SELECT row, stage FROM raw.orders_errors ORDER BY stage, reason"))
+        .containsExactly("5|cast", "null|constraint", "null|constraint");
+    assertThat(rows("SELECT reason FROM raw.orders_errors WHERE stage = 'cast'").get(0))
+        .contains("amount")
+        .contains("abc");
+    assertThat(rows("SELECT reason, raw FROM raw.orders_errors WHERE stage = 'constraint' ORDER BY reason"))
+        .containsExactly(
+            "check positive failed: amount >= 0|{\"id\":3,\"email\":\"c@x.com\",\"amount\":-1.0}",
+            "not_null: email is null|{\"id\":2,\"email\":null,\"amount\":3.0}");
+
+    assertThat(pipelines.runOnce("orders").files()).as("nothing new").isZero();
+    Files.writeString(source.resolve("b.csv"), "id,email,amount\n5,e@x.com,1\n");
+    RunRecord third = pipelines.runOnce("orders");
+    assertThat(third.files()).isEqualTo(1);
+    assertThat(rows("SELECT count(*) FROM raw.orders")).containsExactly("2");
+    assertThat(rows("SELECT count(*) FROM raw.orders_errors")).containsExactly("3");
+    assertThat(pipelines.runs("orders", 10)).hasSize(3);
+  }
+
+  @Test
+  void mergesByKeyAndEvolvesTheSchema() throws Exception {
+    Files.writeString(source.resolve("a.csv"), "id,email,amount\n1,a@x.com,1\n2,b@x.com,2\n");
+    apply("merge", "");
+    pipelines.runOnce("orders");
+    Files.writeString(source.resolve("b.csv"), "id,email,amount\n2,b2@x.com,20\n3,c@x.com,3\n");
+    pipelines.runOnce("orders");
+    assertThat(rows("SELECT id, email, amount FROM raw.orders ORDER BY id"))
+        .containsExactly("1|a@x.com|1.00", "2|b2@x.com|20.00", "3|c@x.com|3.00");
+
+    String evolved =
+        yaml("merge", "").replace("{source}", source.toString())
+            .replace("amount FROM input", "amount, upper(email) AS shout FROM input");
+    pipelines.apply(evolved, dir.resolve("orders.yaml"));
+    Files.writeString(source.resolve("c.csv"), "id,email,amount\n4,d@x.com,4\n");
+    pipelines.runOnce("orders");
+    assertThat(rows("SELECT id, shout FROM raw.orders ORDER BY id"))
+        .containsExactly("1|null", "2|null", "3|null", "4|D@X.COM");
+  }
+
+  @Test
+  void theStopPolicyCommitsNothingOfABadBatch() throws Exception {
+    Files.writeString(source.resolve("a.csv"), "id,email,amount\n1,a@x.com,1\n2,,2\n");
+    apply("append", "errors: {policy: stop}");
+    RunRecord run = pipelines.runOnce("orders");
+    assertThat(run.status()).isEqualTo(PipelineState.FAILED);
+    assertThat(run.error()).contains("1 of 2 rows").contains("not_null");
+    assertThat(lake.tableOrNull(dev.dataflow.api.DatasetPath.of("raw", "orders"))).isNull();
+    assertThat(pipelines.status("orders").state()).isEqualTo(PipelineState.FAILED);
+  }
+
+  @Test
+  void previewsEveryStageWithoutCommitting() throws Exception {
+    Files.writeString(source.resolve("a.csv"), "id,email,amount\n1,A@x.com,1\n2,B@x.com,-2\n3,C@x.com,3\n");
+    apply("append", "");
+    Preview preview = pipelines.preview("orders", 2);
+    assertThat(preview.stages()).containsKeys("input", "clean");
+    assertThat(preview.stages().get("clean").rows()).hasSize(2);
+    assertThat(preview.stages().get("clean").rows().get(0)).contains("a@x.com");
+    assertThat(preview.errors().rows()).hasSize(1);
+    assertThat(lake.tableOrNull(dev.dataflow.api.DatasetPath.of("raw", "orders"))).isNull();
+  }
+
+  @Test
+  void startsInTheBackgroundAndFinishes() throws Exception {
+    Files.writeString(source.resolve("a.csv"), "id,email,amount\n1,a@x.com,1\n");
+    apply("append", "");
+    pipelines.start("orders");
+    long deadline = System.currentTimeMillis() + 60_000;
+    while (pipelines.status("orders").state() == PipelineState.RUNNING && System.currentTimeMillis() < deadline) {
+      Thread.sleep(50);
+    }
+    assertThat(pipelines.status("orders").state()).isEqualTo(PipelineState.FINISHED);
+    assertThat(pipelines.status("orders").lastRun().rowsOut()).isEqualTo(1);
+    assertThatThrownBy(() -> pipelines.stop("orders")).isInstanceOf(DataflowException.class);
+  }
+}

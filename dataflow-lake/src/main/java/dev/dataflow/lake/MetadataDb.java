@@ -1,0 +1,94 @@
+package dev.dataflow.lake;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.dataflow.api.DataflowException;
+import dev.dataflow.api.ErrorCode;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Dataflow's own tables in the catalog database (jobs, pipelines, runs). Statements are short and
+ * frequent, so one connection is kept open and shared; the database serializes writes anyway. A
+ * failed connection is dropped and the next call opens a fresh one.
+ */
+public final class MetadataDb implements AutoCloseable {
+  /** Reads one row of a result. */
+  public interface RowMapper<T> {
+    T map(ResultSet row) throws SQLException;
+  }
+
+  private final Lake lake;
+  private Connection connection;
+
+  public MetadataDb(Lake lake) {
+    this.lake = requireNonNull(lake, "lake is null");
+  }
+
+  /** Runs an INSERT, UPDATE or DELETE; returns the rows it changed. */
+  public synchronized int update(String sql, Object... values) {
+    try (PreparedStatement statement = connection().prepareStatement(sql)) {
+      bind(statement, values);
+      return statement.executeUpdate();
+    } catch (SQLException e) {
+      close();
+      throw new DataflowException(ErrorCode.INTERNAL, "Metadata store write failed: " + e.getMessage(), e);
+    }
+  }
+
+  public synchronized <T> List<T> query(String sql, RowMapper<T> mapper, Object... values) {
+    try (PreparedStatement statement = connection().prepareStatement(sql)) {
+      bind(statement, values);
+      List<T> rows = new ArrayList<>();
+      try (ResultSet result = statement.executeQuery()) {
+        while (result.next()) {
+          rows.add(mapper.map(result));
+        }
+      }
+      return rows;
+    } catch (SQLException e) {
+      close();
+      throw new DataflowException(ErrorCode.INTERNAL, "Metadata store read failed: " + e.getMessage(), e);
+    }
+  }
+
+  /** A nullable BIGINT column. */
+  public static Long nullableLong(ResultSet row, String column) throws SQLException {
+    long value = row.getLong(column);
+    return row.wasNull() ? null : value;
+  }
+
+  private Connection connection() throws SQLException {
+    if (connection == null) {
+      connection = lake.metadataConnection();
+    }
+    return connection;
+  }
+
+  private static void bind(PreparedStatement statement, Object... values) throws SQLException {
+    for (int i = 0; i < values.length; i++) {
+      if (values[i] == null) {
+        statement.setNull(i + 1, Types.VARCHAR);
+      } else {
+        statement.setObject(i + 1, values[i]);
+      }
+    }
+  }
+
+  @Override
+  public synchronized void close() {
+    if (connection != null) {
+      try {
+        connection.close();
+      } catch (SQLException e) {
+        // closing a broken connection: nothing left to save
+      }
+      connection = null;
+    }
+  }
+}
