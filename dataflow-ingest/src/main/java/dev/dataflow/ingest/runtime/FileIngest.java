@@ -202,7 +202,15 @@ final class FileIngest {
   private Engine engine() {
     Path spill = sql.warehouse().getParent().resolve("spill").resolve("pipeline-" + spec.name());
     EngineConfig config = new EngineConfig("2GB", Runtime.getRuntime().availableProcessors(), Duration.ZERO, spill);
-    return new Engine(config, List.of(directory, sql.warehouse()));
+    Engine engine = new Engine(config, List.of(directory, sql.warehouse()));
+    try (var connection = engine.connect();
+        Statement statement = connection.createStatement()) {
+      StageFunctions.register(statement);
+    } catch (SQLException e) {
+      engine.close();
+      throw EngineErrors.translate(e);
+    }
+    return engine;
   }
 
   private FileFormat format() {

@@ -147,6 +147,29 @@ class PipelinesTest {
   }
 
   @Test
+  void stagesLookUpLakeTablesMaskDataAndRouteRows() throws Exception {
+    try (Execution e = sql.execute("test", "CREATE TABLE ref.tiers AS SELECT * FROM (VALUES (1, 'gold'), (2, 'silver')) t(id, tier)")) {
+      e.next();
+    }
+    Files.writeString(source.resolve("a.csv"), "id,email,amount\n1,ann@x.com,500\n2,bob@x.com,5\n");
+    String routed =
+        yaml("append", "")
+            .replace("{source}", source.toString())
+            .replace(
+                "SELECT id, lower(email) AS email, amount FROM input",
+                "SELECT i.id, mask_email(i.email) AS email, hash_value(i.email) AS who, i.amount, t.tier"
+                    + " FROM input i LEFT JOIN ref.tiers t ON t.id = i.id")
+            .replace(
+                "destination:\n  table: raw.orders\n  mode: append\n  key: [id]",
+                "destinations:\n  - {when: \"amount >= 100\", table: raw.big}\n  - {when: \"amount < 100\", table: raw.small}");
+    pipelines.apply(routed, dir.resolve("orders.yaml"));
+    assertThat(pipelines.runOnce("orders").status()).isEqualTo(PipelineState.FINISHED);
+    assertThat(rows("SELECT id, email, tier FROM raw.big")).containsExactly("1|a***@x.com|gold");
+    assertThat(rows("SELECT id, email, tier FROM raw.small")).containsExactly("2|b***@x.com|silver");
+    assertThat(rows("SELECT length(who) FROM raw.big")).containsExactly("64");
+  }
+
+  @Test
   void previewsEveryStageWithoutCommitting() throws Exception {
     Files.writeString(source.resolve("a.csv"), "id,email,amount\n1,A@x.com,1\n2,B@x.com,-2\n3,C@x.com,3\n");
     apply("append", "");
