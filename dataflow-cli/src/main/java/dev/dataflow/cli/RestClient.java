@@ -63,6 +63,20 @@ final class RestClient {
     }
   }
 
+  /** POSTs without a body, for actions such as {@code /start}. */
+  JsonNode post(String path) {
+    return send(request(path).POST(HttpRequest.BodyPublishers.noBody()));
+  }
+
+  JsonNode put(String path, String body, String contentType) {
+    return send(
+        request(path).header("Content-Type", contentType).PUT(HttpRequest.BodyPublishers.ofString(body)));
+  }
+
+  void delete(String path) {
+    send(request(path).DELETE());
+  }
+
   static String encode(String text) {
     return URLEncoder.encode(text, StandardCharsets.UTF_8).replace("+", "%20");
   }
@@ -105,6 +119,8 @@ final class RestClient {
   private static String describe(int status, JsonNode body) {
     String message = body.path("message").asText("HTTP " + status);
     int line = body.path("line").asInt(0);
-    return line > 0 ? message + " (line " + line + ", column " + body.path("column").asInt() + ")" : message;
+    // a message listing several problems already names each one's line
+    boolean positioned = message.contains("line " + line + ",");
+    return line > 0 && !positioned ? message + " (line " + line + ", column " + body.path("column").asInt() + ")" : message;
   }
 }

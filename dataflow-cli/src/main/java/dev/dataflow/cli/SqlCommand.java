@@ -14,6 +14,7 @@ import org.jline.reader.UserInterruptException;
 import org.jline.terminal.Terminal;
 import org.jline.terminal.TerminalBuilder;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -29,8 +30,7 @@ final class SqlCommand implements Callable<Integer> {
   @Parameters(arity = "0..1", description = "The statement to run.")
   String statement;
 
-  @Option(names = "--server", description = "Server URL (default: $DATAFLOW_SERVER or ${DEFAULT-VALUE}).", defaultValue = "${env:DATAFLOW_SERVER:-http://127.0.0.1:9047}")
-  String server;
+  @Mixin ServerOptions server;
 
   @Option(names = "--format", description = "table, csv or json (default: ${DEFAULT-VALUE}).", defaultValue = "table")
   OutputFormat format;
@@ -38,12 +38,9 @@ final class SqlCommand implements Callable<Integer> {
   @Option(names = "--max-rows", description = "Print at most this many rows (default: ${DEFAULT-VALUE}).", defaultValue = "10000")
   int maxRows;
 
-  @Option(names = "--user", description = "User (default: ${DEFAULT-VALUE}).", defaultValue = "admin")
-  String user;
-
   @Override
   public Integer call() throws Exception {
-    RestClient client = new RestClient(server, user, System.getenv("DATAFLOW_PASSWORD"));
+    RestClient client = server.client();
     if (statement != null) {
       return run(client, statement, System.out, System.err) ? 0 : 1;
     }
@@ -142,7 +139,7 @@ final class SqlCommand implements Callable<Integer> {
               .variable(LineReader.HISTORY_FILE, Path.of(System.getProperty("user.home"), ".dataflow_history"))
               .build();
       PrintStream out = new PrintStream(terminal.output(), true);
-      out.println("Dataflow SQL at " + server + ". End statements with ';'. \\q quits.");
+      out.println("Dataflow SQL at " + server.url + ". End statements with ';'. \\q quits.");
       StringBuilder buffer = new StringBuilder();
       while (true) {
         String line;

@@ -31,6 +31,9 @@ final class UpCommand implements Callable<Integer> {
   @Option(names = "--demo-scale", description = "TPC-H scale of the demo lake (default: ${DEFAULT-VALUE}).", defaultValue = "0.1")
   double demoScale;
 
+  @Option(names = "--examples", description = "Example project run by the demo (default: ${DEFAULT-VALUE}).", defaultValue = "${env:DATAFLOW_HOME:-.}/examples")
+  Path examples;
+
   @Option(names = "--memory-limit", description = "SQL engine memory limit (default: ${DEFAULT-VALUE}).", defaultValue = "4GB")
   String memoryLimit;
 
@@ -46,8 +49,9 @@ final class UpCommand implements Callable<Integer> {
         embedded.engine().withMemoryLimit(memoryLimit).withStatementTimeout(statementTimeout);
     ServerConfig config =
         new ServerConfig(
-                embedded.dataDir(), host, httpPort, flightPort, !noDemo, demoScale, embedded.lake(), engine, null)
-            .withPassword(password == null || password.isEmpty() ? null : password);
+                embedded.dataDir(), host, httpPort, flightPort, !noDemo, demoScale, embedded.lake(), engine, null, null)
+            .withPassword(password == null || password.isEmpty() ? null : password)
+            .withExamples(java.nio.file.Files.isDirectory(examples) ? examples.toAbsolutePath() : null);
     DataflowServer server = DataflowServer.start(config);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()

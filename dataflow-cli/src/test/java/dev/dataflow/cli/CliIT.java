@@ -2,16 +2,10 @@ package dev.dataflow.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
-import java.io.File;
-import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.PrintStream;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -26,47 +20,31 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class CliIT {
   @TempDir static Path data;
-  private static Process server;
+  private static ServerProcess server;
   private static String url;
-  private static final StringBuilder serverOutput = new StringBuilder();
 
   @BeforeAll
   static void startServer() throws Exception {
-    int httpPort = freePort();
-    int flightPort = freePort();
-    url = "http://127.0.0.1:" + httpPort;
     server =
-        java("up", "--data", data.toString(), "--http-port", String.valueOf(httpPort),
-                "--flight-port", String.valueOf(flightPort), "--demo-scale", "0.01")
-            .redirectErrorStream(true)
-            .start();
-    BufferedReader lines =
-        new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
-    long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
-    String line;
-    while ((line = lines.readLine()) != null && System.nanoTime() < deadline) {
-      serverOutput.append(line).append('\n');
-      if (line.startsWith("Dataflow is up")) {
-        break;
-      }
-    }
-    assertThat(serverOutput.toString()).contains("Dataflow is up");
-    Thread drain = new Thread(() -> lines.lines().forEach(l -> serverOutput.append(l).append('\n')));
-    drain.setDaemon(true);
-    drain.start();
+        ServerProcess.start(
+            data,
+            "--demo-scale",
+            "0.01",
+            "--examples",
+            Path.of("..", "examples").toAbsolutePath().normalize().toString());
+    url = server.url;
   }
 
   @AfterAll
   static void stopServer() throws InterruptedException {
     if (server != null) {
-      server.destroy();
-      assertThat(server.waitFor(30, TimeUnit.SECONDS)).as("server stops on SIGTERM").isTrue();
+      server.close();
     }
   }
 
   @Test
   void upPrintsItsAddresses() {
-    assertThat(serverOutput.toString())
+    assertThat(server.output())
         .contains(url)
         .contains("jdbc:arrow-flight-sql://127.0.0.1:");
   }
@@ -101,6 +79,17 @@ class CliIT {
   }
 
   @Test
+  void theDemoRanTheExamplePipeline() {
+    assertThat(sql("SELECT count(*) AS n, count(DISTINCT nation) AS nations FROM shop.orders").out)
+        .contains("| 180 ")
+        .contains("|      25 |");
+    assertThat(sql("SELECT stage, count(*) AS n FROM shop.orders_errors GROUP BY stage ORDER BY stage").out)
+        .contains("cast")
+        .contains("constraint");
+    assertThat(sql("SELECT customer FROM shop.orders LIMIT 1").out).contains("***@example.com");
+  }
+
+  @Test
   void sqlReportsErrorsWithPosition() {
     Result syntax = sql("SELECT *\nFROM tpch.nation WHERE");
     assertThat(syntax.code).isEqualTo(1);
@@ -114,7 +103,7 @@ class CliIT {
 
   @Test
   void interactivePromptTakesMultiLineStatements() throws Exception {
-    Process prompt = java("sql", "--server", url).redirectErrorStream(true).start();
+    Process prompt = ServerProcess.java(List.of("sql", "--server", url)).redirectErrorStream(true).start();
     prompt
         .getOutputStream()
         .write("SELECT 6 * 7\n  AS answer;\nSELECT 'second' AS s;\n\\q\n".getBytes(StandardCharsets.UTF_8));
@@ -141,30 +130,6 @@ class CliIT {
     } finally {
       System.setOut(stdout);
       System.setErr(stderr);
-    }
-  }
-
-  /** A JVM running the packaged CLI, as the launcher script does. */
-  private static ProcessBuilder java(String... args) {
-    Path target = Path.of("target").toAbsolutePath();
-    String classpath =
-        target.resolve("dataflow-cli-0.1.0-SNAPSHOT.jar") + File.pathSeparator + target.resolve("lib") + "/*";
-    List<String> command =
-        new ArrayList<>(
-            List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--add-opens=java.base/java.nio=ALL-UNNAMED",
-                "-Xmx1g",
-                "-cp",
-                classpath,
-                Main.class.getName()));
-    command.addAll(List.of(args));
-    return new ProcessBuilder(command);
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
     }
   }
 }

@@ -8,6 +8,8 @@ import dev.dataflow.server.auth.Authenticator;
 import dev.dataflow.server.flight.FlightSqlEndpoint;
 import dev.dataflow.server.http.HttpApi;
 import dev.dataflow.sql.SqlService;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,14 +43,15 @@ public final class DataflowServer implements AutoCloseable {
     requireNonNull(config, "config is null");
     Lake lake = Lake.open(config.lake());
     SqlService sql = new SqlService(lake, config.engine());
-    Pipelines pipelines = new Pipelines(sql);
+    PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    Pipelines pipelines = new Pipelines(sql, metrics);
     try {
-      if (config.demo()) {
-        Demo.loadIfAbsent(sql, config.demoScale());
+      if (config.demo() && Demo.loadIfAbsent(sql, config.demoScale()) && config.examples() != null) {
+        Demo.runExamples(pipelines, config.examples());
       }
       Authenticator auth =
           config.password() == null ? Authenticator.open() : Authenticator.withPassword(config.password());
-      HttpApi http = HttpApi.start(sql, pipelines, auth, config.host(), config.httpPort());
+      HttpApi http = HttpApi.start(sql, pipelines, metrics, auth, config.host(), config.httpPort());
       FlightSqlEndpoint flight = FlightSqlEndpoint.start(sql, auth, config.host(), config.flightPort());
       pipelines.resume();
       LOG.info("Dataflow started: {}", config);

@@ -6,7 +6,14 @@ import dev.dataflow.sql.Execution;
 import dev.dataflow.sql.SqlService;
 import dev.dataflow.sql.parse.Statement.PartitionField;
 import dev.dataflow.sql.tpch.TpchData;
+import dev.dataflow.ingest.runtime.Pipelines;
+import dev.dataflow.ingest.runtime.RunRecord;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.SQLException;
+import java.util.stream.Stream;
 import java.sql.Statement;
 import java.util.List;
 import org.duckdb.DuckDBConnection;
@@ -49,10 +56,13 @@ final class Demo {
 
   private Demo() {}
 
-  /** Loads the demo unless its space already exists (the data directory was used before). */
-  static void loadIfAbsent(SqlService sql, double scale) {
+  /**
+   * Loads the demo unless its space already exists (the data directory was used before); true when
+   * it loaded it now.
+   */
+  static boolean loadIfAbsent(SqlService sql, double scale) {
     if (sql.lake().folderExists(List.of(SPACE))) {
-      return;
+      return false;
     }
     long start = System.nanoTime();
     loadTpch(sql, SPACE, scale);
@@ -62,6 +72,27 @@ final class Demo {
       }
     }
     LOG.info("Demo lake (TPC-H scale {}) loaded in {} ms", scale, (System.nanoTime() - start) / 1_000_000);
+    return true;
+  }
+
+  /** Applies every pipeline of the example project and runs each once. */
+  static void runExamples(Pipelines pipelines, Path examples) {
+    Path directory = examples.resolve("pipelines");
+    if (!Files.isDirectory(directory)) {
+      LOG.info("No example pipelines in {}", directory);
+      return;
+    }
+    try (Stream<Path> files = Files.list(directory)) {
+      for (Path file : files.filter(f -> f.toString().endsWith(".yaml")).sorted().toList()) {
+        String name = pipelines.apply(Files.readString(file), file).name();
+        RunRecord run = pipelines.runOnce(name);
+        LOG.info(
+            "Example pipeline {}: {} rows in, {} written, {} in error ({})",
+            name, run.rowsIn(), run.rowsOut(), run.rowsError(), run.status());
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   /** Generates TPC-H at {@code scale} into Iceberg tables of a space; orders is partitioned by year. */

@@ -19,7 +19,8 @@ public record ServerConfig(
     double demoScale,
     LakeConfig lake,
     EngineConfig engine,
-    String password) {
+    String password,
+    Path examples) {
   public static final int DEFAULT_HTTP_PORT = 9047;
   public static final int DEFAULT_FLIGHT_PORT = 32010;
 
@@ -41,23 +42,29 @@ public record ServerConfig(
         0.1,
         LakeConfig.embedded(dataDir),
         EngineConfig.defaults(dataDir),
+        null,
         null);
   }
 
   public ServerConfig withPorts(int http, int flight) {
-    return new ServerConfig(dataDir, host, http, flight, demo, demoScale, lake, engine, password);
+    return new ServerConfig(dataDir, host, http, flight, demo, demoScale, lake, engine, password, examples);
   }
 
   public ServerConfig withDemo(boolean enabled, double scale) {
-    return new ServerConfig(dataDir, host, httpPort, flightPort, enabled, scale, lake, engine, password);
+    return new ServerConfig(dataDir, host, httpPort, flightPort, enabled, scale, lake, engine, password, examples);
   }
 
   public ServerConfig withEngine(EngineConfig engine) {
-    return new ServerConfig(dataDir, host, httpPort, flightPort, demo, demoScale, lake, engine, password);
+    return new ServerConfig(dataDir, host, httpPort, flightPort, demo, demoScale, lake, engine, password, examples);
+  }
+
+  /** The demo's example project (pipelines and their raw files), applied and run on first start. */
+  public ServerConfig withExamples(Path examples) {
+    return new ServerConfig(dataDir, host, httpPort, flightPort, demo, demoScale, lake, engine, password, examples);
   }
 
   public ServerConfig withPassword(String password) {
-    return new ServerConfig(dataDir, host, httpPort, flightPort, demo, demoScale, lake, engine, password);
+    return new ServerConfig(dataDir, host, httpPort, flightPort, demo, demoScale, lake, engine, password, examples);
   }
 
   @Override

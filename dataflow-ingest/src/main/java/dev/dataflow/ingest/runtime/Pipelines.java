@@ -7,6 +7,8 @@ import dev.dataflow.api.ErrorCode;
 import dev.dataflow.ingest.spec.PipelineSpec;
 import dev.dataflow.ingest.spec.PipelineSpecs;
 import dev.dataflow.sql.SqlService;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -39,10 +41,18 @@ public final class Pipelines implements AutoCloseable {
             return thread;
           });
   private final Map<String, Worker> running = new ConcurrentHashMap<>();
+  private final PipelineMetrics metrics;
 
+  /** Without a registry to expose them, metrics are recorded nowhere (an empty composite). */
   public Pipelines(SqlService sql) {
+    this(sql, new CompositeMeterRegistry());
+  }
+
+  /** Records each pipeline's meters (see {@link PipelineMetrics}) in {@code registry}. */
+  public Pipelines(SqlService sql, MeterRegistry registry) {
     this.sql = requireNonNull(sql, "sql is null");
     this.store = new PipelineStore(sql.lake());
+    this.metrics = new PipelineMetrics(requireNonNull(registry, "registry is null"), running::containsKey);
   }
 
   /**
@@ -211,7 +221,7 @@ public final class Pipelines implements AutoCloseable {
       store.startRun(run);
       RunRecord result;
       try {
-        result = origin(spec).run(run, () -> stopped, progress::add);
+        result = origin(spec).run(run, () -> stopped, metrics.recorder(spec.name()).andThen(progress::add));
         result = ended(result, stopped ? PipelineState.STOPPED : PipelineState.FINISHED, null);
       } catch (RuntimeException e) {
         String cause = e instanceof DataflowException d ? d.describe() : e.toString();

@@ -7,7 +7,7 @@ import java.util.regex.Pattern;
 
 /** Converts scalar text to the Java value of a {@link ConfigType}; shared by YAML values and defaults. */
 final class Scalars {
-  private static final Pattern DURATION = Pattern.compile("(\\d{1,9})([smhd])");
+  private static final Pattern DURATION = Pattern.compile("(\\d{1,9})(ms|s|m|h|d)");
 
   private Scalars() {}
 
@@ -29,7 +29,7 @@ final class Scalars {
       case INT -> "expected an integer";
       case DOUBLE -> "expected a number";
       case BOOLEAN -> "expected true or false";
-      case DURATION -> "expected a duration such as 30s, 5m, 1h or 2d";
+      case DURATION -> "expected a duration such as 500ms, 30s, 5m, 1h or 2d";
       default -> "expected a " + type.displayName();
     };
   }
@@ -67,6 +67,7 @@ final class Scalars {
     }
     long amount = Long.parseLong(matcher.group(1));
     return switch (matcher.group(2)) {
+      case "ms" -> Duration.ofMillis(amount);
       case "s" -> Duration.ofSeconds(amount);
       case "m" -> Duration.ofMinutes(amount);
       case "h" -> Duration.ofHours(amount);

@@ -216,7 +216,7 @@ class PipelineSpecsTest {
         "line 8, column 17: origin.csv.header: expected true or false, found 'maybe'",
         "line 8, column 35: origin.csv.delimiter: ';;' is not a single character",
         "line 16, column 13: constraints.not_null: expected a list of strings such as [a, b], found 'order_id'",
-        "line 27, column 11: schedule: expected a duration such as 30s, 5m, 1h or 2d, found 'often'",
+        "line 27, column 11: schedule: expected a duration such as 500ms, 30s, 5m, 1h or 2d, found 'often'",
         "line 28, column 20: commit.max_rows: expected an integer, found 'lots'");
   }
 

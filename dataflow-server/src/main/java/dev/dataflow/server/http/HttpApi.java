@@ -15,6 +15,7 @@ import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import io.javalin.http.HttpStatus;
 import io.javalin.json.JavalinJackson;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -30,8 +31,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The REST API under {@code /api/v1} (Javalin on Jetty, JSON by Jackson); its OpenAPI document is
- * {@code /api/v1/openapi.yaml}. Every request but the health check and that document is
- * authenticated first, by the one {@link Authenticator}. Every error is answered as {@link
+ * {@code /api/v1/openapi.yaml}; metrics in Prometheus text are {@code /metrics}. Every request but
+ * the health check and that document is authenticated first, by the one {@link Authenticator} (a
+ * scraper sends Basic credentials). Every error is answered as {@link
  * ErrorBody} with the status of its code; nothing a client sends can stop the server.
  */
 public final class HttpApi implements AutoCloseable {
@@ -39,6 +41,8 @@ public final class HttpApi implements AutoCloseable {
   static final String BASE = "/api/v1";
   private static final String OPENAPI = BASE + "/openapi.yaml";
   private static final Set<String> OPEN_PATHS = Set.of(BASE + "/health", OPENAPI);
+  // Prometheus text exposition format 0.0.4, which every scraper reads
+  private static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
 
   private final Javalin app;
   private final JobRunner runner;
@@ -55,9 +59,15 @@ public final class HttpApi implements AutoCloseable {
 
   /** Starts serving on {@code host} only; port 0 picks a free port (see {@link #port()}). */
   public static HttpApi start(
-      SqlService sql, Pipelines pipelines, Authenticator auth, String host, int port) {
+      SqlService sql,
+      Pipelines pipelines,
+      PrometheusMeterRegistry metrics,
+      Authenticator auth,
+      String host,
+      int port) {
     requireNonNull(sql, "sql is null");
     requireNonNull(pipelines, "pipelines is null");
+    requireNonNull(metrics, "metrics is null");
     requireNonNull(auth, "auth is null");
     requireNonNull(host, "host is null");
     byte[] openApi = openApiDocument();
@@ -69,7 +79,7 @@ public final class HttpApi implements AutoCloseable {
         new CatalogApi(sql.lake(), new CatalogBrowser(sql.lake(), sql.engine()), runner);
     Javalin app;
     try {
-      app = serve(host, port, auth, jobs, catalog, new PipelinesApi(pipelines, sql), openApi);
+      app = serve(host, port, auth, jobs, catalog, new PipelinesApi(pipelines, sql), metrics, openApi);
     } catch (RuntimeException e) {
       runner.close();
       results.close();
@@ -85,6 +95,7 @@ public final class HttpApi implements AutoCloseable {
       JobsApi jobs,
       CatalogApi catalog,
       PipelinesApi pipelines,
+      PrometheusMeterRegistry metrics,
       byte[] openApi) {
     return Javalin.create(
             config -> {
@@ -92,6 +103,7 @@ public final class HttpApi implements AutoCloseable {
               config.routes.before(ctx -> authenticate(ctx, auth));
               routes(config, jobs, catalog, openApi);
               routes(config, pipelines);
+              config.routes.get("/metrics", ctx -> ctx.contentType(PROMETHEUS_TEXT).result(metrics.scrape()));
               errors(config);
             })
         .start();

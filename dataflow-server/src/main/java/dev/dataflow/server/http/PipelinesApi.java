@@ -4,6 +4,7 @@ import dev.dataflow.api.DataflowException;
 import dev.dataflow.api.ErrorCode;
 import dev.dataflow.ingest.runtime.Pipelines;
 import dev.dataflow.ingest.spec.PipelineSpec;
+import dev.dataflow.ingest.spec.PipelineSpecs;
 import dev.dataflow.sql.Engine;
 import dev.dataflow.sql.Execution;
 import dev.dataflow.sql.SqlService;
@@ -43,11 +44,13 @@ final class PipelinesApi {
     String base = ctx.queryParam("base");
     java.nio.file.Path source =
         java.nio.file.Path.of(base == null || base.isBlank() ? "." : base).resolve(name + ".yaml");
-    PipelineSpec spec = pipelines.apply(ctx.body(), source);
+    // checked before anything is stored: a refused request changes nothing
+    PipelineSpec spec = PipelineSpecs.parse(ctx.body(), source);
     if (!spec.name().equals(name)) {
       throw new DataflowException(
           ErrorCode.INVALID_ARGUMENT, "The YAML names pipeline " + spec.name() + ", the URL " + name);
     }
+    pipelines.apply(ctx.body(), source);
     ctx.json(new Applied(spec.name(), pipelines.status(name).state().name()));
   }
 

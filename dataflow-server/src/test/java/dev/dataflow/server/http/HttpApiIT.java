@@ -53,7 +53,7 @@ class HttpApiIT {
         jobs.resolve("old.arrow"), FileTime.from(Instant.now().minus(Duration.ofDays(2))));
     Files.writeString(jobs.resolve("crashed.arrow.tmp"), "x");
     pipelines = new Pipelines(sql);
-    api = HttpApi.start(sql, pipelines, Authenticator.open(), "127.0.0.1", 0);
+    api = HttpApi.start(sql, pipelines, new io.micrometer.prometheusmetrics.PrometheusMeterRegistry(io.micrometer.prometheusmetrics.PrometheusConfig.DEFAULT), Authenticator.open(), "127.0.0.1", 0);
     client = new ApiClient(api.port());
   }
 
@@ -131,7 +131,15 @@ class HttpApiIT {
             Map.entry("/api/v1/catalog/{path}/snapshots", List.of("get")),
             Map.entry("/api/v1/catalog/{path}/lineage", List.of("get")),
             Map.entry("/api/v1/views/{path}", List.of("put", "delete")),
-            Map.entry("/api/v1/folders/{path}", List.of("post")));
+            Map.entry("/api/v1/folders/{path}", List.of("post")),
+            Map.entry("/api/v1/pipelines", List.of("get")),
+            Map.entry("/api/v1/pipelines/{name}", List.of("put", "get", "delete")),
+            Map.entry("/api/v1/pipelines/{name}/start", List.of("post")),
+            Map.entry("/api/v1/pipelines/{name}/stop", List.of("post")),
+            Map.entry("/api/v1/pipelines/{name}/preview", List.of("post")),
+            Map.entry("/api/v1/pipelines/{name}/runs", List.of("get")),
+            Map.entry("/api/v1/pipelines/{name}/errors", List.of("get")),
+            Map.entry("/metrics", List.of("get")));
     assertThat(paths.keySet()).containsExactlyInAnyOrderElementsOf(routes.keySet());
     routes.forEach(
         (path, methods) -> assertThat(paths.get(path).keySet()).as(path).containsAll(methods));
@@ -554,7 +562,8 @@ class HttpApiIT {
   @Test
   void requiresCredentialsWhenAPasswordIsSet() throws Exception {
     try (HttpApi secured =
-        HttpApi.start(sql, pipelines, Authenticator.withPassword("s3cret"), "127.0.0.1", 0)) {
+        HttpApi.start(
+            sql, pipelines, new io.micrometer.prometheusmetrics.PrometheusMeterRegistry(io.micrometer.prometheusmetrics.PrometheusConfig.DEFAULT), Authenticator.withPassword("s3cret"), "127.0.0.1", 0)) {
       ApiClient anonymous = new ApiClient(secured.port());
       Answer refused = anonymous.get("/catalog").expect(401);
       assertThat(refused.header("WWW-Authenticate")).startsWith("Basic");
