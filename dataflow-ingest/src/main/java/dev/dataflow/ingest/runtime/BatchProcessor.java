@@ -178,7 +178,7 @@ final class BatchProcessor {
    * destination with the offsets. A table that already holds this batch (a retry after a crash
    * between two commits) is skipped.
    */
-  Batch commit(String runId, String batchId, List<String> files, Map<String, Long> stageRows) {
+  Batch commit(String runId, String batchId, Map<String, String> offsets, Map<String, Long> stageRows) {
     long bad = errorCount();
     long good = goodCount();
     checkErrorPolicy(good, bad);
@@ -186,8 +186,9 @@ final class BatchProcessor {
     if (bad > 0 && spec.errors().policy() != PipelineSpec.Policy.STOP) {
       writeErrors(runId, batchId);
     }
-    Map<String, String> marker = Offsets.summary(spec.name(), batchId, List.of());
-    marker.remove(Offsets.FILES);
+    Map<String, String> marker = Offsets.marker(spec.name(), batchId);
+    Map<String, String> withOffsets = new java.util.HashMap<>(marker);
+    withOffsets.putAll(offsets);
     List<Destination> destinations = spec.destinations();
     long snapshot = -1;
     long written = 0;
@@ -207,7 +208,7 @@ final class BatchProcessor {
                   rows,
                   TableWriter.Mode.valueOf(destination.mode().name()),
                   destination.key(),
-                  primary ? Offsets.summary(spec.name(), batchId, files) : marker);
+                  primary ? withOffsets : marker);
       written += result.rows();
       if (primary) {
         snapshot = result.snapshotId();
@@ -281,9 +282,8 @@ final class BatchProcessor {
     } else if (Offsets.hasBatch(table, spec.name(), batchId)) {
       return;
     }
-    Map<String, String> marker = Offsets.summary(spec.name(), batchId, List.of());
-    marker.remove(Offsets.FILES);
-    sql.writer().write(statement, table, rows, TableWriter.Mode.APPEND, List.of(), marker);
+    sql.writer()
+        .write(statement, table, rows, TableWriter.Mode.APPEND, List.of(), Offsets.marker(spec.name(), batchId));
   }
 
   /** The lower-case column names of a table or a query. */

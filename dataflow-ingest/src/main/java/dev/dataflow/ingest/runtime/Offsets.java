@@ -25,16 +25,31 @@ final class Offsets {
 
   private Offsets() {}
 
-  static Map<String, String> summary(String pipeline, String batch, List<String> files) {
+  /** The properties that mark a commit as a batch of a pipeline. */
+  static Map<String, String> marker(String pipeline, String batch) {
     Map<String, String> summary = new HashMap<>();
     summary.put(PIPELINE, pipeline);
     summary.put(BATCH, batch);
+    return summary;
+  }
+
+  /** The offsets of a batch of files: the files it consumed. */
+  static Map<String, String> files(List<String> files) {
     try {
-      summary.put(FILES, JSON.writeValueAsString(files));
+      return Map.of(FILES, JSON.writeValueAsString(files));
     } catch (IOException e) {
       throw new IllegalStateException(e);
     }
-    return summary;
+  }
+
+  /** The value of an offset property in the pipeline's latest commit to a table, or null. */
+  static String latest(Table table, String pipeline, String key) {
+    for (Snapshot snapshot : history(table)) {
+      if (pipeline.equals(snapshot.summary().get(PIPELINE)) && snapshot.summary().containsKey(key)) {
+        return snapshot.summary().get(key);
+      }
+    }
+    return null;
   }
 
   /** Every source file a pipeline committed into a table, over the table's whole history. */

@@ -139,7 +139,7 @@ public final class Pipelines implements AutoCloseable {
       throw new DataflowException(ErrorCode.INVALID_ARGUMENT, "A preview takes 1 to 10000 rows, not " + limit);
     }
     PipelineSpec spec = spec(name);
-    return origin(spec).preview(limit);
+    return ingest(spec).preview(limit);
   }
 
   public void delete(String name) {
@@ -170,12 +170,14 @@ public final class Pipelines implements AutoCloseable {
     return stored;
   }
 
-  private FileIngest origin(PipelineSpec spec) {
-    if (!(spec.origin() instanceof PipelineSpec.FilesOrigin)) {
-      throw new DataflowException(
-          ErrorCode.UNSUPPORTED, "Pipeline " + spec.name() + ": only files origins run yet");
+  /** A run of a pipeline over the reader of its origin type. */
+  private IngestRun ingest(PipelineSpec spec) {
+    if (spec.origin() instanceof PipelineSpec.FilesOrigin) {
+      return new IngestRun(sql, spec, new FilesReader(sql.lake(), spec));
     }
-    return new FileIngest(sql, spec);
+    throw new DataflowException(
+        ErrorCode.UNSUPPORTED,
+        "Pipeline " + spec.name() + ": origin type " + spec.origin().getClass().getSimpleName() + " does not run yet");
   }
 
   /** The thread of one running pipeline. */
@@ -221,7 +223,7 @@ public final class Pipelines implements AutoCloseable {
       store.startRun(run);
       RunRecord result;
       try {
-        result = origin(spec).run(run, () -> stopped, metrics.recorder(spec.name()).andThen(progress::add));
+        result = ingest(spec).run(run, () -> stopped, metrics.recorder(spec.name()).andThen(progress::add));
         result = ended(result, stopped ? PipelineState.STOPPED : PipelineState.FINISHED, null);
       } catch (RuntimeException e) {
         String cause = e instanceof DataflowException d ? d.describe() : e.toString();

@@ -1,0 +1,206 @@
+package dev.dataflow.ingest.runtime;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.dataflow.api.DataflowException;
+import dev.dataflow.api.ErrorCode;
+import dev.dataflow.ingest.files.CsvOptions;
+import dev.dataflow.ingest.files.FileFormat;
+import dev.dataflow.ingest.files.FileReadResult;
+import dev.dataflow.ingest.files.FileReader;
+import dev.dataflow.ingest.spec.PipelineSpec;
+import dev.dataflow.ingest.spec.PipelineSpec.FilesOrigin;
+import dev.dataflow.sql.Engine;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.PathMatcher;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.apache.iceberg.Table;
+
+/**
+ * The files origin: the files of a directory that match the glob, less those already committed (the
+ * offsets are the file names, kept in the destination's snapshots), in name order, in batches of
+ * about {@code commit.max_rows} rows.
+ */
+final class FilesReader implements OriginReader {
+  private static final int MAX_FILES_PER_BATCH = 1000;
+
+  private final PipelineSpec spec;
+  private final FilesOrigin origin;
+  private final Path directory;
+  private final List<String> pending;
+  private int next;
+
+  FilesReader(dev.dataflow.lake.Lake lake, PipelineSpec spec) {
+    this.spec = requireNonNull(spec, "spec is null");
+    this.origin = (FilesOrigin) spec.origin();
+    if (!"file".equals(origin.location().getScheme())) {
+      throw new DataflowException(
+          ErrorCode.UNSUPPORTED, "Only local directories can be read yet, not " + origin.location());
+    }
+    this.directory = Path.of(origin.location());
+    this.pending = pendingFiles(lake);
+  }
+
+  @Override
+  public List<Path> directories() {
+    return List.of(directory);
+  }
+
+  @Override
+  public Pending next(Statement statement) throws SQLException {
+    if (next >= pending.size()) {
+      return null;
+    }
+    List<String> files = new ArrayList<>();
+    long bytes = 0;
+    long rows = 0;
+    while (next < pending.size() && rows < spec.commit().maxRows() && files.size() < MAX_FILES_PER_BATCH) {
+      String file = pending.get(next++);
+      FileReadResult read = read(statement, file, "__df_f" + files.size());
+      files.add(file);
+      if (read != null) {
+        rows += read.good();
+        bytes += read.bytes();
+      }
+    }
+    createInput(statement, files.size());
+    return new Pending(batchId(files), Offsets.files(files), bytes, files.size());
+  }
+
+  @Override
+  public void preview(Statement statement, int limit) throws SQLException {
+    List<String> files = pending.isEmpty() ? matchingFiles() : pending;
+    long rows = 0;
+    int count = 0;
+    for (String file : files) {
+      if (rows >= limit) {
+        break;
+      }
+      FileReadResult read = read(statement, file, "__df_f" + count++);
+      rows += read == null ? 0 : read.records();
+    }
+    createInput(statement, count);
+    statement.execute("CREATE OR REPLACE TABLE input AS SELECT * FROM input LIMIT " + limit);
+  }
+
+  /** Reads one file; a file that vanished is an error record, not a failed run. */
+  private FileReadResult read(Statement statement, String file, String target) throws SQLException {
+    try {
+      return FileReader.read(
+          statement, directory.resolve(file), format(), csv(), new LinkedHashMap<>(origin.columns()), target, BatchProcessor.ERRORS);
+    } catch (DataflowException e) {
+      if (e.code() != ErrorCode.NOT_FOUND) {
+        throw e;
+      }
+      statement.execute(
+          "INSERT INTO " + BatchProcessor.ERRORS + " VALUES (" + Engine.literal(file) + ", NULL, NULL, 'read', "
+              + Engine.literal(e.getMessage()) + ")");
+      return null;
+    }
+  }
+
+  /** The batch's rows: every file read, by column name. */
+  private static void createInput(Statement statement, int files) throws SQLException {
+    List<String> parts = new ArrayList<>();
+    for (int i = 0; i < files; i++) {
+      if (exists(statement, "__df_f" + i)) {
+        parts.add("SELECT * FROM __df_f" + i);
+      }
+    }
+    if (parts.isEmpty()) {
+      statement.execute("CREATE OR REPLACE TABLE input AS SELECT NULL::VARCHAR AS __df_file, NULL::BIGINT AS __df_row WHERE false");
+      return;
+    }
+    statement.execute("CREATE OR REPLACE TABLE input AS " + String.join(" UNION ALL BY NAME ", parts));
+    for (int i = 0; i < files; i++) {
+      statement.execute("DROP TABLE IF EXISTS __df_f" + i);
+    }
+  }
+
+  private static boolean exists(Statement statement, String table) throws SQLException {
+    try (ResultSet rows =
+        statement.executeQuery("SELECT count(*) FROM duckdb_tables() WHERE table_name = " + Engine.literal(table))) {
+      rows.next();
+      return rows.getLong(1) > 0;
+    }
+  }
+
+  private List<String> pendingFiles(dev.dataflow.lake.Lake lake) {
+    List<String> files = matchingFiles();
+    if (spec.destinations().get(0).mode() == PipelineSpec.WriteMode.OVERWRITE) {
+      return files;
+    }
+    Table table = lake.tableOrNull(spec.destinations().get(0).table());
+    if (table == null) {
+      return files;
+    }
+    Set<String> done = Offsets.committedFiles(table, spec.name());
+    return files.stream().filter(file -> !done.contains(file)).toList();
+  }
+
+  /** Files under the directory whose path relative to it matches the glob, in name order. */
+  private List<String> matchingFiles() {
+    if (!Files.isDirectory(directory)) {
+      throw new DataflowException(ErrorCode.NOT_FOUND, "Source directory " + directory + " does not exist");
+    }
+    PathMatcher matcher = FileSystems.getDefault().getPathMatcher("glob:" + origin.glob());
+    try (Stream<Path> paths = Files.walk(directory)) {
+      return paths
+          .filter(Files::isRegularFile)
+          .map(directory::relativize)
+          .filter(matcher::matches)
+          .map(Path::toString)
+          .sorted()
+          .toList();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private FileFormat format() {
+    return FileFormat.valueOf(origin.format().name());
+  }
+
+  private CsvOptions csv() {
+    PipelineSpec.CsvOptions csv = origin.csv();
+    if (csv == null) {
+      return CsvOptions.defaults();
+    }
+    return new CsvOptions(
+        csv.header(),
+        String.valueOf(csv.delimiter()),
+        String.valueOf(csv.quote()),
+        String.valueOf(csv.escape()),
+        csv.nullString());
+  }
+
+  /** The same files always make the same batch id, so a retry after a crash is recognized. */
+  private String batchId(List<String> files) {
+    try {
+      MessageDigest digest = MessageDigest.getInstance("SHA-256");
+      digest.update(spec.name().getBytes(StandardCharsets.UTF_8));
+      for (String file : files) {
+        digest.update((byte) 0);
+        digest.update(file.getBytes(StandardCharsets.UTF_8));
+      }
+      return HexFormat.of().formatHex(digest.digest(), 0, 12);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

@@ -1,0 +1,124 @@
+package dev.dataflow.ingest.runtime;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.dataflow.ingest.spec.PipelineSpec;
+import dev.dataflow.sql.Engine;
+import dev.dataflow.sql.SqlService;
+import dev.dataflow.sql.write.EngineErrors;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BiConsumer;
+import java.util.function.BooleanSupplier;
+
+/**
+ * One run of a pipeline over any origin (the reader is closed when the run or preview ends): batch after batch until the reader has nothing pending or the
+ * pipeline is stopped, each batch through {@link BatchProcessor} into one commit per table.
+ */
+final class IngestRun {
+  private final SqlService sql;
+  private final PipelineSpec spec;
+  private final OriginReader reader;
+
+  IngestRun(SqlService sql, PipelineSpec spec, OriginReader reader) {
+    this.sql = requireNonNull(sql, "sql is null");
+    this.spec = requireNonNull(spec, "spec is null");
+    this.reader = requireNonNull(reader, "reader is null");
+  }
+
+  /** Runs the batches; {@code onBatch} sees each committed batch with the bytes it read. */
+  RunRecord run(RunRecord run, BooleanSupplier stopped, BiConsumer<Batch, Long> onBatch) {
+    RunRecord totals = run;
+    OriginReader origin = reader;
+    try (origin;
+        Engine engine = IngestEngine.open(sql, spec, reader.directories())) {
+      while (!stopped.getAsBoolean()) {
+        try (var connection = engine.connect();
+            Statement statement = connection.createStatement()) {
+          BatchProcessor.createErrorStaging(statement);
+          OriginReader.Pending pending = reader.next(statement);
+          if (pending == null) {
+            break;
+          }
+          BatchProcessor processor = new BatchProcessor(sql, spec, statement);
+          Map<String, Long> stages = processor.transform();
+          Batch batch = processor.commit(run.id(), pending.batchId(), pending.offsets(), stages);
+          onBatch.accept(batch, pending.bytes());
+          totals = add(totals, batch, pending);
+        } catch (SQLException e) {
+          throw EngineErrors.translate(e);
+        }
+      }
+    }
+    return totals;
+  }
+
+  /** The stages and would-be errors of the first {@code limit} input rows; nothing is committed. */
+  Preview preview(int limit) {
+    OriginReader origin = reader;
+    try (origin;
+        Engine engine = IngestEngine.open(sql, spec, reader.directories());
+        var connection = engine.connect();
+        Statement statement = connection.createStatement()) {
+      BatchProcessor.createErrorStaging(statement);
+      reader.preview(statement, limit);
+      BatchProcessor processor = new BatchProcessor(sql, spec, statement);
+      Map<String, Preview.Rows> stages = new LinkedHashMap<>();
+      for (String stage : processor.transform().keySet()) {
+        stages.put(stage, rows(statement, "SELECT * FROM " + Engine.identifier(stage), limit));
+      }
+      return new Preview(stages, rows(statement, "SELECT * FROM " + BatchProcessor.ERRORS, limit));
+    } catch (SQLException e) {
+      throw EngineErrors.translate(e);
+    }
+  }
+
+  private static RunRecord add(RunRecord run, Batch batch, OriginReader.Pending pending) {
+    return new RunRecord(
+        run.id(),
+        run.pipeline(),
+        run.startedAt(),
+        run.endedAt(),
+        run.status(),
+        run.rowsIn() + batch.rowsIn(),
+        run.rowsOut() + batch.rowsOut(),
+        run.rowsError() + batch.rowsError(),
+        run.bytes() + pending.bytes(),
+        run.files() + pending.units(),
+        batch.snapshotId() >= 0 ? batch.snapshotId() : run.snapshotId(),
+        run.error());
+  }
+
+  private static Preview.Rows rows(Statement statement, String query, int limit) {
+    try (ResultSet result = statement.executeQuery(query + " LIMIT " + limit)) {
+      int count = result.getMetaData().getColumnCount();
+      List<String> columns = new ArrayList<>();
+      for (int i = 1; i <= count; i++) {
+        columns.add(result.getMetaData().getColumnName(i));
+      }
+      List<List<Object>> rows = new ArrayList<>();
+      while (result.next()) {
+        List<Object> row = new ArrayList<>();
+        for (int i = 1; i <= count; i++) {
+          row.add(plain(result.getObject(i)));
+        }
+        rows.add(row);
+      }
+      return new Preview.Rows(columns, rows);
+    } catch (SQLException e) {
+      throw EngineErrors.translate(e);
+    }
+  }
+
+  /** Numbers, booleans and text as they are; every other value as its text. */
+  private static Object plain(Object value) {
+    return value == null || value instanceof Number || value instanceof Boolean || value instanceof String
+        ? value
+        : value.toString();
+  }
+}

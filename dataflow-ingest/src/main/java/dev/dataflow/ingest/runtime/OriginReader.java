@@ -1,0 +1,38 @@
+package dev.dataflow.ingest.runtime;
+
+import java.nio.file.Path;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Where a pipeline's rows come from, for one run. The runtime calls {@link #next} on a DuckDB
+ * connection of the run's {@link IngestEngine}; the reader fills table {@code input} with the next
+ * batch (and {@link BatchProcessor#ERRORS} with records it could not read) and says which source
+ * offsets that batch reaches. Those offsets are committed in the same Iceberg snapshot as the batch's
+ * rows, so a reader starts each run from {@link Offsets} of its destination and never reads a
+ * committed record twice. Called from one thread; {@code close} after the last call.
+ */
+interface OriginReader extends AutoCloseable {
+  /**
+   * A batch read into {@code input}: an id that is the same when the same source records are read
+   * again (so a retry after a crash is recognized), the offsets to commit with it (snapshot summary
+   * properties), the bytes read and the source units (files, partitions…) it covered.
+   */
+  record Pending(String batchId, Map<String, String> offsets, long bytes, int units) {}
+
+  /** Local directories the reader reads files from: the run's DuckDB may touch only those. */
+  default List<Path> directories() {
+    return List.of();
+  }
+
+  /** Reads the next batch, or returns null when nothing is pending now. */
+  Pending next(Statement statement) throws SQLException;
+
+  /** Reads at most {@code limit} records into {@code input} for a preview, whatever was committed. */
+  void preview(Statement statement, int limit) throws SQLException;
+
+  @Override
+  default void close() {}
+}
