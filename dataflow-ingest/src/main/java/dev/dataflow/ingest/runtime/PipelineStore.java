@@ -73,19 +73,12 @@ final class PipelineStore implements AutoCloseable {
 
   void startRun(RunRecord run) {
     db.update(
-        "INSERT INTO df_pipeline_runs (" + RUN_COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO df_pipeline_runs (id, pipeline, started_at, status) VALUES (?, ?, ?, ?)",
         run.id(),
         run.pipeline(),
         run.startedAt(),
-        run.endedAt(),
-        run.status().name(),
-        run.rowsIn(),
-        run.rowsOut(),
-        run.rowsError(),
-        run.bytes(),
-        run.files(),
-        run.snapshotId(),
-        run.error());
+        run.status().name());
+    updateRun(run);
   }
 
   void updateRun(RunRecord run) {
