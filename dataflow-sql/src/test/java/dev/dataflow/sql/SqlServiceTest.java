@@ -102,6 +102,17 @@ class SqlServiceTest {
     assertThat(rows("SELECT count(*) FROM s.events WHERE id = 7")).containsExactly(List.of("1"));
     assertThat(rows("SELECT * FROM s.events WHERE id = 3").get(0))
         .containsExactly("3", "2026-01-04T00:00", "b");
+    update(
+        "CREATE TABLE s.monthly PARTITIONED BY (month(day)) AS SELECT range AS id,"
+            + " DATE '2025-01-15' + CAST(range AS INTEGER) AS day FROM range(365)");
+    try (Execution execution =
+        sql.execute("test", "SELECT count(*) FROM s.monthly WHERE day >= DATE '2025-12-01'")) {
+      execution.next();
+      assertThat(execution.batch().getVector(0).getObject(0).toString()).isEqualTo("45");
+      DatasetRead read = execution.reads().get(0);
+      assertThat(read.totalFiles()).isEqualTo(13);
+      assertThat(read.filesRead()).isEqualTo(2);
+    }
   }
 
   @Test
