@@ -14,7 +14,7 @@ import java.util.Map;
  * rows, so a reader starts each run from {@link Offsets} of its destination and never reads a
  * committed record twice. Called from one thread; {@code close} after the last call.
  */
-interface OriginReader extends AutoCloseable {
+public interface OriginReader extends AutoCloseable {
   /**
    * A batch read into {@code input}: an id that is the same when the same source records are read
    * again (so a retry after a crash is recognized), the offsets to commit with it (snapshot summary

@@ -4,6 +4,9 @@ import static java.util.Objects.requireNonNull;
 
 import dev.dataflow.api.DataflowException;
 import dev.dataflow.api.ErrorCode;
+import dev.dataflow.ingest.http.HttpIngest;
+import dev.dataflow.ingest.http.HttpSpools;
+import dev.dataflow.ingest.jdbc.JdbcReader;
 import dev.dataflow.ingest.spec.PipelineSpec;
 import dev.dataflow.ingest.spec.PipelineSpecs;
 import dev.dataflow.sql.SqlService;
@@ -18,6 +21,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import org.apache.iceberg.Table;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,6 +46,7 @@ public final class Pipelines implements AutoCloseable {
           });
   private final Map<String, Worker> running = new ConcurrentHashMap<>();
   private final PipelineMetrics metrics;
+  private final HttpSpools http;
 
   /** Without a registry to expose them, metrics are recorded nowhere (an empty composite). */
   public Pipelines(SqlService sql) {
@@ -53,6 +58,7 @@ public final class Pipelines implements AutoCloseable {
     this.sql = requireNonNull(sql, "sql is null");
     this.store = new PipelineStore(sql.lake());
     this.metrics = new PipelineMetrics(requireNonNull(registry, "registry is null"), running::containsKey);
+    this.http = HttpReader.spools(sql);
   }
 
   /**
@@ -88,6 +94,15 @@ public final class Pipelines implements AutoCloseable {
     Worker worker = running.get(name);
     return new PipelineStatus(
         name, stored.state(), stored.cause(), runs.isEmpty() ? null : runs.get(0), worker == null ? null : worker.progress.view());
+  }
+
+  /**
+   * The spool that takes the rows pushed to a running pipeline with an http origin; null when the
+   * pipeline is not running or its origin is not http.
+   */
+  public HttpIngest http(String name) {
+    PipelineSpec spec = spec(name);
+    return spec.origin() instanceof PipelineSpec.HttpOrigin && running.containsKey(name) ? http.of(spec) : null;
   }
 
   public List<RunRecord> runs(String name, int limit) {
@@ -174,6 +189,15 @@ public final class Pipelines implements AutoCloseable {
   private IngestRun ingest(PipelineSpec spec) {
     if (spec.origin() instanceof PipelineSpec.FilesOrigin) {
       return new IngestRun(sql, spec, new FilesReader(sql.lake(), spec));
+    }
+    if (spec.origin() instanceof PipelineSpec.JdbcOrigin) {
+      // the reader resumes from the offsets committed with the destination's data
+      Table table = sql.lake().tableOrNull(spec.destinations().get(0).table());
+      return new IngestRun(
+          sql, spec, new JdbcReader(spec, key -> table == null ? null : Offsets.latest(table, spec.name(), key)));
+    }
+    if (spec.origin() instanceof PipelineSpec.HttpOrigin) {
+      return new IngestRun(sql, spec, new HttpReader(sql.lake(), spec, http.of(spec)));
     }
     throw new DataflowException(
         ErrorCode.UNSUPPORTED,

@@ -146,6 +146,7 @@ public final class HttpApi implements AutoCloseable {
     config.routes.post(base + "/{name}/preview", pipelines::preview);
     config.routes.get(base + "/{name}/runs", pipelines::runs);
     config.routes.get(base + "/{name}/errors", pipelines::errors);
+    config.routes.post(base + "/{name}/ingest", pipelines::ingest);
   }
 
   private static void authenticate(Context ctx, Authenticator auth) {

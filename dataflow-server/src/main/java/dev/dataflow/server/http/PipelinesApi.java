@@ -2,6 +2,7 @@ package dev.dataflow.server.http;
 
 import dev.dataflow.api.DataflowException;
 import dev.dataflow.api.ErrorCode;
+import dev.dataflow.ingest.http.HttpIngest;
 import dev.dataflow.ingest.runtime.Pipelines;
 import dev.dataflow.ingest.spec.PipelineSpec;
 import dev.dataflow.ingest.spec.PipelineSpecs;
@@ -80,6 +81,29 @@ final class PipelinesApi {
 
   void preview(Context ctx) {
     ctx.json(pipelines.preview(ctx.pathParam("name"), (int) Requests.number(ctx, "limit", 20, 1, 10_000)));
+  }
+
+  /**
+   * Rows pushed to a running pipeline with an http origin: 202 once they are spooled durably, 429
+   * with Retry-After while the pipeline is too far behind.
+   */
+  void ingest(Context ctx) {
+    String name = ctx.pathParam("name");
+    HttpIngest spool = pipelines.http(name);
+    if (spool == null) {
+      String why =
+          pipelines.spec(name).origin() instanceof PipelineSpec.HttpOrigin
+              ? "is not running; start it first"
+              : "does not have an http origin; only such pipelines take pushed rows";
+      throw new ApiException(409, "NOT_ACCEPTING", "Pipeline " + name + " " + why);
+    }
+    try {
+      HttpIngest.Accepted accepted = spool.accept(ctx.bodyAsBytes(), ctx.contentType());
+      ctx.status(202).json(Map.of("accepted", accepted.accepted(), "sequence", accepted.sequence()));
+    } catch (HttpIngest.Behind e) {
+      ctx.header("Retry-After", Long.toString(e.retryAfterSeconds()));
+      throw e;
+    }
   }
 
   /** The newest error records of the pipeline, read from its error table through SQL (a job). */

@@ -139,6 +139,7 @@ class HttpApiIT {
             Map.entry("/api/v1/pipelines/{name}/preview", List.of("post")),
             Map.entry("/api/v1/pipelines/{name}/runs", List.of("get")),
             Map.entry("/api/v1/pipelines/{name}/errors", List.of("get")),
+            Map.entry("/api/v1/pipelines/{name}/ingest", List.of("post")),
             Map.entry("/metrics", List.of("get")));
     assertThat(paths.keySet()).containsExactlyInAnyOrderElementsOf(routes.keySet());
     routes.forEach(

@@ -1,0 +1,117 @@
+package dev.dataflow.ingest.runtime;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.dataflow.ingest.files.CsvOptions;
+import dev.dataflow.ingest.files.FileFormat;
+import dev.dataflow.ingest.files.FileReadResult;
+import dev.dataflow.ingest.files.FileReader;
+import dev.dataflow.ingest.http.HttpIngest;
+import dev.dataflow.ingest.http.HttpSpools;
+import dev.dataflow.ingest.spec.PipelineSpec;
+import dev.dataflow.lake.Lake;
+import dev.dataflow.sql.SqlService;
+import java.nio.file.Path;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.iceberg.Table;
+
+/**
+ * The http origin: the requests the server spooled ({@link HttpIngest}), in sequence order, in
+ * batches of about {@code commit.max_rows} rows. The offset is the highest sequence committed; a run
+ * starts after it, and a batch's files are released once the next call shows it committed.
+ */
+final class HttpReader implements OriginReader {
+  static final String SEQUENCE = "dataflow.http.sequence";
+
+  private final Lake lake;
+  private final PipelineSpec spec;
+  private final HttpIngest spool;
+  private long position;
+
+  HttpReader(Lake lake, PipelineSpec spec, HttpIngest spool) {
+    this.lake = requireNonNull(lake, "lake is null");
+    this.spec = requireNonNull(spec, "spec is null");
+    this.spool = requireNonNull(spool, "spool is null");
+    this.position = committed(lake, spec);
+    spool.committed(position);
+  }
+
+  /** The spools of a platform, under {@code <data>/ingest}, numbering on from each pipeline's offset. */
+  static HttpSpools spools(SqlService sql) {
+    return new HttpSpools(sql.warehouse().getParent().resolve("ingest"), spec -> committed(sql.lake(), spec));
+  }
+
+  /** The sequence last committed to the pipeline's first destination, 0 if none. */
+  static long committed(Lake lake, PipelineSpec spec) {
+    Table table = lake.tableOrNull(spec.destinations().get(0).table());
+    String sequence = table == null ? null : Offsets.latest(table, spec.name(), SEQUENCE);
+    return sequence == null ? 0 : Long.parseLong(sequence);
+  }
+
+  @Override
+  public List<Path> directories() {
+    return List.of(spool.directory());
+  }
+
+  @Override
+  public Pending next(Statement statement) throws SQLException {
+    // the run asks for the next batch only once the previous one is committed
+    spool.committed(position);
+    List<HttpIngest.Spooled> files = spool.after(position, spec.commit().maxRows());
+    if (files.isEmpty()) {
+      return null;
+    }
+    long bytes = 0;
+    for (int i = 0; i < files.size(); i++) {
+      bytes += read(statement, files.get(i).file(), "__df_h" + i).bytes();
+    }
+    createInput(statement, files.size());
+    long first = files.get(0).sequence();
+    position = files.get(files.size() - 1).sequence();
+    return new Pending(
+        "http-" + spec.name() + "-" + first + "-" + position, Map.of(SEQUENCE, Long.toString(position)), bytes, files.size());
+  }
+
+  @Override
+  public void preview(Statement statement, int limit) throws SQLException {
+    List<HttpIngest.Spooled> files = spool.after(position, limit);
+    for (int i = 0; i < files.size(); i++) {
+      read(statement, files.get(i).file(), "__df_h" + i);
+    }
+    createInput(statement, files.size());
+    statement.execute("CREATE OR REPLACE TABLE input AS SELECT * FROM input LIMIT " + limit);
+  }
+
+  /** Releases what the run committed, whether or not it ended well: the offsets say what is done. */
+  @Override
+  public void close() {
+    spool.committed(committed(lake, spec));
+  }
+
+  private static FileReadResult read(Statement statement, Path file, String target) {
+    return FileReader.read(
+        statement, file, FileFormat.JSON, CsvOptions.defaults(), new LinkedHashMap<>(), target, BatchProcessor.ERRORS);
+  }
+
+  /** The batch's rows: every spooled request, by column name. */
+  private static void createInput(Statement statement, int files) throws SQLException {
+    if (files == 0) {
+      statement.execute(
+          "CREATE OR REPLACE TABLE input AS SELECT NULL::VARCHAR AS __df_file, NULL::BIGINT AS __df_row WHERE false");
+      return;
+    }
+    List<String> parts = new ArrayList<>();
+    for (int i = 0; i < files; i++) {
+      parts.add("SELECT * FROM __df_h" + i);
+    }
+    statement.execute("CREATE OR REPLACE TABLE input AS " + String.join(" UNION ALL BY NAME ", parts));
+    for (int i = 0; i < files; i++) {
+      statement.execute("DROP TABLE __df_h" + i);
+    }
+  }
+}
