@@ -8,7 +8,13 @@ import dev.dataflow.ingest.runtime.OriginReader;
 import dev.dataflow.ingest.spec.PipelineSpec;
 import dev.dataflow.ingest.spec.PipelineSpec.JdbcOrigin;
 import dev.dataflow.sql.Engine;
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.sql.Connection;
@@ -29,6 +35,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
+import java.util.stream.Stream;
 import org.duckdb.DuckDBAppender;
 import org.duckdb.DuckDBConnection;
 import org.postgresql.PGConnection;
@@ -37,11 +44,15 @@ import org.postgresql.copy.CopyOut;
 /**
  * The jdbc origin: a table or query of a database, read into the run's DuckDB table {@code input}.
  *
- * <p>PostgreSQL is read through its bulk path, {@code COPY (SELECT …) TO STDOUT} in text format
- * ({@link org.postgresql.copy.CopyManager}); every other database through a streamed JDBC fetch
- * ({@code setFetchSize}). Either way each row goes through a DuckDB appender into a staging table
- * of text columns, one row at a time (memory stays bounded: nothing is held in Java beyond a row),
- * and DuckDB casts the staging columns to the types mapped from the source's column types.
+ * <p>PostgreSQL is read through its bulk path, {@code COPY (SELECT …) TO STDOUT (FORMAT csv)}
+ * ({@link org.postgresql.copy.CopyManager}): the rows' bytes are written as they arrive, unparsed,
+ * into spool files of about {@value #CHUNK_BYTES} bytes in the reader's own directory under the
+ * data directory, and each finished file is loaded by DuckDB's (parallel) CSV reader into
+ * {@code input}, its text columns cast to the types mapped from the source's column types, while
+ * the next file is written; a loaded file is deleted at once. Memory stays bounded (Java holds a
+ * row and a write buffer) and so does the spool (two files per stream). Every other database is
+ * read through a streamed JDBC fetch ({@code setFetchSize}), each row through a DuckDB appender into
+ * a staging table of text columns, then cast the same way.
  *
  * <p><b>Full load</b> (no {@code cursor}): the whole table or query is one batch, so a run commits all
  * of it or nothing; the next run reads it all again (use {@code mode: overwrite} to replace rather than
@@ -66,7 +77,8 @@ public final class JdbcReader implements OriginReader {
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(JdbcReader.class);
   private static final int FETCH_SIZE = 10_000;
   private static final String STAGING = "__df_jdbc_s";
-
+  /** The size at which a spool file is closed and loaded (a file always ends at a row's end). */
+  static final long CHUNK_BYTES = 16L << 20;
 
   private final PipelineSpec spec;
   private final JdbcOrigin origin;
@@ -75,16 +87,31 @@ public final class JdbcReader implements OriginReader {
   private String last;
   private boolean fullDone;
   private final AtomicLong bytes = new AtomicLong();
+  /** The directory of this reader's spool files (PostgreSQL only), deleted by {@link #close}. */
+  private final Path spool;
 
   /**
    * @param committed the value of an offset key in the pipeline's latest commit to its destination,
    *     or null
+   * @param spools a local directory under which the reader makes its own spool directory for COPY
+   *     output; the run's DuckDB reads it ({@link #directories()})
    */
-  public JdbcReader(PipelineSpec spec, Function<String, String> committed) {
+  public JdbcReader(PipelineSpec spec, Function<String, String> committed, Path spools) {
     this.spec = requireNonNull(spec, "spec is null");
     this.origin = (JdbcOrigin) spec.origin();
     this.committed = requireNonNull(committed, "committed is null");
+    requireNonNull(spools, "spools is null");
     this.postgres = origin.url().startsWith("jdbc:postgresql:");
+    if (postgres) {
+      this.spool = spools.toAbsolutePath().normalize().resolve("jdbc-" + UUID.randomUUID());
+      try {
+        Files.createDirectories(spool);
+      } catch (IOException e) {
+        throw new UncheckedIOException("Cannot create the spool directory " + spool, e);
+      }
+    } else {
+      this.spool = null;
+    }
     if (origin.cursor() != null) {
       this.last = committed.apply(CURSOR);
     }
@@ -134,7 +161,24 @@ public final class JdbcReader implements OriginReader {
   }
 
   @Override
-  public void close() {}
+  public List<Path> directories() {
+    return spool == null ? List.of() : List.of(spool);
+  }
+
+  @Override
+  public void close() {
+    if (spool == null) {
+      return;
+    }
+    try (Stream<Path> files = Files.list(spool)) {
+      for (Path file : files.toList()) {
+        Files.deleteIfExists(file);
+      }
+      Files.deleteIfExists(spool);
+    } catch (IOException e) {
+      LOG.warn("Pipeline {}: cannot delete the spool directory {}: {}", spec.name(), spool, e.toString());
+    }
+  }
 
   /** The rows of the origin: its table or its query. */
   private String base() {
@@ -145,6 +189,12 @@ public final class JdbcReader implements OriginReader {
   private long load(Statement duckdb, String query) throws SQLException {
     try (Connection source = connect()) {
       List<Column> columns = columns(source, query);
+      if (postgres) {
+        createTypedInput(duckdb, columns);
+        try (DuckDBConnection own = (DuckDBConnection) ((DuckDBConnection) duckdb.getConnection()).duplicate()) {
+          return spoolCopy(source, query, columns, own, 0);
+        }
+      }
       createStaging(duckdb, columns, 0);
       long rows;
       try (DuckDBAppender appender = ((DuckDBConnection) duckdb.getConnection()).createAppender(STAGING + 0)) {
@@ -201,8 +251,12 @@ public final class JdbcReader implements OriginReader {
             : column + " >= " + low + " AND " + column + " < " + (low + step);
         slices.add("SELECT * FROM (" + base() + ") AS __df_s WHERE " + range + (i == 0 ? " OR " + column + " IS NULL" : ""));
       }
-      for (int i = 0; i < slices.size(); i++) {
-        createStaging(duckdb, columns, i);
+      if (postgres) {
+        createTypedInput(duckdb, columns);
+      } else {
+        for (int i = 0; i < slices.size(); i++) {
+          createStaging(duckdb, columns, i);
+        }
       }
       DuckDBConnection duck = (DuckDBConnection) duckdb.getConnection();
       AtomicLong rows = new AtomicLong();
@@ -226,7 +280,14 @@ public final class JdbcReader implements OriginReader {
           }
           String slice = slices.get(i);
           String staging = STAGING + i;
+          int index = i;
           futures.add(pool.submit(() -> {
+            if (postgres) {
+              try (DuckDBConnection own = (DuckDBConnection) duck.duplicate()) {
+                rows.addAndGet(spoolCopy(source, slice, columns, own, index));
+              }
+              return null;
+            }
             try (DuckDBConnection own = (DuckDBConnection) duck.duplicate();
                 DuckDBAppender appender = own.createAppender(staging)) {
               rows.addAndGet(copy(source, slice, columns, appender));
@@ -257,49 +318,167 @@ public final class JdbcReader implements OriginReader {
         }
         pool.shutdownNow();
       }
-      createInput(duckdb, columns, slices.size());
+      if (!postgres) {
+        createInput(duckdb, columns, slices.size());
+      }
       return rows.get();
     } catch (SQLException e) {
       throw failed(e);
     }
   }
 
-  /** Streams the rows of {@code query} into the appender; returns how many. */
+  /**
+   * Streams {@code COPY (query) TO STDOUT (FORMAT csv)} into spool files of about {@link #CHUNK_BYTES}
+   * and inserts each finished file into {@code input} through {@code duck} on a loader thread while
+   * the next one is written (so at most two files of this stream exist); returns the rows read.
+   */
+  private long spoolCopy(Connection source, String query, List<Column> columns, DuckDBConnection duck, int stream)
+      throws SQLException {
+    setUp(source);
+    ExecutorService loader = Executors.newSingleThreadExecutor(runnable -> {
+      Thread thread = new Thread(runnable, "dataflow-jdbc-load-" + spec.name());
+      thread.setDaemon(true);
+      return thread;
+    });
+    String insert = insertFromCsv(columns);
+    CopyOut copy = source.unwrap(PGConnection.class).getCopyAPI()
+        .copyOut("COPY (" + query + ") TO STDOUT (FORMAT csv)");
+    long rows = 0;
+    int chunk = 0;
+    Path file = null;
+    OutputStream out = null;
+    long written = 0;
+    Future<?> loading = null;
+    try (Statement statement = duck.createStatement()) {
+      byte[] line;
+      while ((line = copy.readFromCopy()) != null) {
+        if (out == null) {
+          file = spool.resolve("s" + stream + "-" + chunk++ + ".csv");
+          out = new BufferedOutputStream(Files.newOutputStream(file), 1 << 20);
+          written = 0;
+        }
+        out.write(line);
+        written += line.length;
+        rows++;
+        if (written >= CHUNK_BYTES) {
+          out.close();
+          out = null;
+          await(loading);
+          loading = loader.submit(load(statement, insert, file));
+          bytes.addAndGet(written);
+        }
+      }
+      if (out != null) {
+        out.close();
+        out = null;
+        await(loading);
+        loading = loader.submit(load(statement, insert, file));
+        bytes.addAndGet(written);
+      }
+      await(loading);
+      loading = null;
+      return rows;
+    } catch (IOException e) {
+      throw new SQLException("Cannot write the spool file " + file + ": " + e.getMessage(), e);
+    } finally {
+      if (copy.isActive()) {
+        try {
+          copy.cancelCopy();
+        } catch (SQLException ignored) {
+          // the connection is going away; the original error is what matters
+        }
+      }
+      if (out != null) {
+        try {
+          out.close();
+        } catch (IOException ignored) {
+          // failing anyway
+        }
+      }
+      if (loading != null) {
+        loading.cancel(false);
+        try {
+          loading.get();
+        } catch (Exception ignored) {
+          // failing anyway; waited so the file is no longer read
+        }
+      }
+      loader.shutdownNow();
+      try (Stream<Path> files = Files.list(spool)) {
+        for (Path left : files.filter(f -> f.getFileName().toString().startsWith("s" + stream + "-")).toList()) {
+          Files.deleteIfExists(left);
+        }
+      } catch (IOException e) {
+        LOG.warn("Pipeline {}: cannot clean the spool directory {}: {}", spec.name(), spool, e.toString());
+      }
+    }
+  }
+
+  /** Inserts one spool file into {@code input}, then deletes it. */
+  private static java.util.concurrent.Callable<Void> load(Statement statement, String insert, Path file) {
+    return () -> {
+      try {
+        statement.execute(insert.replace("__DF_FILE__", Engine.literal(file.toString())));
+      } finally {
+        Files.deleteIfExists(file);
+      }
+      return null;
+    };
+  }
+
+  private void await(Future<?> loading) throws SQLException {
+    if (loading == null) {
+      return;
+    }
+    try {
+      loading.get();
+    } catch (java.util.concurrent.ExecutionException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof SQLException sql) {
+        throw sql;
+      }
+      if (cause instanceof RuntimeException runtime) {
+        throw runtime;
+      }
+      throw new IllegalStateException(cause);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new DataflowException(ErrorCode.CANCELLED, "Pipeline " + spec.name() + ": read interrupted");
+    }
+  }
+
+  /** An empty {@code input} with the mapped types, which the spool files are inserted into. */
+  private static void createTypedInput(Statement duckdb, List<Column> columns) throws SQLException {
+    List<String> defs = new ArrayList<>();
+    for (Column column : columns) {
+      defs.add(Engine.identifier(column.name()) + " " + column.duckdbType());
+    }
+    duckdb.execute("CREATE OR REPLACE TABLE input (" + String.join(", ", defs) + ")");
+  }
+
+  /**
+   * The INSERT of one spool file ({@code __DF_FILE__} stands for its quoted path): PostgreSQL's CSV,
+   * where NULL is an empty unquoted field and an empty string is {@code ""}, read as text and cast.
+   */
+  private static String insertFromCsv(List<Column> columns) {
+    List<String> names = new ArrayList<>();
+    List<String> casts = new ArrayList<>();
+    for (int i = 0; i < columns.size(); i++) {
+      Column column = columns.get(i);
+      // the CSV reader parses each column as its type; bytea arrives as \x hex text
+      names.add("'c" + i + "': '" + (column.binary() ? "VARCHAR" : column.duckdbType()) + "'");
+      casts.add(column.binary() ? "from_hex(substr(c" + i + ", 3))" : "c" + i);
+    }
+    return "INSERT INTO input SELECT " + String.join(", ", casts) + " FROM read_csv(__DF_FILE__, columns = {"
+        + String.join(", ", names) + "}, header = false, delim = ',', quote = '\"', escape = '\"', "
+        + "nullstr = '', allow_quoted_nulls = false, auto_detect = false, strict_mode = true)";
+  }
+
+  /** Streams the rows of {@code query} (any database but PostgreSQL) into the appender; returns how many. */
   private long copy(Connection source, String query, List<Column> columns, DuckDBAppender appender)
       throws SQLException {
     int width = columns.size();
     long rows = 0;
-    if (postgres) {
-      setUp(source);
-      CopyOut copy = source.unwrap(PGConnection.class).getCopyAPI().copyOut("COPY (" + query + ") TO STDOUT");
-      try {
-        byte[] line;
-        String[] values = new String[width];
-        while ((line = copy.readFromCopy()) != null) {
-          CopyText.parse(line, values);
-          appender.beginRow();
-          for (String value : values) {
-            if (value == null) {
-              appender.appendNull();
-            } else {
-              appender.append(value);
-            }
-          }
-          bytes.addAndGet(line.length);
-          appender.endRow();
-          rows++;
-        }
-      } finally {
-        if (copy.isActive()) {
-          try {
-            copy.cancelCopy();
-          } catch (SQLException ignored) {
-            // the connection is going away; the original error is what matters
-          }
-        }
-      }
-      return rows;
-    }
     try (Statement statement = source.createStatement()) {
       source.setAutoCommit(false);
       statement.setFetchSize(FETCH_SIZE);

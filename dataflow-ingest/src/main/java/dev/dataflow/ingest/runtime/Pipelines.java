@@ -194,7 +194,8 @@ public final class Pipelines implements AutoCloseable {
       // the reader resumes from the offsets committed with the destination's data
       Table table = sql.lake().tableOrNull(spec.destinations().get(0).table());
       return new IngestRun(
-          sql, spec, new JdbcReader(spec, key -> table == null ? null : Offsets.latest(table, spec.name(), key)));
+          sql, spec, new JdbcReader(spec, key -> table == null ? null : Offsets.latest(table, spec.name(), key),
+              sql.warehouse().getParent().resolve("spool")));
     }
     if (spec.origin() instanceof PipelineSpec.HttpOrigin) {
       return new IngestRun(sql, spec, new HttpReader(sql.lake(), spec, http.of(spec)));

@@ -1,0 +1,384 @@
+package dev.dataflow.bench;
+
+import dev.dataflow.ingest.runtime.PipelineState;
+import dev.dataflow.ingest.runtime.Pipelines;
+import dev.dataflow.ingest.runtime.RunRecord;
+import dev.dataflow.lake.Lake;
+import dev.dataflow.lake.LakeConfig;
+import dev.dataflow.sql.EngineConfig;
+import dev.dataflow.sql.SqlService;
+import dev.dataflow.sql.tpch.TpchData;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.postgresql.PGConnection;
+import org.postgresql.copy.CopyOut;
+
+/**
+ * Bulk-load benchmark (bench/ingest): TPC-H lineitem from PostgreSQL 17 and from CSV files into the
+ * lake through Dataflow pipelines run in-process, each against the source's own bulk path in the same
+ * run, plus the JVM's peak heap.
+ *
+ * <ol>
+ *   <li><b>PostgreSQL.</b> PostgreSQL's {@code COPY (SELECT * FROM lineitem) TO STDOUT} drained to a
+ *       null sink (a row counter) against the pipeline {@code jdbc} origin, table lineitem, split on
+ *       {@code l_orderkey} with parallelism 2, mode overwrite: read, write Parquet, commit.
+ *   <li><b>CSV.</b> DuckDB's own {@code COPY (SELECT * FROM read_csv(…declared columns…)) TO
+ *       '….parquet'} against the pipeline {@code files} origin over the same files with the same
+ *       declared columns, mode overwrite.
+ * </ol>
+ *
+ * Each side runs {@code --passes} times, alternating which goes first; the best pass counts. Peak
+ * heap is the sum over heap memory pools of their peak usage, reset before each pass, so it is the
+ * peak of that pass alone; run with {@code -Xmx1g} so a side that needed more would fail.
+ */
+public final class IngestBench {
+  private static final double TARGET = 0.8;
+
+  private IngestBench() {}
+
+  public static void main(String[] args) throws Exception {
+    System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+    // the jdbc reader's "read N rows in T ms" line splits a pipeline's time into reading and the rest
+    System.setProperty("org.slf4j.simpleLogger.log.dev.dataflow.ingest.jdbc.JdbcReader", "info");
+    double scale = 1;
+    int files = 8;
+    int passes = 2;
+    Path work = null;
+    for (int i = 0; i < args.length; i++) {
+      switch (args[i]) {
+        case "--scale" -> scale = Double.parseDouble(args[++i]);
+        case "--files" -> files = Integer.parseInt(args[++i]);
+        case "--passes" -> passes = Integer.parseInt(args[++i]);
+        case "--work" -> work = Path.of(args[++i]);
+        default -> {
+          System.err.println("usage: IngestBench --work DIR [--scale 1] [--files 8] [--passes 2]");
+          System.exit(2);
+        }
+      }
+    }
+    if (work == null) {
+      System.err.println("--work DIR is required (a scratch directory; its contents are replaced)");
+      System.exit(2);
+    }
+    new Bench(scale, files, passes, work.toAbsolutePath().normalize()).run();
+  }
+
+  /** One benchmark run. */
+  private static final class Bench {
+    final double scale;
+    final int fileCount;
+    final int passes;
+    final Path work;
+    final Path csv;
+    final Map<String, String> columns = new LinkedHashMap<>();
+    long rows;
+
+    Bench(double scale, int fileCount, int passes, Path work) {
+      this.scale = scale;
+      this.fileCount = fileCount;
+      this.passes = passes;
+      this.work = work;
+      this.csv = work.resolve("csv");
+    }
+
+    void run() throws Exception {
+      deleteTree(work);
+      Files.createDirectories(csv);
+      System.out.printf(Locale.ROOT, "JVM max heap %d MiB, %d cores; TPC-H lineitem SF %s, %d CSV files, %d passes%n",
+          Runtime.getRuntime().maxMemory() >> 20, Runtime.getRuntime().availableProcessors(), scale, fileCount, passes);
+      long start = System.nanoTime();
+      generate();
+      System.out.printf(Locale.ROOT, "generated %,d rows as %d CSV files (%d MiB) in %.1f s%n", rows, fileCount,
+          size(csv) >> 20, seconds(start));
+      try (EmbeddedPostgres postgres = EmbeddedPostgres.builder()
+          .setServerConfig("listen_addresses", "127.0.0.1")
+          .setDataDirectory(work.resolve("pg"))
+          .start()) {
+        String url = postgres.getJdbcUrl("postgres", "postgres");
+        start = System.nanoTime();
+        loadPostgres(url);
+        System.out.printf(Locale.ROOT, "loaded PostgreSQL %s in %.1f s%n", postgresVersion(url), seconds(start));
+        Path data = work.resolve("data");
+        try (Lake lake = Lake.open(LakeConfig.embedded(data));
+            SqlService sql = new SqlService(lake, EngineConfig.defaults(data));
+            Pipelines pipelines = new Pipelines(sql)) {
+          pipelines.apply(jdbcPipeline(url), work.resolve("pg_lineitem.yaml"));
+          pipelines.apply(filesPipeline(), work.resolve("csv_lineitem.yaml"));
+          List<Result> pg = new ArrayList<>();
+          List<Result> pgFlow = new ArrayList<>();
+          List<Result> duck = new ArrayList<>();
+          List<Result> duckFlow = new ArrayList<>();
+          for (int pass = 1; pass <= passes; pass++) {
+            boolean nativeFirst = pass % 2 == 1;
+            if (nativeFirst) {
+              pg.add(measure("PostgreSQL COPY TO STDOUT", () -> copyOut(url)));
+              pgFlow.add(measure("Dataflow jdbc pipeline", () -> pipeline(pipelines, "pg_lineitem")));
+              duck.add(measure("DuckDB CSV -> Parquet COPY", this::duckdbCopy));
+              duckFlow.add(measure("Dataflow files pipeline", () -> pipeline(pipelines, "csv_lineitem")));
+            } else {
+              pgFlow.add(measure("Dataflow jdbc pipeline", () -> pipeline(pipelines, "pg_lineitem")));
+              pg.add(measure("PostgreSQL COPY TO STDOUT", () -> copyOut(url)));
+              duckFlow.add(measure("Dataflow files pipeline", () -> pipeline(pipelines, "csv_lineitem")));
+              duck.add(measure("DuckDB CSV -> Parquet COPY", this::duckdbCopy));
+            }
+            System.out.printf("pass %d done (load average %s)%n", pass, loadAverage());
+          }
+          report(pg, pgFlow, duck, duckFlow);
+        }
+      } finally {
+        // PostgreSQL is stopped by now (resources close before finally): about 3 GB at SF 1
+        deleteTree(work);
+      }
+    }
+
+    /** lineitem in an in-memory DuckDB, written as {@code fileCount} CSV files with a header. */
+    void generate() throws SQLException {
+      try (Connection duckdb = DriverManager.getConnection("jdbc:duckdb:");
+          Statement statement = duckdb.createStatement()) {
+        TpchData.createTables(duckdb, "tpch", scale);
+        try (ResultSet result = statement.executeQuery("DESCRIBE tpch.lineitem")) {
+          while (result.next()) {
+            columns.put(result.getString("column_name"), result.getString("column_type"));
+          }
+        }
+        try (ResultSet result = statement.executeQuery("SELECT count(*) FROM tpch.lineitem")) {
+          result.next();
+          rows = result.getLong(1);
+        }
+        for (int i = 0; i < fileCount; i++) {
+          statement.execute("COPY (SELECT * FROM tpch.lineitem WHERE l_orderkey % " + fileCount + " = " + i
+              + ") TO '" + csv.resolve(String.format("lineitem-%02d.csv", i)) + "' (FORMAT csv, HEADER true)");
+        }
+      }
+    }
+
+    void loadPostgres(String url) throws SQLException, IOException {
+      List<String> defs = new ArrayList<>();
+      for (Map.Entry<String, String> column : columns.entrySet()) {
+        defs.add(column.getKey() + " " + postgresType(column.getValue()) + " NOT NULL");
+      }
+      try (Connection connection = DriverManager.getConnection(url);
+          Statement statement = connection.createStatement()) {
+        statement.execute("CREATE UNLOGGED TABLE lineitem (" + String.join(", ", defs) + ")");
+        var copy = connection.unwrap(PGConnection.class).getCopyAPI();
+        try (Stream<Path> list = Files.list(csv)) {
+          for (Path file : list.sorted().toList()) {
+            try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 20)) {
+              copy.copyIn("COPY lineitem FROM STDIN (FORMAT csv, HEADER true)", in);
+            }
+          }
+        }
+        // TPC-H's key; the split reads ranges of l_orderkey
+        statement.execute("ALTER TABLE lineitem ADD PRIMARY KEY (l_orderkey, l_linenumber)");
+        statement.execute("VACUUM ANALYZE lineitem");
+        try (ResultSet result = statement.executeQuery("SELECT count(*) FROM lineitem")) {
+          result.next();
+          if (result.getLong(1) != rows) {
+            throw new IllegalStateException("PostgreSQL holds " + result.getLong(1) + " rows, not " + rows);
+          }
+        }
+      }
+    }
+
+    /** The rows of PostgreSQL's own COPY export, each row read and dropped. */
+    long copyOut(String url) throws SQLException {
+      try (Connection connection = DriverManager.getConnection(url)) {
+        CopyOut copy = connection.unwrap(PGConnection.class).getCopyAPI()
+            .copyOut("COPY (SELECT * FROM lineitem) TO STDOUT");
+        long count = 0;
+        while (copy.readFromCopy() != null) {
+          count++;
+        }
+        return count;
+      }
+    }
+
+    /** DuckDB's own CSV to Parquet, same declared columns, all cores, its default memory limit. */
+    long duckdbCopy() throws SQLException, IOException {
+      Path out = work.resolve("out");
+      deleteTree(out);
+      Files.createDirectories(out);
+      try (Connection duckdb = DriverManager.getConnection("jdbc:duckdb:");
+          Statement statement = duckdb.createStatement()) {
+        statement.execute("COPY (SELECT * FROM read_csv('" + csv + "/*.csv', header = true, columns = "
+            + duckColumns() + ")) TO '" + out.resolve("lineitem.parquet") + "' (FORMAT parquet)");
+        try (ResultSet result = statement.executeQuery(
+            "SELECT count(*) FROM read_parquet('" + out.resolve("lineitem.parquet") + "')")) {
+          result.next();
+          return result.getLong(1);
+        }
+      } finally {
+        deleteTree(out);
+      }
+    }
+
+    long pipeline(Pipelines pipelines, String name) {
+      RunRecord run = pipelines.runOnce(name);
+      if (run.status() != PipelineState.FINISHED) {
+        throw new IllegalStateException("pipeline " + name + " " + run.status() + ": " + run.error());
+      }
+      return run.rowsOut();
+    }
+
+    Result measure(String side, Step body) throws Exception {
+      System.gc();
+      List<MemoryPoolMXBean> heap = ManagementFactory.getMemoryPoolMXBeans().stream()
+          .filter(pool -> pool.getType() == MemoryType.HEAP).toList();
+      heap.forEach(MemoryPoolMXBean::resetPeakUsage);
+      long start = System.nanoTime();
+      long count = body.run();
+      double seconds = seconds(start);
+      long peak = heap.stream().mapToLong(pool -> pool.getPeakUsage().getUsed()).sum();
+      if (count != rows) {
+        throw new IllegalStateException(side + " produced " + count + " rows, not " + rows);
+      }
+      Result result = new Result(side, seconds, rows / seconds, peak);
+      System.out.printf(Locale.ROOT, "  %-28s %8.2f s %,12.0f rows/s  peak heap %,5d MiB%n", side, seconds,
+          result.rowsPerSecond(), peak >> 20);
+      return result;
+    }
+
+    void report(List<Result> pg, List<Result> pgFlow, List<Result> duck, List<Result> duckFlow) {
+      Result pgBest = best(pg);
+      Result pgFlowBest = best(pgFlow);
+      Result duckBest = best(duck);
+      Result duckFlowBest = best(duckFlow);
+      long peak = Stream.of(pgFlow, duckFlow).flatMap(List::stream).mapToLong(Result::peakHeap).max().orElse(0);
+      System.out.printf(Locale.ROOT, "%nlineitem SF %s, %,d rows; best of %d passes%n%n", scale, rows, passes);
+      System.out.println("| Load | Baseline rows/s | Dataflow rows/s | Ratio | Target | Dataflow peak heap |");
+      System.out.println("|---|---:|---:|---:|---:|---:|");
+      line("PostgreSQL → lake (jdbc, split 2)", "PG `COPY TO STDOUT`", pgBest, pgFlowBest);
+      line("CSV → lake (files, declared columns)", "DuckDB CSV→Parquet `COPY`", duckBest, duckFlowBest);
+      System.out.printf(Locale.ROOT, "%nPeak heap over the Dataflow passes: %d MiB of %d MiB max (target < 1024 MiB): %s%n",
+          peak >> 20, Runtime.getRuntime().maxMemory() >> 20, peak < (1L << 30) ? "met" : "MISSED");
+    }
+
+    private static void line(String load, String baseline, Result base, Result flow) {
+      double ratio = flow.rowsPerSecond() / base.rowsPerSecond();
+      System.out.printf(Locale.ROOT, "| %s | %,.0f (%s) | %,.0f | %.2f | ≥ %.1f: %s | %d MiB |%n", load,
+          base.rowsPerSecond(), baseline, flow.rowsPerSecond(), ratio, TARGET, ratio >= TARGET ? "met" : "missed",
+          flow.peakHeap() >> 20);
+    }
+
+    private static Result best(List<Result> results) {
+      return results.stream().max((a, b) -> Double.compare(a.rowsPerSecond(), b.rowsPerSecond())).orElseThrow();
+    }
+
+    String jdbcPipeline(String url) {
+      return """
+          name: pg_lineitem
+          origin:
+            type: jdbc
+            url: "%s"
+            user: postgres
+            table: lineitem
+            split: {column: l_orderkey, parallelism: 2}
+          destination:
+            table: bench.pg_lineitem
+            mode: overwrite
+          """.formatted(url);
+    }
+
+    String filesPipeline() {
+      StringBuilder declared = new StringBuilder();
+      columns.forEach((name, type) -> declared.append("    ").append(name).append(": \"").append(type).append("\"\n"));
+      return """
+          name: csv_lineitem
+          origin:
+            type: files
+            path: "%s"
+            glob: "*.csv"
+            format: csv
+            columns:
+          %sdestination:
+            table: bench.csv_lineitem
+            mode: overwrite
+          """.formatted(csv, declared);
+    }
+
+    String duckColumns() {
+      List<String> entries = new ArrayList<>();
+      columns.forEach((name, type) -> entries.add("'" + name + "': '" + type + "'"));
+      return "{" + String.join(", ", entries) + "}";
+    }
+
+    static String postgresType(String duckdb) {
+      String type = duckdb.toUpperCase(Locale.ROOT);
+      if (type.startsWith("DECIMAL")) {
+        return "numeric" + type.substring("DECIMAL".length());
+      }
+      return switch (type) {
+        case "BIGINT" -> "bigint";
+        case "INTEGER" -> "integer";
+        case "DATE" -> "date";
+        case "VARCHAR" -> "text";
+        case "DOUBLE" -> "double precision";
+        default -> throw new IllegalArgumentException("no PostgreSQL type for " + duckdb);
+      };
+    }
+
+    static String postgresVersion(String url) throws SQLException {
+      try (Connection connection = DriverManager.getConnection(url);
+          Statement statement = connection.createStatement();
+          ResultSet result = statement.executeQuery("SHOW server_version")) {
+        result.next();
+        return result.getString(1);
+      }
+    }
+  }
+
+  @FunctionalInterface
+  private interface Step {
+    long run() throws Exception;
+  }
+
+  private record Result(String side, double seconds, double rowsPerSecond, long peakHeap) {}
+
+  private static double seconds(long start) {
+    return (System.nanoTime() - start) / 1e9;
+  }
+
+  private static String loadAverage() {
+    try {
+      String[] parts = Files.readString(Path.of("/proc/loadavg")).split(" ");
+      return parts[0] + " " + parts[1] + " " + parts[2];
+    } catch (IOException e) {
+      return "?";
+    }
+  }
+
+  private static long size(Path directory) throws IOException {
+    try (Stream<Path> files = Files.walk(directory)) {
+      return files.filter(Files::isRegularFile).mapToLong(file -> file.toFile().length()).sum();
+    }
+  }
+
+  private static void deleteTree(Path root) throws IOException {
+    if (!Files.exists(root)) {
+      return;
+    }
+    try (Stream<Path> paths = Files.walk(root)) {
+      for (Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.delete(path);
+      }
+    }
+  }
+}
