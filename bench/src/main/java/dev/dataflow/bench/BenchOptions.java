@@ -19,7 +19,12 @@ import java.util.stream.IntStream;
  * @param queries the TPC-H query numbers to run, in order
  */
 record BenchOptions(
-    String flightUrl, Path dataDir, int passes, int threads, String memoryLimit, List<Integer> queries) {
+    String flightUrl,
+    Path dataDir,
+    int passes,
+    int threads,
+    String memoryLimit,
+    List<Integer> queries) {
   static final String USAGE =
       """
       usage: TpchBench --flight URL --data DIR [--passes N] [--threads N] [--memory-limit SIZE] [--queries 1,3,22]

@@ -33,13 +33,13 @@ import org.postgresql.copy.CopyOut;
 
 /**
  * Bulk-load benchmark (bench/ingest): TPC-H lineitem from PostgreSQL 17 and from CSV files into the
- * lake through Dataflow pipelines run in-process, each against the source's own bulk path in the same
- * run, plus the JVM's peak heap.
+ * lake through Dataflow pipelines run in-process, each against the source's own bulk path in the
+ * same run, plus the JVM's peak heap.
  *
  * <ol>
- *   <li><b>PostgreSQL.</b> PostgreSQL's {@code COPY (SELECT * FROM lineitem) TO STDOUT} drained to a
- *       null sink (a row counter) against the pipeline {@code jdbc} origin, table lineitem, split on
- *       {@code l_orderkey} with parallelism 2, mode overwrite: read, write Parquet, commit.
+ *   <li><b>PostgreSQL.</b> PostgreSQL's {@code COPY (SELECT * FROM lineitem) TO STDOUT} drained to
+ *       a null sink (a row counter) against the pipeline {@code jdbc} origin, table lineitem, split
+ *       on {@code l_orderkey} with parallelism 2, mode overwrite: read, write Parquet, commit.
  *   <li><b>CSV.</b> DuckDB's own {@code COPY (SELECT * FROM read_csv(…declared columns…)) TO
  *       '….parquet'} against the pipeline {@code files} origin over the same files with the same
  *       declared columns, mode overwrite.
@@ -56,7 +56,8 @@ public final class IngestBench {
 
   public static void main(String[] args) throws Exception {
     System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
-    // the jdbc reader's "read N rows in T ms" line splits a pipeline's time into reading and the rest
+    // the jdbc reader's "read N rows in T ms" line splits a pipeline's time into reading and the
+    // rest
     System.setProperty("org.slf4j.simpleLogger.log.dev.dataflow.ingest.jdbc.JdbcReader", "info");
     double scale = 1;
     int files = 8;
@@ -102,20 +103,33 @@ public final class IngestBench {
     void run() throws Exception {
       deleteTree(work);
       Files.createDirectories(csv);
-      System.out.printf(Locale.ROOT, "JVM max heap %d MiB, %d cores; TPC-H lineitem SF %s, %d CSV files, %d passes%n",
-          Runtime.getRuntime().maxMemory() >> 20, Runtime.getRuntime().availableProcessors(), scale, fileCount, passes);
+      System.out.printf(
+          Locale.ROOT,
+          "JVM max heap %d MiB, %d cores; TPC-H lineitem SF %s, %d CSV files, %d passes%n",
+          Runtime.getRuntime().maxMemory() >> 20,
+          Runtime.getRuntime().availableProcessors(),
+          scale,
+          fileCount,
+          passes);
       long start = System.nanoTime();
       generate();
-      System.out.printf(Locale.ROOT, "generated %,d rows as %d CSV files (%d MiB) in %.1f s%n", rows, fileCount,
-          size(csv) >> 20, seconds(start));
-      try (EmbeddedPostgres postgres = EmbeddedPostgres.builder()
-          .setServerConfig("listen_addresses", "127.0.0.1")
-          .setDataDirectory(work.resolve("pg"))
-          .start()) {
+      System.out.printf(
+          Locale.ROOT,
+          "generated %,d rows as %d CSV files (%d MiB) in %.1f s%n",
+          rows,
+          fileCount,
+          size(csv) >> 20,
+          seconds(start));
+      try (EmbeddedPostgres postgres =
+          EmbeddedPostgres.builder()
+              .setServerConfig("listen_addresses", "127.0.0.1")
+              .setDataDirectory(work.resolve("pg"))
+              .start()) {
         String url = postgres.getJdbcUrl("postgres", "postgres");
         start = System.nanoTime();
         loadPostgres(url);
-        System.out.printf(Locale.ROOT, "loaded PostgreSQL %s in %.1f s%n", postgresVersion(url), seconds(start));
+        System.out.printf(
+            Locale.ROOT, "loaded PostgreSQL %s in %.1f s%n", postgresVersion(url), seconds(start));
         Path data = work.resolve("data");
         try (Lake lake = Lake.open(LakeConfig.embedded(data));
             SqlService sql = new SqlService(lake, EngineConfig.defaults(data));
@@ -130,13 +144,17 @@ public final class IngestBench {
             boolean nativeFirst = pass % 2 == 1;
             if (nativeFirst) {
               pg.add(measure("PostgreSQL COPY TO STDOUT", () -> copyOut(url)));
-              pgFlow.add(measure("Dataflow jdbc pipeline", () -> pipeline(pipelines, "pg_lineitem")));
+              pgFlow.add(
+                  measure("Dataflow jdbc pipeline", () -> pipeline(pipelines, "pg_lineitem")));
               duck.add(measure("DuckDB CSV -> Parquet COPY", this::duckdbCopy));
-              duckFlow.add(measure("Dataflow files pipeline", () -> pipeline(pipelines, "csv_lineitem")));
+              duckFlow.add(
+                  measure("Dataflow files pipeline", () -> pipeline(pipelines, "csv_lineitem")));
             } else {
-              pgFlow.add(measure("Dataflow jdbc pipeline", () -> pipeline(pipelines, "pg_lineitem")));
+              pgFlow.add(
+                  measure("Dataflow jdbc pipeline", () -> pipeline(pipelines, "pg_lineitem")));
               pg.add(measure("PostgreSQL COPY TO STDOUT", () -> copyOut(url)));
-              duckFlow.add(measure("Dataflow files pipeline", () -> pipeline(pipelines, "csv_lineitem")));
+              duckFlow.add(
+                  measure("Dataflow files pipeline", () -> pipeline(pipelines, "csv_lineitem")));
               duck.add(measure("DuckDB CSV -> Parquet COPY", this::duckdbCopy));
             }
             System.out.printf("pass %d done (load average %s)%n", pass, loadAverage());
@@ -164,8 +182,14 @@ public final class IngestBench {
           rows = result.getLong(1);
         }
         for (int i = 0; i < fileCount; i++) {
-          statement.execute("COPY (SELECT * FROM tpch.lineitem WHERE l_orderkey % " + fileCount + " = " + i
-              + ") TO '" + csv.resolve(String.format("lineitem-%02d.csv", i)) + "' (FORMAT csv, HEADER true)");
+          statement.execute(
+              "COPY (SELECT * FROM tpch.lineitem WHERE l_orderkey % "
+                  + fileCount
+                  + " = "
+                  + i
+                  + ") TO '"
+                  + csv.resolve(String.format("lineitem-%02d.csv", i))
+                  + "' (FORMAT csv, HEADER true)");
         }
       }
     }
@@ -192,7 +216,8 @@ public final class IngestBench {
         try (ResultSet result = statement.executeQuery("SELECT count(*) FROM lineitem")) {
           result.next();
           if (result.getLong(1) != rows) {
-            throw new IllegalStateException("PostgreSQL holds " + result.getLong(1) + " rows, not " + rows);
+            throw new IllegalStateException(
+                "PostgreSQL holds " + result.getLong(1) + " rows, not " + rows);
           }
         }
       }
@@ -201,8 +226,11 @@ public final class IngestBench {
     /** The rows of PostgreSQL's own COPY export, each row read and dropped. */
     long copyOut(String url) throws SQLException {
       try (Connection connection = DriverManager.getConnection(url)) {
-        CopyOut copy = connection.unwrap(PGConnection.class).getCopyAPI()
-            .copyOut("COPY (SELECT * FROM lineitem) TO STDOUT");
+        CopyOut copy =
+            connection
+                .unwrap(PGConnection.class)
+                .getCopyAPI()
+                .copyOut("COPY (SELECT * FROM lineitem) TO STDOUT");
         long count = 0;
         while (copy.readFromCopy() != null) {
           count++;
@@ -218,10 +246,17 @@ public final class IngestBench {
       Files.createDirectories(out);
       try (Connection duckdb = DriverManager.getConnection("jdbc:duckdb:");
           Statement statement = duckdb.createStatement()) {
-        statement.execute("COPY (SELECT * FROM read_csv('" + csv + "/*.csv', header = true, columns = "
-            + duckColumns() + ")) TO '" + out.resolve("lineitem.parquet") + "' (FORMAT parquet)");
-        try (ResultSet result = statement.executeQuery(
-            "SELECT count(*) FROM read_parquet('" + out.resolve("lineitem.parquet") + "')")) {
+        statement.execute(
+            "COPY (SELECT * FROM read_csv('"
+                + csv
+                + "/*.csv', header = true, columns = "
+                + duckColumns()
+                + ")) TO '"
+                + out.resolve("lineitem.parquet")
+                + "' (FORMAT parquet)");
+        try (ResultSet result =
+            statement.executeQuery(
+                "SELECT count(*) FROM read_parquet('" + out.resolve("lineitem.parquet") + "')")) {
           result.next();
           return result.getLong(1);
         }
@@ -233,15 +268,18 @@ public final class IngestBench {
     long pipeline(Pipelines pipelines, String name) {
       RunRecord run = pipelines.runOnce(name);
       if (run.status() != PipelineState.FINISHED) {
-        throw new IllegalStateException("pipeline " + name + " " + run.status() + ": " + run.error());
+        throw new IllegalStateException(
+            "pipeline " + name + " " + run.status() + ": " + run.error());
       }
       return run.rowsOut();
     }
 
     Result measure(String side, Step body) throws Exception {
       System.gc();
-      List<MemoryPoolMXBean> heap = ManagementFactory.getMemoryPoolMXBeans().stream()
-          .filter(pool -> pool.getType() == MemoryType.HEAP).toList();
+      List<MemoryPoolMXBean> heap =
+          ManagementFactory.getMemoryPoolMXBeans().stream()
+              .filter(pool -> pool.getType() == MemoryType.HEAP)
+              .toList();
       heap.forEach(MemoryPoolMXBean::resetPeakUsage);
       long start = System.nanoTime();
       long count = body.run();
@@ -251,8 +289,13 @@ public final class IngestBench {
         throw new IllegalStateException(side + " produced " + count + " rows, not " + rows);
       }
       Result result = new Result(side, seconds, rows / seconds, peak);
-      System.out.printf(Locale.ROOT, "  %-28s %8.2f s %,12.0f rows/s  peak heap %,5d MiB%n", side, seconds,
-          result.rowsPerSecond(), peak >> 20);
+      System.out.printf(
+          Locale.ROOT,
+          "  %-28s %8.2f s %,12.0f rows/s  peak heap %,5d MiB%n",
+          side,
+          seconds,
+          result.rowsPerSecond(),
+          peak >> 20);
       return result;
     }
 
@@ -261,25 +304,50 @@ public final class IngestBench {
       Result pgFlowBest = best(pgFlow);
       Result duckBest = best(duck);
       Result duckFlowBest = best(duckFlow);
-      long peak = Stream.of(pgFlow, duckFlow).flatMap(List::stream).mapToLong(Result::peakHeap).max().orElse(0);
-      System.out.printf(Locale.ROOT, "%nlineitem SF %s, %,d rows; best of %d passes%n%n", scale, rows, passes);
-      System.out.println("| Load | Baseline rows/s | Dataflow rows/s | Ratio | Target | Dataflow peak heap |");
+      long peak =
+          Stream.of(pgFlow, duckFlow)
+              .flatMap(List::stream)
+              .mapToLong(Result::peakHeap)
+              .max()
+              .orElse(0);
+      System.out.printf(
+          Locale.ROOT, "%nlineitem SF %s, %,d rows; best of %d passes%n%n", scale, rows, passes);
+      System.out.println(
+          "| Load | Baseline rows/s | Dataflow rows/s | Ratio | Target | Dataflow peak heap |");
       System.out.println("|---|---:|---:|---:|---:|---:|");
       line("PostgreSQL → lake (jdbc, split 2)", "PG `COPY TO STDOUT`", pgBest, pgFlowBest);
-      line("CSV → lake (files, declared columns)", "DuckDB CSV→Parquet `COPY`", duckBest, duckFlowBest);
-      System.out.printf(Locale.ROOT, "%nPeak heap over the Dataflow passes: %d MiB of %d MiB max (target < 1024 MiB): %s%n",
-          peak >> 20, Runtime.getRuntime().maxMemory() >> 20, peak < (1L << 30) ? "met" : "MISSED");
+      line(
+          "CSV → lake (files, declared columns)",
+          "DuckDB CSV→Parquet `COPY`",
+          duckBest,
+          duckFlowBest);
+      System.out.printf(
+          Locale.ROOT,
+          "%nPeak heap over the Dataflow passes: %d MiB of %d MiB max (target < 1024 MiB): %s%n",
+          peak >> 20,
+          Runtime.getRuntime().maxMemory() >> 20,
+          peak < (1L << 30) ? "met" : "MISSED");
     }
 
     private static void line(String load, String baseline, Result base, Result flow) {
       double ratio = flow.rowsPerSecond() / base.rowsPerSecond();
-      System.out.printf(Locale.ROOT, "| %s | %,.0f (%s) | %,.0f | %.2f | ≥ %.1f: %s | %d MiB |%n", load,
-          base.rowsPerSecond(), baseline, flow.rowsPerSecond(), ratio, TARGET, ratio >= TARGET ? "met" : "missed",
+      System.out.printf(
+          Locale.ROOT,
+          "| %s | %,.0f (%s) | %,.0f | %.2f | ≥ %.1f: %s | %d MiB |%n",
+          load,
+          base.rowsPerSecond(),
+          baseline,
+          flow.rowsPerSecond(),
+          ratio,
+          TARGET,
+          ratio >= TARGET ? "met" : "missed",
           flow.peakHeap() >> 20);
     }
 
     private static Result best(List<Result> results) {
-      return results.stream().max((a, b) -> Double.compare(a.rowsPerSecond(), b.rowsPerSecond())).orElseThrow();
+      return results.stream()
+          .max((a, b) -> Double.compare(a.rowsPerSecond(), b.rowsPerSecond()))
+          .orElseThrow();
     }
 
     String jdbcPipeline(String url) {
@@ -294,12 +362,15 @@ public final class IngestBench {
           destination:
             table: bench.pg_lineitem
             mode: overwrite
-          """.formatted(url);
+          """
+          .formatted(url);
     }
 
     String filesPipeline() {
       StringBuilder declared = new StringBuilder();
-      columns.forEach((name, type) -> declared.append("    ").append(name).append(": \"").append(type).append("\"\n"));
+      columns.forEach(
+          (name, type) ->
+              declared.append("    ").append(name).append(": \"").append(type).append("\"\n"));
       return """
           name: csv_lineitem
           origin:
@@ -311,7 +382,8 @@ public final class IngestBench {
           %sdestination:
             table: bench.csv_lineitem
             mode: overwrite
-          """.formatted(csv, declared);
+          """
+          .formatted(csv, declared);
     }
 
     String duckColumns() {

@@ -26,7 +26,17 @@ final class Report {
     out.printf(
         "%nTPC-H, wall time in ms from prepare to last row fetched; best and median of %d passes%n",
         passes);
-    out.printf(ROW, "query", "rows", "direct", "direct", "dataflow", "dataflow", "ratio", "ratio", "Δ best");
+    out.printf(
+        ROW,
+        "query",
+        "rows",
+        "direct",
+        "direct",
+        "dataflow",
+        "dataflow",
+        "ratio",
+        "ratio",
+        "Δ best");
     out.printf(ROW, "", "", "best", "median", "best", "median", "best", "median", "ms");
     results.forEach(this::printQuery);
     printTotals();
@@ -91,9 +101,7 @@ final class Report {
     }
     out.printf(
         "Dataflow / DuckDB direct, total of per-query best: %.3f (target ≤ %.2f): %s%n",
-        ratio,
-        TpchBench.TARGET,
-        ratio <= TpchBench.TARGET ? "MET" : "NOT MET");
+        ratio, TpchBench.TARGET, ratio <= TpchBench.TARGET ? "MET" : "NOT MET");
   }
 
   private static long sum(List<QueryResults> queries, Side side, boolean best) {

@@ -51,8 +51,8 @@ final class Target implements AutoCloseable {
   }
 
   /**
-   * The orders table is partitioned by year into {@code key=value} folders: hive partitioning is off
-   * so DuckDB does not add the folder's key as a column the table does not have.
+   * The orders table is partitioned by year into {@code key=value} folders: hive partitioning is
+   * off so DuckDB does not add the folder's key as a column the table does not have.
    */
   private static String view(Path tables, String table) {
     Path data = tables.resolve(table).resolve("data");

@@ -102,7 +102,9 @@ public final class TpchBench {
   }
 
   private static List<Side> order(int pass) {
-    return pass % 2 == 0 ? List.of(Side.DIRECT, Side.DATAFLOW) : List.of(Side.DATAFLOW, Side.DIRECT);
+    return pass % 2 == 0
+        ? List.of(Side.DIRECT, Side.DATAFLOW)
+        : List.of(Side.DATAFLOW, Side.DIRECT);
   }
 
   /** A query that failed once is not run again on that side: its error is what the report shows. */

@@ -3,8 +3,8 @@ package dev.dataflow.api;
 import static java.util.Objects.requireNonNull;
 
 /**
- * An error a caller can act on: a code, a message and, for SQL, the line and column (1-based) where it
- * was found. Line and column are 0 when unknown.
+ * An error a caller can act on: a code, a message and, for SQL, the line and column (1-based) where
+ * it was found. Line and column are 0 when unknown.
  */
 public class DataflowException extends RuntimeException {
   private final ErrorCode code;

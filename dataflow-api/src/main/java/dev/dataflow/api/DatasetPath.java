@@ -6,14 +6,15 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The path of a catalog entry: a space, optional folders, and a name. Written with dots; a part that holds
- * a dot or a quote is double-quoted, as in SQL.
+ * The path of a catalog entry: a space, optional folders, and a name. Written with dots; a part
+ * that holds a dot or a quote is double-quoted, as in SQL.
  */
 public record DatasetPath(List<String> parts) {
   public DatasetPath {
     requireNonNull(parts, "parts is null");
     if (parts.isEmpty() || parts.stream().anyMatch(p -> p == null || p.isEmpty())) {
-      throw new DataflowException(ErrorCode.INVALID_ARGUMENT, "A path needs non-empty parts: " + parts);
+      throw new DataflowException(
+          ErrorCode.INVALID_ARGUMENT, "A path needs non-empty parts: " + parts);
     }
     parts = List.copyOf(parts);
   }

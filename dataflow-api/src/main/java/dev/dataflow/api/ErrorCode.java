@@ -1,6 +1,8 @@
 package dev.dataflow.api;
 
-/** Error categories shared by every access path; each maps to one HTTP status and one Flight status. */
+/**
+ * Error categories shared by every access path; each maps to one HTTP status and one Flight status.
+ */
 public enum ErrorCode {
   SYNTAX_ERROR(400),
   INVALID_ARGUMENT(400),

@@ -74,12 +74,14 @@ enum OutputFormat {
     for (List<JsonNode> row : rows) {
       out.println(
           String.join(
-              ",", row.stream().map(v -> v == null || v.isNull() ? "" : csvCell(text(v))).toList()));
+              ",",
+              row.stream().map(v -> v == null || v.isNull() ? "" : csvCell(text(v))).toList()));
     }
   }
 
   private static String csvCell(String value) {
-    boolean quote = value.contains(",") || value.contains("\"") || value.contains("\n") || value.contains("\r");
+    boolean quote =
+        value.contains(",") || value.contains("\"") || value.contains("\n") || value.contains("\r");
     return quote ? '"' + value.replace("\"", "\"\"") + '"' : value;
   }
 

@@ -17,22 +17,31 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code dataflow pipeline apply}: sends pipeline YAML files to the server, which validates and stores
- * them. Every file is tried; the exit code is 1 when any was refused.
+ * {@code dataflow pipeline apply}: sends pipeline YAML files to the server, which validates and
+ * stores them. Every file is tried; the exit code is 1 when any was refused.
  */
-@Command(name = "apply", description = "Create or update pipelines from YAML files or directories of them.")
+@Command(
+    name = "apply",
+    description = "Create or update pipelines from YAML files or directories of them.")
 final class PipelineApply extends PipelineCommand.Subcommand {
-  @Parameters(arity = "1..*", paramLabel = "FILE", description = "Pipeline YAML files, or directories whose *.yaml and *.yml files to apply.")
+  @Parameters(
+      arity = "1..*",
+      paramLabel = "FILE",
+      description = "Pipeline YAML files, or directories whose *.yaml and *.yml files to apply.")
   List<Path> paths;
 
-  @Option(names = "--name", description = "The pipeline's name, when it cannot be read from the file's `name:` (one file only).")
+  @Option(
+      names = "--name",
+      description =
+          "The pipeline's name, when it cannot be read from the file's `name:` (one file only).")
   String name;
 
   @Override
   public Integer call() throws IOException {
     List<Path> files = files();
     if (name != null && files.size() != 1) {
-      throw new IllegalArgumentException("--name names one pipeline, but " + files.size() + " files were given");
+      throw new IllegalArgumentException(
+          "--name names one pipeline, but " + files.size() + " files were given");
     }
     PipelineClient pipelines = pipelines();
     int refused = 0;
@@ -47,7 +56,9 @@ final class PipelineApply extends PipelineCommand.Subcommand {
     String pipeline = name != null ? name : nameIn(yaml, file);
     try {
       JsonNode applied = pipelines.apply(pipeline, file.toAbsolutePath().getParent(), yaml);
-      out().printf("Applied pipeline %s (%s) from %s%n", pipeline, applied.path("state").asText(), file);
+      out()
+          .printf(
+              "Applied pipeline %s (%s) from %s%n", pipeline, applied.path("state").asText(), file);
       return true;
     } catch (RestClient.ServerError e) {
       // the server names the file by pipeline name; say which file the user gave
@@ -84,13 +95,15 @@ final class PipelineApply extends PipelineCommand.Subcommand {
   }
 
   /**
-   * The top-level {@code name:} of the YAML. When the file does not parse or has no name, the file's
-   * base name is used, so the server still answers with every problem in it.
+   * The top-level {@code name:} of the YAML. When the file does not parse or has no name, the
+   * file's base name is used, so the server still answers with every problem in it.
    */
   static String nameIn(String yaml, Path file) {
     try {
       Object document = new Yaml(new SafeConstructor(new LoaderOptions())).load(yaml);
-      if (document instanceof Map<?, ?> map && map.get("name") instanceof String name && !name.isBlank()) {
+      if (document instanceof Map<?, ?> map
+          && map.get("name") instanceof String name
+          && !name.isBlank()) {
         return name;
       }
     } catch (YAMLException e) {

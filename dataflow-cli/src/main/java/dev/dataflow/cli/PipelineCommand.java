@@ -11,8 +11,8 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ScopeType;
 
 /**
- * {@code dataflow pipeline}: applies pipeline YAML files, starts and stops pipelines and shows their
- * state, runs, previews and error records, all through the server's public REST API.
+ * {@code dataflow pipeline}: applies pipeline YAML files, starts and stops pipelines and shows
+ * their state, runs, previews and error records, all through the server's public REST API.
  */
 @Command(
     name = "pipeline",
@@ -45,7 +45,10 @@ final class PipelineCommand {
 
   /** A subcommand that prints a result in a chosen format. */
   abstract static class Printing extends Subcommand {
-    @Option(names = "--format", description = "table, csv or json (default: ${DEFAULT-VALUE}).", defaultValue = "table")
+    @Option(
+        names = "--format",
+        description = "table, csv or json (default: ${DEFAULT-VALUE}).",
+        defaultValue = "table")
     OutputFormat format;
   }
 
@@ -67,17 +70,28 @@ final class PipelineCommand {
         // the server only says "not running"; the state tells the user what to do instead
         String state = pipelines.show(name).path("status").path("state").asText();
         throw new IllegalStateException(
-            "Pipeline " + name + " is not running (its state is " + state + "); nothing to stop."
-                + " Start it with `dataflow pipeline start " + name + "`.");
+            "Pipeline "
+                + name
+                + " is not running (its state is "
+                + state
+                + "); nothing to stop."
+                + " Start it with `dataflow pipeline start "
+                + name
+                + "`.");
       }
       PipelineViews.printStatus(status, format, out());
       return 0;
     }
   }
 
-  @Command(name = "status", description = "Show one pipeline's state, last run and live counters, or list all.")
+  @Command(
+      name = "status",
+      description = "Show one pipeline's state, last run and live counters, or list all.")
   static final class Status extends Printing {
-    @Parameters(arity = "0..1", paramLabel = "NAME", description = "The pipeline; none lists every pipeline.")
+    @Parameters(
+        arity = "0..1",
+        paramLabel = "NAME",
+        description = "The pipeline; none lists every pipeline.")
     String name;
 
     @Override
@@ -96,7 +110,10 @@ final class PipelineCommand {
     @Parameters(paramLabel = "NAME", description = "The pipeline.")
     String name;
 
-    @Option(names = "--limit", description = "At most this many runs (default: ${DEFAULT-VALUE}).", defaultValue = "20")
+    @Option(
+        names = "--limit",
+        description = "At most this many runs (default: ${DEFAULT-VALUE}).",
+        defaultValue = "20")
     int limit;
 
     @Override
@@ -106,12 +123,17 @@ final class PipelineCommand {
     }
   }
 
-  @Command(name = "preview", description = "Dry-run a pipeline over its first input rows; commits nothing.")
+  @Command(
+      name = "preview",
+      description = "Dry-run a pipeline over its first input rows; commits nothing.")
   static final class Preview extends Printing {
     @Parameters(paramLabel = "NAME", description = "The pipeline.")
     String name;
 
-    @Option(names = "--limit", description = "Input rows to preview (default: ${DEFAULT-VALUE}).", defaultValue = "20")
+    @Option(
+        names = "--limit",
+        description = "Input rows to preview (default: ${DEFAULT-VALUE}).",
+        defaultValue = "20")
     int limit;
 
     @Override
@@ -132,12 +154,17 @@ final class PipelineCommand {
     }
   }
 
-  @Command(name = "errors", description = "Show a pipeline's newest error records: the rows it rejected and why.")
+  @Command(
+      name = "errors",
+      description = "Show a pipeline's newest error records: the rows it rejected and why.")
   static final class Errors extends Printing {
     @Parameters(paramLabel = "NAME", description = "The pipeline.")
     String name;
 
-    @Option(names = "--limit", description = "At most this many records (default: ${DEFAULT-VALUE}).", defaultValue = "100")
+    @Option(
+        names = "--limit",
+        description = "At most this many records (default: ${DEFAULT-VALUE}).",
+        defaultValue = "100")
     int limit;
 
     @Override

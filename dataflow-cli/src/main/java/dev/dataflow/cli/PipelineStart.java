@@ -7,17 +7,22 @@ import picocli.CommandLine.Parameters;
 
 /**
  * {@code dataflow pipeline start}: starts a pipeline and, with {@code --follow}, shows its progress
- * until it leaves RUNNING. A pipeline with a schedule, or a continuous one, stays RUNNING: following it
- * lasts until Ctrl+C, which stops only the CLI, never the pipeline.
+ * until it leaves RUNNING. A pipeline with a schedule, or a continuous one, stays RUNNING:
+ * following it lasts until Ctrl+C, which stops only the CLI, never the pipeline.
  */
-@Command(name = "start", description = "Start a pipeline; --follow shows its progress until it ends.")
+@Command(
+    name = "start",
+    description = "Start a pipeline; --follow shows its progress until it ends.")
 final class PipelineStart extends PipelineCommand.Printing {
   private static final long POLL_MILLIS = 500;
 
   @Parameters(paramLabel = "NAME", description = "The pipeline.")
   String name;
 
-  @Option(names = "--follow", description = "Show live progress until the pipeline is no longer running; exit 1 if it FAILED.")
+  @Option(
+      names = "--follow",
+      description =
+          "Show live progress until the pipeline is no longer running; exit 1 if it FAILED.")
   boolean follow;
 
   @Override

@@ -44,12 +44,18 @@ final class PipelineViews {
       JsonNode counts = status.path("live").isObject() ? status.path("live") : run;
       rows.add(
           List.of(
-              status.path("name"), status.path("state"), text(run.path("status")),
-              NODES.textNode(time(run.path("startedAt"))), counts.path("rowsIn"), counts.path("rowsOut"),
-              counts.path("rowsError"), text(status.path("cause"))));
+              status.path("name"),
+              status.path("state"),
+              text(run.path("status")),
+              NODES.textNode(time(run.path("startedAt"))),
+              counts.path("rowsIn"),
+              counts.path("rowsOut"),
+              counts.path("rowsError"),
+              text(status.path("cause"))));
     }
     List<String> columns =
-        List.of("name", "state", "last_run", "started", "rows_in", "rows_out", "rows_error", "cause");
+        List.of(
+            "name", "state", "last_run", "started", "rows_in", "rows_out", "rows_error", "cause");
     format.printer().print(columns, rows, out);
   }
 
@@ -62,17 +68,37 @@ final class PipelineViews {
     for (JsonNode run : runs) {
       rows.add(
           List.of(
-              run.path("id"), run.path("status"), NODES.textNode(time(run.path("startedAt"))),
-              NODES.textNode(duration(run)), run.path("rowsIn"), run.path("rowsOut"), run.path("rowsError"),
-              run.path("files"), run.path("bytes"), text(run.path("snapshotId")), text(run.path("error"))));
+              run.path("id"),
+              run.path("status"),
+              NODES.textNode(time(run.path("startedAt"))),
+              NODES.textNode(duration(run)),
+              run.path("rowsIn"),
+              run.path("rowsOut"),
+              run.path("rowsError"),
+              run.path("files"),
+              run.path("bytes"),
+              text(run.path("snapshotId")),
+              text(run.path("error"))));
     }
     List<String> columns =
-        List.of("id", "status", "started", "duration", "rows_in", "rows_out", "rows_error", "files", "bytes",
-            "snapshot_id", "error");
+        List.of(
+            "id",
+            "status",
+            "started",
+            "duration",
+            "rows_in",
+            "rows_out",
+            "rows_error",
+            "files",
+            "bytes",
+            "snapshot_id",
+            "error");
     format.printer().print(columns, rows, out);
   }
 
-  /** One pipeline's state, cause, last run and live counters; fields without a value are left out. */
+  /**
+   * One pipeline's state, cause, last run and live counters; fields without a value are left out.
+   */
   static void printStatus(JsonNode status, OutputFormat format, PrintStream out) {
     if (format == OutputFormat.json) {
       out.println(status.toPrettyString());
@@ -81,7 +107,8 @@ final class PipelineViews {
     Map<String, String> fields = fields(status);
     if (format == OutputFormat.csv) {
       List<List<JsonNode>> rows = new ArrayList<>();
-      fields.forEach((field, value) -> rows.add(List.of(NODES.textNode(field), NODES.textNode(value))));
+      fields.forEach(
+          (field, value) -> rows.add(List.of(NODES.textNode(field), NODES.textNode(value))));
       format.printer().print(List.of("field", "value"), rows, out);
       return;
     }
@@ -107,7 +134,10 @@ final class PipelineViews {
     }
     JsonNode live = status.path("live");
     if (live.isObject()) {
-      put(fields, "live rows", counts(live) + String.format(", %,.0f rows/s", live.path("rowsPerSecond").asDouble()));
+      put(
+          fields,
+          "live rows",
+          counts(live) + String.format(", %,.0f rows/s", live.path("rowsPerSecond").asDouble()));
       put(fields, "live batches", value(live.path("batches")));
       put(fields, "last commit", time(live.path("lastCommitAt")));
     }
@@ -118,7 +148,9 @@ final class PipelineViews {
   static String counts(JsonNode counts) {
     return String.format(
         "in %,d, out %,d, error %,d",
-        counts.path("rowsIn").asLong(), counts.path("rowsOut").asLong(), counts.path("rowsError").asLong());
+        counts.path("rowsIn").asLong(),
+        counts.path("rowsOut").asLong(),
+        counts.path("rowsError").asLong());
   }
 
   private static void put(Map<String, String> fields, String field, String value) {

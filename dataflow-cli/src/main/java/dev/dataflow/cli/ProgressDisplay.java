@@ -27,7 +27,8 @@ abstract class ProgressDisplay implements AutoCloseable {
   static String speed(JsonNode counts) {
     double perSecond = counts.path("rowsPerSecond").asDouble(Double.NaN);
     if (Double.isNaN(perSecond) && counts.path("endedAt").isNumber()) {
-      double seconds = (counts.path("endedAt").asLong() - counts.path("startedAt").asLong()) / 1000.0;
+      double seconds =
+          (counts.path("endedAt").asLong() - counts.path("startedAt").asLong()) / 1000.0;
       perSecond = counts.path("rowsIn").asLong() / Math.max(0.001, seconds);
     }
     return Double.isNaN(perSecond) ? "" : String.format(", %,.0f rows/s", perSecond);
@@ -66,7 +67,9 @@ abstract class ProgressDisplay implements AutoCloseable {
       if (counts.isObject()) {
         bar.stepTo(counts.path("rowsIn").asLong());
         bar.setExtraMessage(
-            String.format("out %,d, error %,d", counts.path("rowsOut").asLong(), counts.path("rowsError").asLong())
+            String.format(
+                    "out %,d, error %,d",
+                    counts.path("rowsOut").asLong(), counts.path("rowsError").asLong())
                 + speed(counts));
       }
     }

@@ -70,7 +70,9 @@ final class RestClient {
 
   JsonNode put(String path, String body, String contentType) {
     return send(
-        request(path).header("Content-Type", contentType).PUT(HttpRequest.BodyPublishers.ofString(body)));
+        request(path)
+            .header("Content-Type", contentType)
+            .PUT(HttpRequest.BodyPublishers.ofString(body)));
   }
 
   void delete(String path) {
@@ -121,6 +123,8 @@ final class RestClient {
     int line = body.path("line").asInt(0);
     // a message listing several problems already names each one's line
     boolean positioned = message.contains("line " + line + ",");
-    return line > 0 && !positioned ? message + " (line " + line + ", column " + body.path("column").asInt() + ")" : message;
+    return line > 0 && !positioned
+        ? message + " (line " + line + ", column " + body.path("column").asInt() + ")"
+        : message;
   }
 }

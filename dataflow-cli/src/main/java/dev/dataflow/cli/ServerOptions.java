@@ -10,7 +10,10 @@ final class ServerOptions {
       defaultValue = "${env:DATAFLOW_SERVER:-http://127.0.0.1:9047}")
   String url;
 
-  @Option(names = "--user", description = "User (default: ${DEFAULT-VALUE}).", defaultValue = "admin")
+  @Option(
+      names = "--user",
+      description = "User (default: ${DEFAULT-VALUE}).",
+      defaultValue = "admin")
   String user;
 
   /** A client of the server; the password comes from the environment so it never shows in `ps`. */

@@ -23,7 +23,9 @@ import picocli.CommandLine.Parameters;
  * (history, multi-line input ended by {@code ;}) when no statement is given. Talks to the server's
  * public REST API only.
  */
-@Command(name = "sql", description = "Run SQL against a Dataflow server; no statement opens a prompt.")
+@Command(
+    name = "sql",
+    description = "Run SQL against a Dataflow server; no statement opens a prompt.")
 final class SqlCommand implements Callable<Integer> {
   private static final int PAGE = 5000;
 
@@ -32,10 +34,16 @@ final class SqlCommand implements Callable<Integer> {
 
   @Mixin ServerOptions server;
 
-  @Option(names = "--format", description = "table, csv or json (default: ${DEFAULT-VALUE}).", defaultValue = "table")
+  @Option(
+      names = "--format",
+      description = "table, csv or json (default: ${DEFAULT-VALUE}).",
+      defaultValue = "table")
   OutputFormat format;
 
-  @Option(names = "--max-rows", description = "Print at most this many rows (default: ${DEFAULT-VALUE}).", defaultValue = "10000")
+  @Option(
+      names = "--max-rows",
+      description = "Print at most this many rows (default: ${DEFAULT-VALUE}).",
+      defaultValue = "10000")
   int maxRows;
 
   @Override
@@ -91,7 +99,9 @@ final class SqlCommand implements Callable<Integer> {
     List<List<JsonNode>> rows = new ArrayList<>();
     long total = fetch(client, id, columns, rows);
     if (columns.isEmpty()) {
-      out.println("OK" + (job.path("rows").asLong(0) > 0 ? ", " + job.path("rows").asLong() + " rows" : ""));
+      out.println(
+          "OK"
+              + (job.path("rows").asLong(0) > 0 ? ", " + job.path("rows").asLong() + " rows" : ""));
       return;
     }
     format.printer().print(columns, rows, out);
@@ -101,13 +111,21 @@ final class SqlCommand implements Callable<Integer> {
   }
 
   /** Pages through a job's result up to --max-rows; returns the total row count. */
-  private long fetch(RestClient client, String id, List<String> columns, List<List<JsonNode>> rows) {
+  private long fetch(
+      RestClient client, String id, List<String> columns, List<List<JsonNode>> rows) {
     long offset = 0;
     long total;
     do {
       JsonNode page;
       try {
-        page = client.get("/api/v1/jobs/" + id + "/results?offset=" + offset + "&limit=" + Math.min(PAGE, maxRows - rows.size()));
+        page =
+            client.get(
+                "/api/v1/jobs/"
+                    + id
+                    + "/results?offset="
+                    + offset
+                    + "&limit="
+                    + Math.min(PAGE, maxRows - rows.size()));
       } catch (RestClient.ServerError e) {
         if (e.status == 400 || e.status == 404 || e.status == 409) {
           return 0; // a statement without a result set
@@ -136,7 +154,9 @@ final class SqlCommand implements Callable<Integer> {
       LineReader reader =
           LineReaderBuilder.builder()
               .terminal(terminal)
-              .variable(LineReader.HISTORY_FILE, Path.of(System.getProperty("user.home"), ".dataflow_history"))
+              .variable(
+                  LineReader.HISTORY_FILE,
+                  Path.of(System.getProperty("user.home"), ".dataflow_history"))
               .build();
       PrintStream out = new PrintStream(terminal.output(), true);
       out.println("Dataflow SQL at " + server.url + ". End statements with ';'. \\q quits.");
@@ -151,7 +171,10 @@ final class SqlCommand implements Callable<Integer> {
         } catch (EndOfFileException e) {
           return;
         }
-        if (buffer.length() == 0 && (line.trim().equals("\\q") || line.trim().equalsIgnoreCase("exit") || line.trim().equalsIgnoreCase("quit"))) {
+        if (buffer.length() == 0
+            && (line.trim().equals("\\q")
+                || line.trim().equalsIgnoreCase("exit")
+                || line.trim().equalsIgnoreCase("quit"))) {
           return;
         }
         buffer.append(line).append('\n');

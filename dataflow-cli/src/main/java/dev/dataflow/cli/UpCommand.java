@@ -13,31 +13,55 @@ import picocli.CommandLine.Option;
 /** {@code dataflow up}: starts the platform with embedded defaults and waits until stopped. */
 @Command(name = "up", description = "Start Dataflow (HTTP/REST and Flight SQL) on this machine.")
 final class UpCommand implements Callable<Integer> {
-  @Option(names = "--data", description = "Data directory (default: ${DEFAULT-VALUE}).", defaultValue = "dataflow-data")
+  @Option(
+      names = "--data",
+      description = "Data directory (default: ${DEFAULT-VALUE}).",
+      defaultValue = "dataflow-data")
   Path data;
 
-  @Option(names = "--http-port", description = "HTTP port (default: ${DEFAULT-VALUE}).", defaultValue = "9047")
+  @Option(
+      names = "--http-port",
+      description = "HTTP port (default: ${DEFAULT-VALUE}).",
+      defaultValue = "9047")
   int httpPort;
 
-  @Option(names = "--flight-port", description = "Flight SQL port (default: ${DEFAULT-VALUE}).", defaultValue = "32010")
+  @Option(
+      names = "--flight-port",
+      description = "Flight SQL port (default: ${DEFAULT-VALUE}).",
+      defaultValue = "32010")
   int flightPort;
 
-  @Option(names = "--host", description = "Address to listen on (default: ${DEFAULT-VALUE}).", defaultValue = "127.0.0.1")
+  @Option(
+      names = "--host",
+      description = "Address to listen on (default: ${DEFAULT-VALUE}).",
+      defaultValue = "127.0.0.1")
   String host;
 
   @Option(names = "--no-demo", description = "Do not create the demo lake on first start.")
   boolean noDemo;
 
-  @Option(names = "--demo-scale", description = "TPC-H scale of the demo lake (default: ${DEFAULT-VALUE}).", defaultValue = "0.1")
+  @Option(
+      names = "--demo-scale",
+      description = "TPC-H scale of the demo lake (default: ${DEFAULT-VALUE}).",
+      defaultValue = "0.1")
   double demoScale;
 
-  @Option(names = "--examples", description = "Example project run by the demo (default: ${DEFAULT-VALUE}).", defaultValue = "${env:DATAFLOW_HOME:-.}/examples")
+  @Option(
+      names = "--examples",
+      description = "Example project run by the demo (default: ${DEFAULT-VALUE}).",
+      defaultValue = "${env:DATAFLOW_HOME:-.}/examples")
   Path examples;
 
-  @Option(names = "--memory-limit", description = "SQL engine memory limit (default: ${DEFAULT-VALUE}).", defaultValue = "4GB")
+  @Option(
+      names = "--memory-limit",
+      description = "SQL engine memory limit (default: ${DEFAULT-VALUE}).",
+      defaultValue = "4GB")
   String memoryLimit;
 
-  @Option(names = "--statement-timeout", description = "Cancel statements running longer, e.g. PT10M (default: ${DEFAULT-VALUE}).", defaultValue = "PT30M")
+  @Option(
+      names = "--statement-timeout",
+      description = "Cancel statements running longer, e.g. PT10M (default: ${DEFAULT-VALUE}).",
+      defaultValue = "PT30M")
   Duration statementTimeout;
 
   @Override
@@ -49,9 +73,19 @@ final class UpCommand implements Callable<Integer> {
         embedded.engine().withMemoryLimit(memoryLimit).withStatementTimeout(statementTimeout);
     ServerConfig config =
         new ServerConfig(
-                embedded.dataDir(), host, httpPort, flightPort, !noDemo, demoScale, embedded.lake(), engine, null, null)
+                embedded.dataDir(),
+                host,
+                httpPort,
+                flightPort,
+                !noDemo,
+                demoScale,
+                embedded.lake(),
+                engine,
+                null,
+                null)
             .withPassword(password == null || password.isEmpty() ? null : password)
-            .withExamples(java.nio.file.Files.isDirectory(examples) ? examples.toAbsolutePath() : null);
+            .withExamples(
+                java.nio.file.Files.isDirectory(examples) ? examples.toAbsolutePath() : null);
     DataflowServer server = DataflowServer.start(config);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()

@@ -15,8 +15,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Drives the packaged CLI as a user does: {@code dataflow up} runs as its own process from the built
- * jar and its libraries, and {@code dataflow sql} talks to it over REST.
+ * Drives the packaged CLI as a user does: {@code dataflow up} runs as its own process from the
+ * built jar and its libraries, and {@code dataflow sql} talks to it over REST.
  */
 class CliIT {
   @TempDir static Path data;
@@ -44,9 +44,7 @@ class CliIT {
 
   @Test
   void upPrintsItsAddresses() {
-    assertThat(server.output())
-        .contains(url)
-        .contains("jdbc:arrow-flight-sql://127.0.0.1:");
+    assertThat(server.output()).contains(url).contains("jdbc:arrow-flight-sql://127.0.0.1:");
   }
 
   @Test
@@ -62,8 +60,13 @@ class CliIT {
 
   @Test
   void sqlPrintsCsvAndJson() {
-    Result csv = sql("--format", "csv", "SELECT n_name, n_regionkey FROM tpch.nation WHERE n_nationkey < 2 ORDER BY 1");
-    assertThat(csv.out.lines().toList()).containsExactly("n_name,n_regionkey", "ALGERIA,0", "ARGENTINA,1");
+    Result csv =
+        sql(
+            "--format",
+            "csv",
+            "SELECT n_name, n_regionkey FROM tpch.nation WHERE n_nationkey < 2 ORDER BY 1");
+    assertThat(csv.out.lines().toList())
+        .containsExactly("n_name,n_regionkey", "ALGERIA,0", "ARGENTINA,1");
     Result json = sql("--format", "json", "SELECT 1 AS one, 'a,b' AS text");
     assertThat(json.out).contains("\"one\" : 1").contains("\"text\" : \"a,b\"");
     Result exact = sql("SELECT CAST(910074740.2508 AS DECIMAL(18,4)) AS revenue");
@@ -83,7 +86,9 @@ class CliIT {
     assertThat(sql("SELECT count(*) AS n, count(DISTINCT nation) AS nations FROM shop.orders").out)
         .contains("| 180 ")
         .contains("|      25 |");
-    assertThat(sql("SELECT stage, count(*) AS n FROM shop.orders_errors GROUP BY stage ORDER BY stage").out)
+    assertThat(
+            sql("SELECT stage, count(*) AS n FROM shop.orders_errors GROUP BY stage ORDER BY stage")
+                .out)
         .contains("cast")
         .contains("constraint");
     assertThat(sql("SELECT customer FROM shop.orders LIMIT 1").out).contains("***@example.com");
@@ -103,10 +108,13 @@ class CliIT {
 
   @Test
   void interactivePromptTakesMultiLineStatements() throws Exception {
-    Process prompt = ServerProcess.java(List.of("sql", "--server", url)).redirectErrorStream(true).start();
+    Process prompt =
+        ServerProcess.java(List.of("sql", "--server", url)).redirectErrorStream(true).start();
     prompt
         .getOutputStream()
-        .write("SELECT 6 * 7\n  AS answer;\nSELECT 'second' AS s;\n\\q\n".getBytes(StandardCharsets.UTF_8));
+        .write(
+            "SELECT 6 * 7\n  AS answer;\nSELECT 'second' AS s;\n\\q\n"
+                .getBytes(StandardCharsets.UTF_8));
     prompt.getOutputStream().close();
     assertThat(prompt.waitFor(60, TimeUnit.SECONDS)).isTrue();
     String output = new String(prompt.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -126,7 +134,8 @@ class CliIT {
       System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
       System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
       int code = Main.run(all.toArray(String[]::new));
-      return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+      return new Result(
+          code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     } finally {
       System.setOut(stdout);
       System.setErr(stderr);

@@ -11,8 +11,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Exactly once across a crash: a continuous pipeline is loading files when the server is killed with
- * SIGKILL; after a restart it resumes by itself, and the table ends up with every row once.
+ * Exactly once across a crash: a continuous pipeline is loading files when the server is killed
+ * with SIGKILL; after a restart it resumes by itself, and the table ends up with every row once.
  */
 class CrashRecoveryIT {
   private static final int FILES = 80;
@@ -44,7 +44,10 @@ class CrashRecoveryIT {
 
     ServerProcess first = ServerProcess.start(data, "--no-demo");
     RestClient client = new RestClient(first.url, "admin", null);
-    client.put("/api/v1/pipelines/events?base=" + RestClient.encode(dir.toString()), yaml, "application/yaml");
+    client.put(
+        "/api/v1/pipelines/events?base=" + RestClient.encode(dir.toString()),
+        yaml,
+        "application/yaml");
     client.post("/api/v1/pipelines/events/start");
     long seen = awaitCount(client, count -> count > 0);
     first.kill();
@@ -53,7 +56,8 @@ class CrashRecoveryIT {
     try (ServerProcess second = ServerProcess.start(data, "--no-demo")) {
       RestClient again = new RestClient(second.url, "admin", null);
       assertThat(awaitCount(again, count -> count >= TOTAL)).isEqualTo(TOTAL);
-      List<Long> check = longs(again, "SELECT count(DISTINCT id), sum(id), count(*) FROM crash.events");
+      List<Long> check =
+          longs(again, "SELECT count(DISTINCT id), sum(id), count(*) FROM crash.events");
       assertThat(check).containsExactly(TOTAL, TOTAL * (TOTAL - 1) / 2, TOTAL);
       JsonNode status = again.get("/api/v1/pipelines/events").path("status");
       assertThat(status.path("state").asText()).isEqualTo("RUNNING");
@@ -61,7 +65,8 @@ class CrashRecoveryIT {
   }
 
   /** Polls the table's row count until {@code done} holds (a minute at most); returns the count. */
-  private static long awaitCount(RestClient client, java.util.function.LongPredicate done) throws InterruptedException {
+  private static long awaitCount(RestClient client, java.util.function.LongPredicate done)
+      throws InterruptedException {
     long deadline = System.currentTimeMillis() + 60_000;
     long count = 0;
     while (System.currentTimeMillis() < deadline) {
@@ -89,6 +94,8 @@ class CrashRecoveryIT {
       throw new RestClient.ServerError(500, job, job.path("errorMessage").asText());
     }
     JsonNode row = client.get("/api/v1/jobs/" + id + "/results").path("rows").get(0);
-    return java.util.stream.StreamSupport.stream(row.spliterator(), false).map(JsonNode::asLong).toList();
+    return java.util.stream.StreamSupport.stream(row.spliterator(), false)
+        .map(JsonNode::asLong)
+        .toList();
   }
 }

@@ -18,8 +18,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Drives {@code dataflow pipeline} as a user does: a packaged server runs as its own process (no demo
- * lake), pipelines are YAML files next to CSV files, and every command goes through the REST API.
+ * Drives {@code dataflow pipeline} as a user does: a packaged server runs as its own process (no
+ * demo lake), pipelines are YAML files next to CSV files, and every command goes through the REST
+ * API.
  */
 class PipelineCliIT {
   @TempDir static Path data;
@@ -48,7 +49,9 @@ class PipelineCliIT {
   private static Path project(String name, String table, String extra) throws IOException {
     Path dir = Files.createDirectories(work.resolve(name));
     Path in = Files.createDirectories(dir.resolve("in"));
-    Files.writeString(in.resolve("a.csv"), "id,email,amount\n1,A@x.com,10.50\n2,,3\n3,c@x.com,-1\n4,d@x.com,abc\n");
+    Files.writeString(
+        in.resolve("a.csv"),
+        "id,email,amount\n1,A@x.com,10.50\n2,,3\n3,c@x.com,-1\n4,d@x.com,abc\n");
     Files.writeString(in.resolve("b.csv"), "id,email,amount\n5,e@x.com,1\n6,f@x.com,2\n");
     Files.writeString(
         dir.resolve(name + ".yaml"),
@@ -84,15 +87,23 @@ class PipelineCliIT {
 
     Result preview = pipeline("preview", "orders", "--limit", "10");
     assertThat(preview.code).as(preview.err).isZero();
-    assertThat(preview.out).contains("Stage input:").contains("Stage clean:").contains("a@x.com").contains("Errors:");
+    assertThat(preview.out)
+        .contains("Stage input:")
+        .contains("Stage clean:")
+        .contains("a@x.com")
+        .contains("Errors:");
 
     Result run = pipeline("start", "orders", "--follow");
     assertThat(run.code).as(run.err).isZero();
     assertThat(run.out).contains("FINISHED").contains("out 3, error 3").contains("files");
-    assertThat(run.err).as("progress, one line per change off a terminal").contains("orders: in 6, out 3, error 3");
+    assertThat(run.err)
+        .as("progress, one line per change off a terminal")
+        .contains("orders: in 6, out 3, error 3");
 
     assertThat(pipeline("status").out).containsPattern("\\| orders +\\| FINISHED +\\| FINISHED");
-    assertThat(pipeline("status", "orders").out).containsPattern("state +FINISHED").contains("out 3, error 3");
+    assertThat(pipeline("status", "orders").out)
+        .containsPattern("state +FINISHED")
+        .contains("out 3, error 3");
     assertThat(pipeline("runs", "orders").out).contains("FINISHED").contains("1 row");
 
     Result errors = pipeline("errors", "orders");
@@ -159,7 +170,9 @@ class PipelineCliIT {
     assertThat(pipeline("apply", dir.toString()).code).isZero();
     Result run = pipeline("start", "strict", "--follow");
     assertThat(run.code).isEqualTo(1);
-    assertThat(run.out).containsPattern("state +FAILED").contains("3 of 6 rows are in error (policy stop)");
+    assertThat(run.out)
+        .containsPattern("state +FAILED")
+        .contains("3 of 6 rows are in error (policy stop)");
   }
 
   private record Result(int code, String out, String err) {}
@@ -181,7 +194,8 @@ class PipelineCliIT {
       System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
       System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
       int code = Main.run(args);
-      return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+      return new Result(
+          code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     } finally {
       System.setOut(stdout);
       System.setErr(stderr);

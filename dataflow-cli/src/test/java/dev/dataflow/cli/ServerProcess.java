@@ -16,8 +16,8 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * {@code dataflow up} as its own process, run from the packaged jar and its libraries as the launcher
- * runs it, on free loopback ports. Its output is kept for assertions.
+ * {@code dataflow up} as its own process, run from the packaged jar and its libraries as the
+ * launcher runs it, on free loopback ports. Its output is kept for assertions.
  */
 final class ServerProcess implements AutoCloseable {
   final int httpPort;
@@ -39,9 +39,17 @@ final class ServerProcess implements AutoCloseable {
     int flight = freePort();
     List<String> args =
         new ArrayList<>(
-            List.of("up", "--data", data.toString(), "--http-port", String.valueOf(http), "--flight-port", String.valueOf(flight)));
+            List.of(
+                "up",
+                "--data",
+                data.toString(),
+                "--http-port",
+                String.valueOf(http),
+                "--flight-port",
+                String.valueOf(flight)));
     args.addAll(List.of(options));
-    ServerProcess server = new ServerProcess(java(args).redirectErrorStream(true).start(), http, flight);
+    ServerProcess server =
+        new ServerProcess(java(args).redirectErrorStream(true).start(), http, flight);
     server.awaitReady();
     return server;
   }
@@ -86,7 +94,10 @@ final class ServerProcess implements AutoCloseable {
   static ProcessBuilder java(List<String> args) {
     Path target = Path.of("target").toAbsolutePath();
     String classpath =
-        target.resolve("dataflow-cli-0.1.0-SNAPSHOT.jar") + File.pathSeparator + target.resolve("lib") + "/*";
+        target.resolve("dataflow-cli-0.1.0-SNAPSHOT.jar")
+            + File.pathSeparator
+            + target.resolve("lib")
+            + "/*";
     List<String> command =
         new ArrayList<>(
             List.of(

@@ -29,8 +29,8 @@ import org.apache.iceberg.jdbc.JdbcCatalog;
 import org.apache.iceberg.view.View;
 
 /**
- * The Iceberg lake: a {@link JdbcCatalog} of namespaces (spaces and folders), tables and views over one
- * warehouse, plus a connection to the same database for Dataflow's own metadata.
+ * The Iceberg lake: a {@link JdbcCatalog} of namespaces (spaces and folders), tables and views over
+ * one warehouse, plus a connection to the same database for Dataflow's own metadata.
  */
 public final class Lake implements AutoCloseable {
   private final LakeConfig config;

@@ -5,10 +5,11 @@ import static java.util.Objects.requireNonNull;
 import java.nio.file.Path;
 
 /**
- * Where the lake lives: the catalog database (a JDBC URL; SQLite embedded, PostgreSQL when shared) and
- * the warehouse directory that holds table data and metadata.
+ * Where the lake lives: the catalog database (a JDBC URL; SQLite embedded, PostgreSQL when shared)
+ * and the warehouse directory that holds table data and metadata.
  */
-public record LakeConfig(String catalogUrl, String catalogUser, String catalogPassword, Path warehouse) {
+public record LakeConfig(
+    String catalogUrl, String catalogUser, String catalogPassword, Path warehouse) {
   public LakeConfig {
     requireNonNull(catalogUrl, "catalogUrl is null");
     requireNonNull(warehouse, "warehouse is null");
@@ -18,7 +19,8 @@ public record LakeConfig(String catalogUrl, String catalogUser, String catalogPa
   /** The embedded default: a SQLite catalog and a warehouse under one data directory. */
   public static LakeConfig embedded(Path dataDir) {
     Path dir = dataDir.toAbsolutePath().normalize();
-    return new LakeConfig("jdbc:sqlite:" + dir.resolve("catalog.db"), null, null, dir.resolve("warehouse"));
+    return new LakeConfig(
+        "jdbc:sqlite:" + dir.resolve("catalog.db"), null, null, dir.resolve("warehouse"));
   }
 
   public boolean isSqlite() {

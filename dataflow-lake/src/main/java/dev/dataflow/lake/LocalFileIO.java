@@ -8,8 +8,8 @@ import org.apache.iceberg.io.InputFile;
 import org.apache.iceberg.io.OutputFile;
 
 /**
- * A {@link FileIO} over the local file system. Iceberg core only ships Hadoop's for local paths, which
- * would put a Hadoop {@code FileSystem} in every read; this one stays on {@link java.nio}.
+ * A {@link FileIO} over the local file system. Iceberg core only ships Hadoop's for local paths,
+ * which would put a Hadoop {@code FileSystem} in every read; this one stays on {@link java.nio}.
  */
 public class LocalFileIO implements FileIO {
   @Override
@@ -32,7 +32,9 @@ public class LocalFileIO implements FileIO {
   @Override
   public void initialize(Map<String, String> properties) {}
 
-  /** Locations are plain absolute paths; a {@code file:} URI from another engine is accepted too. */
+  /**
+   * Locations are plain absolute paths; a {@code file:} URI from another engine is accepted too.
+   */
   static String path(String location) {
     if (location.startsWith("file://")) {
       return location.substring("file://".length());

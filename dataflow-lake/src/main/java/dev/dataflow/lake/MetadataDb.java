@@ -37,7 +37,8 @@ public final class MetadataDb implements AutoCloseable {
       return statement.executeUpdate();
     } catch (SQLException e) {
       close();
-      throw new DataflowException(ErrorCode.INTERNAL, "Metadata store write failed: " + e.getMessage(), e);
+      throw new DataflowException(
+          ErrorCode.INTERNAL, "Metadata store write failed: " + e.getMessage(), e);
     }
   }
 
@@ -53,7 +54,8 @@ public final class MetadataDb implements AutoCloseable {
       return rows;
     } catch (SQLException e) {
       close();
-      throw new DataflowException(ErrorCode.INTERNAL, "Metadata store read failed: " + e.getMessage(), e);
+      throw new DataflowException(
+          ErrorCode.INTERNAL, "Metadata store read failed: " + e.getMessage(), e);
     }
   }
 

@@ -9,8 +9,8 @@ import java.sql.Statement;
 import java.util.List;
 
 /**
- * Versioned schema of Dataflow's own metadata tables, kept in the catalog database beside Iceberg's.
- * Each entry runs once, in order; append new ones, never edit an applied one.
+ * Versioned schema of Dataflow's own metadata tables, kept in the catalog database beside
+ * Iceberg's. Each entry runs once, in order; append new ones, never edit an applied one.
  */
 final class Migrations {
   private static final List<String> STEPS =

@@ -46,13 +46,18 @@ public final class DataflowServer implements AutoCloseable {
     PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     Pipelines pipelines = new Pipelines(sql, metrics);
     try {
-      if (config.demo() && Demo.loadIfAbsent(sql, config.demoScale()) && config.examples() != null) {
+      if (config.demo()
+          && Demo.loadIfAbsent(sql, config.demoScale())
+          && config.examples() != null) {
         Demo.runExamples(pipelines, config.examples());
       }
       Authenticator auth =
-          config.password() == null ? Authenticator.open() : Authenticator.withPassword(config.password());
+          config.password() == null
+              ? Authenticator.open()
+              : Authenticator.withPassword(config.password());
       HttpApi http = HttpApi.start(sql, pipelines, metrics, auth, config.host(), config.httpPort());
-      FlightSqlEndpoint flight = FlightSqlEndpoint.start(sql, auth, config.host(), config.flightPort());
+      FlightSqlEndpoint flight =
+          FlightSqlEndpoint.start(sql, auth, config.host(), config.flightPort());
       pipelines.resume();
       LOG.info("Dataflow started: {}", config);
       return new DataflowServer(config, lake, sql, pipelines, http, flight);

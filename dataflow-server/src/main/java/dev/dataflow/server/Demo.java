@@ -1,21 +1,21 @@
 package dev.dataflow.server;
 
 import dev.dataflow.api.DatasetPath;
+import dev.dataflow.ingest.runtime.Pipelines;
+import dev.dataflow.ingest.runtime.RunRecord;
 import dev.dataflow.sql.Engine;
 import dev.dataflow.sql.Execution;
 import dev.dataflow.sql.SqlService;
 import dev.dataflow.sql.parse.Statement.PartitionField;
 import dev.dataflow.sql.tpch.TpchData;
-import dev.dataflow.ingest.runtime.Pipelines;
-import dev.dataflow.ingest.runtime.RunRecord;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.SQLException;
-import java.util.stream.Stream;
 import java.sql.Statement;
 import java.util.List;
+import java.util.stream.Stream;
 import org.duckdb.DuckDBConnection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -71,7 +71,10 @@ final class Demo {
         // a view is created when the statement returns
       }
     }
-    LOG.info("Demo lake (TPC-H scale {}) loaded in {} ms", scale, (System.nanoTime() - start) / 1_000_000);
+    LOG.info(
+        "Demo lake (TPC-H scale {}) loaded in {} ms",
+        scale,
+        (System.nanoTime() - start) / 1_000_000);
     return true;
   }
 
@@ -88,14 +91,20 @@ final class Demo {
         RunRecord run = pipelines.runOnce(name);
         LOG.info(
             "Example pipeline {}: {} rows in, {} written, {} in error ({})",
-            name, run.rowsIn(), run.rowsOut(), run.rowsError(), run.status());
+            name,
+            run.rowsIn(),
+            run.rowsOut(),
+            run.rowsError(),
+            run.status());
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
   }
 
-  /** Generates TPC-H at {@code scale} into Iceberg tables of a space; orders is partitioned by year. */
+  /**
+   * Generates TPC-H at {@code scale} into Iceberg tables of a space; orders is partitioned by year.
+   */
   static void loadTpch(SqlService sql, String space, double scale) {
     try (DuckDBConnection connection = sql.engine().connect();
         Statement statement = connection.createStatement()) {
@@ -103,7 +112,9 @@ final class Demo {
       try {
         for (String table : TABLES) {
           List<PartitionField> partitioning =
-              table.equals("orders") ? List.of(new PartitionField("year", "o_orderdate", 0)) : List.of();
+              table.equals("orders")
+                  ? List.of(new PartitionField("year", "o_orderdate", 0))
+                  : List.of();
           sql.writer()
               .createTableAs(
                   statement,

@@ -7,8 +7,8 @@ import dev.dataflow.sql.EngineConfig;
 import java.nio.file.Path;
 
 /**
- * Everything a Dataflow server needs to start. Port 0 picks a free port. {@code password} null means
- * the server trusts its (loopback) callers.
+ * Everything a Dataflow server needs to start. Port 0 picks a free port. {@code password} null
+ * means the server trusts its (loopback) callers.
  */
 public record ServerConfig(
     Path dataDir,
@@ -47,28 +47,43 @@ public record ServerConfig(
   }
 
   public ServerConfig withPorts(int http, int flight) {
-    return new ServerConfig(dataDir, host, http, flight, demo, demoScale, lake, engine, password, examples);
+    return new ServerConfig(
+        dataDir, host, http, flight, demo, demoScale, lake, engine, password, examples);
   }
 
   public ServerConfig withDemo(boolean enabled, double scale) {
-    return new ServerConfig(dataDir, host, httpPort, flightPort, enabled, scale, lake, engine, password, examples);
+    return new ServerConfig(
+        dataDir, host, httpPort, flightPort, enabled, scale, lake, engine, password, examples);
   }
 
   public ServerConfig withEngine(EngineConfig engine) {
-    return new ServerConfig(dataDir, host, httpPort, flightPort, demo, demoScale, lake, engine, password, examples);
+    return new ServerConfig(
+        dataDir, host, httpPort, flightPort, demo, demoScale, lake, engine, password, examples);
   }
 
   /** The demo's example project (pipelines and their raw files), applied and run on first start. */
   public ServerConfig withExamples(Path examples) {
-    return new ServerConfig(dataDir, host, httpPort, flightPort, demo, demoScale, lake, engine, password, examples);
+    return new ServerConfig(
+        dataDir, host, httpPort, flightPort, demo, demoScale, lake, engine, password, examples);
   }
 
   public ServerConfig withPassword(String password) {
-    return new ServerConfig(dataDir, host, httpPort, flightPort, demo, demoScale, lake, engine, password, examples);
+    return new ServerConfig(
+        dataDir, host, httpPort, flightPort, demo, demoScale, lake, engine, password, examples);
   }
 
   @Override
   public String toString() {
-    return "ServerConfig[data=" + dataDir + ", http=" + host + ":" + httpPort + ", flight=" + flightPort + ", lake=" + lake + "]";
+    return "ServerConfig[data="
+        + dataDir
+        + ", http="
+        + host
+        + ":"
+        + httpPort
+        + ", flight="
+        + flightPort
+        + ", lake="
+        + lake
+        + "]";
   }
 }

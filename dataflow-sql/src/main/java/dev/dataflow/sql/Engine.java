@@ -25,9 +25,10 @@ import org.duckdb.DuckDBConnection;
 import org.duckdb.DuckDBFunctions;
 
 /**
- * The in-process DuckDB that runs every statement. It is locked down once at start: no extension can
- * be installed or loaded, files are reachable only under the lake's directories, and the configuration
- * cannot be changed afterwards — so user SQL, already checked by the planner, has a second fence.
+ * The in-process DuckDB that runs every statement. It is locked down once at start: no extension
+ * can be installed or loaded, files are reachable only under the lake's directories, and the
+ * configuration cannot be changed afterwards — so user SQL, already checked by the planner, has a
+ * second fence.
  */
 public final class Engine implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -84,7 +85,8 @@ public final class Engine implements AutoCloseable {
         .withName("df_bucket_hash")
         .withParameter(Long.class)
         .withReturnType(Integer.class)
-        .withFunction((Long value) -> value == null ? null : BucketUtil.hash(value) & Integer.MAX_VALUE)
+        .withFunction(
+            (Long value) -> value == null ? null : BucketUtil.hash(value) & Integer.MAX_VALUE)
         .register(root);
     DuckDBFunctions.scalarFunction()
         .withName("df_bucket_hash_string")
@@ -113,8 +115,8 @@ public final class Engine implements AutoCloseable {
   }
 
   /**
-   * Parses a query with DuckDB's own parser into its JSON tree. A syntax error is reported at its line
-   * and column in {@code source}, the query starting at {@code offset} there.
+   * Parses a query with DuckDB's own parser into its JSON tree. A syntax error is reported at its
+   * line and column in {@code source}, the query starting at {@code offset} there.
    */
   public JsonNode parseQuery(Connection connection, String query, String source, int offset) {
     String json = scalar(connection, "SELECT json_serialize_sql(?)", query);

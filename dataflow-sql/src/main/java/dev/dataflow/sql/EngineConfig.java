@@ -6,8 +6,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 
 /**
- * Settings of the SQL engine. {@code memoryLimit} is DuckDB's (e.g. "4GB"); {@code statementTimeout}
- * cancels any statement that runs longer (zero for none); {@code spillDirectory} takes what does not fit.
+ * Settings of the SQL engine. {@code memoryLimit} is DuckDB's (e.g. "4GB"); {@code
+ * statementTimeout} cancels any statement that runs longer (zero for none); {@code spillDirectory}
+ * takes what does not fit.
  */
 public record EngineConfig(
     String memoryLimit, int threads, Duration statementTimeout, Path spillDirectory) {

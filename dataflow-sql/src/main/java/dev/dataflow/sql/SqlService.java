@@ -36,8 +36,9 @@ import org.duckdb.DuckDBConnection;
 import org.duckdb.DuckDBResultSet;
 
 /**
- * The SQL entry point every access path shares: parses, checks and plans a statement, runs it on the
- * engine, and records it as a job (principal, SQL, status, times, rows, bytes, error, datasets).
+ * The SQL entry point every access path shares: parses, checks and plans a statement, runs it on
+ * the engine, and records it as a job (principal, SQL, status, times, rows, bytes, error,
+ * datasets).
  */
 public final class SqlService implements AutoCloseable {
   private static final int BATCH_ROWS = 64 * 1024;
@@ -103,16 +104,16 @@ public final class SqlService implements AutoCloseable {
 
   /**
    * Runs one statement as {@code principal}. A query's result streams from the returned execution;
-   * closing it ends the job. Errors are thrown as {@link DataflowException} after the job is recorded
-   * as failed.
+   * closing it ends the job. Errors are thrown as {@link DataflowException} after the job is
+   * recorded as failed.
    */
   public Execution execute(String principal, String sql, List<Object> parameters) {
     return execute(UUID.randomUUID().toString(), principal, sql, parameters);
   }
 
   /**
-   * Runs one statement under a job id the caller chose, so that it can answer with the id (and cancel
-   * by it) while a long statement is still inside this call.
+   * Runs one statement under a job id the caller chose, so that it can answer with the id (and
+   * cancel by it) while a long statement is still inside this call.
    */
   public Execution execute(String jobId, String principal, String sql, List<Object> parameters) {
     requireNonNull(jobId, "jobId is null");
@@ -120,7 +121,18 @@ public final class SqlService implements AutoCloseable {
     requireNonNull(sql, "sql is null");
     long startedAt = System.currentTimeMillis();
     jobs.insert(
-        new JobRecord(jobId, principal, sql, JobStatus.RUNNING, startedAt, null, null, null, null, null, List.of()));
+        new JobRecord(
+            jobId,
+            principal,
+            sql,
+            JobStatus.RUNNING,
+            startedAt,
+            null,
+            null,
+            null,
+            null,
+            null,
+            List.of()));
     DuckDBConnection connection = engine.connect();
     Execution execution;
     try {
@@ -167,8 +179,8 @@ public final class SqlService implements AutoCloseable {
   }
 
   /**
-   * Interrupts an execution, and again every 100 ms until it has ended: an interrupt that lands before
-   * the engine has started the statement (while it is still being planned) stops nothing.
+   * Interrupts an execution, and again every 100 ms until it has ended: an interrupt that lands
+   * before the engine has started the statement (while it is still being planned) stops nothing.
    */
   private void stopUntilClosed(Execution execution, ErrorCode reason) {
     AtomicReference<ScheduledFuture<?>> repeat = new AtomicReference<>();
@@ -199,7 +211,9 @@ public final class SqlService implements AutoCloseable {
       PlannedQuery planned = planner.plan(connection, insert.query());
       Table table = lake.table(insert.path());
       long rows =
-          writer.insert(execution.statement(), table, insert.columns(), planned.sql(), Map.of()).rows();
+          writer
+              .insert(execution.statement(), table, insert.columns(), planned.sql(), Map.of())
+              .rows();
       execution.updated(rows, planned.reads());
     } else if (statement instanceof Statement.DropTable drop) {
       if (lake.viewOrNull(drop.path()) != null) {
@@ -207,7 +221,8 @@ public final class SqlService implements AutoCloseable {
             ErrorCode.INVALID_ARGUMENT, drop.path() + " is a view: use DROP VIEW");
       }
       if (!lake.dropTable(drop.path()) && !drop.ifExists()) {
-        throw new DataflowException(ErrorCode.NOT_FOUND, "Table " + drop.path() + " does not exist");
+        throw new DataflowException(
+            ErrorCode.NOT_FOUND, "Table " + drop.path() + " does not exist");
       }
     } else if (statement instanceof Statement.CreateView create) {
       views.create(execution.statement(), create.path(), create.query(), create.replace());
@@ -232,7 +247,8 @@ public final class SqlService implements AutoCloseable {
     }
     long rows =
         writer
-            .createTableAs(execution.statement(), create.path(), create.partitioning(), planned.sql())
+            .createTableAs(
+                execution.statement(), create.path(), create.partitioning(), planned.sql())
             .rows();
     execution.updated(rows, planned.reads());
   }
@@ -254,7 +270,8 @@ public final class SqlService implements AutoCloseable {
         result = prepared.executeQuery();
       }
       ArrowReader reader =
-          (ArrowReader) ((DuckDBResultSet) result).arrowExportStream(execution.allocator(), BATCH_ROWS);
+          (ArrowReader)
+              ((DuckDBResultSet) result).arrowExportStream(execution.allocator(), BATCH_ROWS);
       execution.result(reader, planned.reads());
     } catch (SQLException e) {
       throw execution.stopReason() != null ? execution.stopped(e) : EngineErrors.translate(e);
@@ -269,7 +286,11 @@ public final class SqlService implements AutoCloseable {
             ? JobStatus.COMPLETED
             : failure.code() == ErrorCode.CANCELLED ? JobStatus.CANCELLED : JobStatus.FAILED;
     List<String> datasets =
-        execution.reads().stream().map(DatasetRead::path).map(DatasetPath::toString).distinct().toList();
+        execution.reads().stream()
+            .map(DatasetRead::path)
+            .map(DatasetPath::toString)
+            .distinct()
+            .toList();
     jobs.finish(
         new JobRecord(
             execution.jobId(),

@@ -10,8 +10,9 @@ import org.apache.iceberg.types.Type;
 import org.apache.iceberg.types.Types;
 
 /**
- * Maps between DuckDB's type names and Iceberg types. Types Iceberg lacks are widened (TINYINT to int,
- * UBIGINT to decimal(20,0)); writes cast to {@link #duckdbType} so files hold exactly the table's types.
+ * Maps between DuckDB's type names and Iceberg types. Types Iceberg lacks are widened (TINYINT to
+ * int, UBIGINT to decimal(20,0)); writes cast to {@link #duckdbType} so files hold exactly the
+ * table's types.
  */
 public final class TypeMapping {
   private TypeMapping() {}
@@ -29,7 +30,8 @@ public final class TypeMapping {
       }
       case DATE -> "DATE";
       case TIME -> "TIME";
-      case TIMESTAMP -> ((Types.TimestampType) type).shouldAdjustToUTC() ? "TIMESTAMPTZ" : "TIMESTAMP";
+      case TIMESTAMP ->
+          ((Types.TimestampType) type).shouldAdjustToUTC() ? "TIMESTAMPTZ" : "TIMESTAMP";
       case STRING -> "VARCHAR";
       case UUID -> "UUID";
       case FIXED, BINARY -> "BLOB";
@@ -42,7 +44,8 @@ public final class TypeMapping {
               + duckdbType(type.asMapType().valueType())
               + ")";
       default ->
-          throw new DataflowException(ErrorCode.UNSUPPORTED, "Iceberg type " + type + " is not readable");
+          throw new DataflowException(
+              ErrorCode.UNSUPPORTED, "Iceberg type " + type + " is not readable");
     };
   }
 
@@ -95,7 +98,8 @@ public final class TypeMapping {
             expect(',');
             Type value = type();
             expect(')');
-            return Types.MapType.ofOptional(ids.incrementAndGet(), ids.incrementAndGet(), key, value);
+            return Types.MapType.ofOptional(
+                ids.incrementAndGet(), ids.incrementAndGet(), key, value);
           }
         case "DECIMAL":
         case "NUMERIC":
@@ -135,7 +139,11 @@ public final class TypeMapping {
         default ->
             throw new DataflowException(
                 ErrorCode.UNSUPPORTED,
-                "Column " + column + " has type " + name + ", which a lake table cannot hold; cast it");
+                "Column "
+                    + column
+                    + " has type "
+                    + name
+                    + ", which a lake table cannot hold; cast it");
       };
     }
 

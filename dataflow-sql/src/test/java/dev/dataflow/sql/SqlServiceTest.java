@@ -93,7 +93,8 @@ class SqlServiceTest {
     Table table = lake.table(DatasetPath.of("s", "events"));
     assertThat(table.spec().fields()).hasSize(3);
     try (Execution execution =
-        sql.execute("test", "SELECT count(*) FROM s.events WHERE ts >= '2026-01-09' AND kind = 'a'")) {
+        sql.execute(
+            "test", "SELECT count(*) FROM s.events WHERE ts >= '2026-01-09' AND kind = 'a'")) {
       execution.next();
       assertThat(execution.batch().getVector(0).getObject(0).toString()).isEqualTo("100");
       DatasetRead read = execution.reads().get(0);
@@ -190,9 +191,12 @@ class SqlServiceTest {
 
   @Test
   void stopsStatementsAtTheirTimeLimitAndOnCancel() {
-    String slow = "SELECT count(*) FROM range(100000) a, range(100000) b WHERE a.range + b.range = -1";
+    String slow =
+        "SELECT count(*) FROM range(100000) a, range(100000) b WHERE a.range + b.range = -1";
     try (SqlService limited =
-        new SqlService(lake, EngineConfig.defaults(dir).withStatementTimeout(java.time.Duration.ofMillis(300)))) {
+        new SqlService(
+            lake,
+            EngineConfig.defaults(dir).withStatementTimeout(java.time.Duration.ofMillis(300)))) {
       assertThatThrownBy(
               () -> {
                 try (Execution execution = limited.execute("test", slow)) {
@@ -206,7 +210,8 @@ class SqlServiceTest {
         new Thread(
             () -> {
               // the aggregate runs inside execute(): cancel it from here, as REST and Flight do
-              while (sql.jobs().recent(null, 1).stream().noneMatch(j -> j.status() == JobStatus.RUNNING)) {
+              while (sql.jobs().recent(null, 1).stream()
+                  .noneMatch(j -> j.status() == JobStatus.RUNNING)) {
                 Thread.onSpinWait();
               }
               sql.cancel(sql.jobs().recent(null, 1).get(0).id());

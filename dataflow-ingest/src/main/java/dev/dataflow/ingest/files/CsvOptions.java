@@ -7,10 +7,12 @@ import dev.dataflow.api.DataflowException;
 import dev.dataflow.api.ErrorCode;
 
 /**
- * The CSV dialect. {@code quote} and {@code escape} are one character or empty (no quoting); {@code delimiter} is 1 to
- * 4 bytes, as DuckDB allows; a field equal to {@code nullString} (unquoted) reads as NULL.
+ * The CSV dialect. {@code quote} and {@code escape} are one character or empty (no quoting); {@code
+ * delimiter} is 1 to 4 bytes, as DuckDB allows; a field equal to {@code nullString} (unquoted)
+ * reads as NULL.
  */
-public record CsvOptions(boolean header, String delimiter, String quote, String escape, String nullString) {
+public record CsvOptions(
+    boolean header, String delimiter, String quote, String escape, String nullString) {
   public CsvOptions {
     requireNonNull(delimiter, "delimiter is null");
     requireNonNull(quote, "quote is null");
@@ -21,7 +23,12 @@ public record CsvOptions(boolean header, String delimiter, String quote, String 
       throw invalid("delimiter must be 1 to 4 bytes, got '" + delimiter + "'");
     }
     if (quote.length() > 1 || escape.length() > 1) {
-      throw invalid("quote and escape must be one character or empty, got '" + quote + "' and '" + escape + "'");
+      throw invalid(
+          "quote and escape must be one character or empty, got '"
+              + quote
+              + "' and '"
+              + escape
+              + "'");
     }
   }
 

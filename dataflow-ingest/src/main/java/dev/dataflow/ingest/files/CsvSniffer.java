@@ -8,11 +8,12 @@ import java.util.List;
 import java.util.regex.Pattern;
 
 /**
- * Infers a CSV's columns with DuckDB's sniffer over the whole file (a sample would guess BIGINT for a column whose
- * millionth value is text). The split then casts to the sniffed types, so date columns in a non-ISO format, which
- * TRY_CAST cannot read, stay VARCHAR. The sniffer gives up on some malformed files (an unclosed quote); then the
- * columns come from the first line, all VARCHAR, so the file still loads and its bad lines are still split off.
- * The same happens when the sniffer's width disagrees with the first line's.
+ * Infers a CSV's columns with DuckDB's sniffer over the whole file (a sample would guess BIGINT for
+ * a column whose millionth value is text). The split then casts to the sniffed types, so date
+ * columns in a non-ISO format, which TRY_CAST cannot read, stay VARCHAR. The sniffer gives up on
+ * some malformed files (an unclosed quote); then the columns come from the first line, all VARCHAR,
+ * so the file still loads and its bad lines are still split off. The same happens when the
+ * sniffer's width disagrees with the first line's.
  */
 final class CsvSniffer {
   private final SqlSession sql;
@@ -29,8 +30,10 @@ final class CsvSniffer {
     LinkedHashMap<String, String> firstLine = firstLine();
     try {
       LinkedHashMap<String, String> sniffed = sniffed();
-      // the sniffer may take a later block of lines of another width for the table (seen with a short file whose
-      // last line has an extra field); the header line is the authority on how many columns there are
+      // the sniffer may take a later block of lines of another width for the table (seen with a
+      // short file whose
+      // last line has an extra field); the header line is the authority on how many columns there
+      // are
       return sniffed.size() == firstLine.size() ? sniffed : firstLine;
     } catch (SQLException e) {
       return firstLine;
@@ -38,10 +41,16 @@ final class CsvSniffer {
   }
 
   private LinkedHashMap<String, String> sniffed() throws SQLException {
-    List<List<String>> rows = sql.query("SELECT c.name, c.type, DateFormat, TimestampFormat FROM (SELECT "
-        + "unnest(Columns) AS c, DateFormat, TimestampFormat FROM sniff_csv(" + literal(file) + ", "
-        + new CsvReader(sql, file, csv).dialect() + ", sample_size=-1, max_line_size=" + CsvReader.MAX_LINE_SIZE
-        + "))");
+    List<List<String>> rows =
+        sql.query(
+            "SELECT c.name, c.type, DateFormat, TimestampFormat FROM (SELECT "
+                + "unnest(Columns) AS c, DateFormat, TimestampFormat FROM sniff_csv("
+                + literal(file)
+                + ", "
+                + new CsvReader(sql, file, csv).dialect()
+                + ", sample_size=-1, max_line_size="
+                + CsvReader.MAX_LINE_SIZE
+                + "))");
     LinkedHashMap<String, String> columns = new LinkedHashMap<>();
     for (List<String> row : rows) {
       columns.put(row.get(0), readable(row.get(1), row.get(2), row.get(3)));
@@ -55,13 +64,17 @@ final class CsvSniffer {
     return date || timestamp ? "VARCHAR" : type;
   }
 
-  /** TRY_CAST reads ISO 8601 dates and timestamps, which is what the sniffer reports when it names no format. */
+  /**
+   * TRY_CAST reads ISO 8601 dates and timestamps, which is what the sniffer reports when it names
+   * no format.
+   */
   private static boolean iso(String format) {
     return format == null || format.isEmpty() || format.startsWith("%Y-%m-%d");
   }
 
   private LinkedHashMap<String, String> firstLine() throws SQLException {
-    List<List<String>> rows = sql.query("SELECT __df_line FROM " + LineScan.of(file, "") + " LIMIT 1");
+    List<List<String>> rows =
+        sql.query("SELECT __df_line FROM " + LineScan.of(file, "") + " LIMIT 1");
     String line = rows.isEmpty() || rows.get(0).get(0) == null ? "" : rows.get(0).get(0);
     String[] names = line.split(Pattern.quote(csv.delimiter()), -1);
     LinkedHashMap<String, String> columns = new LinkedHashMap<>();
@@ -74,7 +87,8 @@ final class CsvSniffer {
 
   private String unquoted(String name) {
     String quote = csv.quote();
-    boolean quoted = !quote.isEmpty() && name.length() >= 2 && name.startsWith(quote) && name.endsWith(quote);
+    boolean quoted =
+        !quote.isEmpty() && name.length() >= 2 && name.startsWith(quote) && name.endsWith(quote);
     return quoted ? name.substring(1, name.length() - 1) : name;
   }
 }

@@ -10,8 +10,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * JSON lines or one JSON array. Each record is staged as text ({@code __df_line}); a line that is not a JSON object
- * is a 'parse' error, the declared keys of the others are extracted and cast (a missing key is NULL).
+ * JSON lines or one JSON array. Each record is staged as text ({@code __df_line}); a line that is
+ * not a JSON object is a 'parse' error, the declared keys of the others are extracted and cast (a
+ * missing key is NULL).
  */
 final class JsonReader {
   private static final String MAX_OBJECT_SIZE = String.valueOf(CsvReader.MAX_LINE_SIZE);
@@ -29,38 +30,78 @@ final class JsonReader {
     this.array = array;
   }
 
-  FileReadResult read(Map<String, String> declared, String target, String errors, long bytes) throws SQLException {
+  FileReadResult read(Map<String, String> declared, String target, String errors, long bytes)
+      throws SQLException {
     String staged = sql.scratchTable("json");
     Rejects rejects = array ? null : new Rejects(sql);
-    sql.update("CREATE TEMP TABLE " + identifier(staged) + " AS SELECT row_number() OVER () AS __df_seq, "
-        + "__df_line FROM " + (array ? arrayScan() : LineScan.of(file, ", " + rejects.options())));
+    sql.update(
+        "CREATE TEMP TABLE "
+            + identifier(staged)
+            + " AS SELECT row_number() OVER () AS __df_seq, "
+            + "__df_line FROM "
+            + (array ? arrayScan() : LineScan.of(file, ", " + rejects.options())));
     Map<String, String> columns = declared.isEmpty() ? inferred() : declared;
-    RecordSplit split = new RecordSplit(sql, file, identifier(staged), fields(columns), "s.__df_line",
-        "NOT " + BLANK + " AND " + OBJECT, 1);
+    RecordSplit split =
+        new RecordSplit(
+            sql,
+            file,
+            identifier(staged),
+            fields(columns),
+            "s.__df_line",
+            "NOT " + BLANK + " AND " + OBJECT,
+            1);
     long bad = 0;
     if (rejects != null && rejects.any(sql)) {
       split.correctLines(rejects.table);
       bad += rejects.copyTo(sql, errors, file);
     }
-    bad += sql.update("INSERT INTO " + errors + " SELECT " + literal(file) + ", " + split.row() + ", __df_line, "
-        + "'parse', CASE WHEN json_valid(__df_line) THEN 'valid JSON but not an object' ELSE 'invalid JSON' END "
-        + "FROM " + split.from() + " WHERE NOT " + BLANK + " AND NOT " + OBJECT);
+    bad +=
+        sql.update(
+            "INSERT INTO "
+                + errors
+                + " SELECT "
+                + literal(file)
+                + ", "
+                + split.row()
+                + ", __df_line, "
+                + "'parse', CASE WHEN json_valid(__df_line) THEN 'valid JSON but not an object' ELSE 'invalid JSON' END "
+                + "FROM "
+                + split.from()
+                + " WHERE NOT "
+                + BLANK
+                + " AND NOT "
+                + OBJECT);
     long good = split.writeGood(target);
     bad += split.writeBad(errors);
     return new FileReadResult(good + bad, good, bad, bytes);
   }
 
-  /** DuckDB splits the array into elements; a malformed array fails as a whole, as no element boundary is known. */
+  /**
+   * DuckDB splits the array into elements; a malformed array fails as a whole, as no element
+   * boundary is known.
+   */
   private String arrayScan() {
-    return "(SELECT json::VARCHAR AS __df_line FROM read_json_objects(" + literal(file)
-        + ", format='array', maximum_object_size=" + MAX_OBJECT_SIZE + "))";
+    return "(SELECT json::VARCHAR AS __df_line FROM read_json_objects("
+        + literal(file)
+        + ", format='array', maximum_object_size="
+        + MAX_OBJECT_SIZE
+        + "))";
   }
 
-  /** DuckDB's JSON reader over the whole file, skipping lines it cannot parse: those are split off anyway. */
+  /**
+   * DuckDB's JSON reader over the whole file, skipping lines it cannot parse: those are split off
+   * anyway.
+   */
   private LinkedHashMap<String, String> inferred() throws SQLException {
-    List<List<String>> rows = sql.query("DESCRIBE SELECT * FROM read_json(" + literal(file) + ", format="
-        + (array ? "'array'" : "'newline_delimited', ignore_errors=true") + ", sample_size=-1, maximum_object_size="
-        + MAX_OBJECT_SIZE + ")");
+    List<List<String>> rows =
+        sql.query(
+            "DESCRIBE SELECT * FROM read_json("
+                + literal(file)
+                + ", format="
+                + (array ? "'array'" : "'newline_delimited', ignore_errors=true")
+                + ", sample_size=-1, maximum_object_size="
+                + MAX_OBJECT_SIZE
+                + ")");
     LinkedHashMap<String, String> columns = new LinkedHashMap<>();
     for (List<String> row : rows) {
       columns.put(row.get(0), row.get(1));
@@ -71,10 +112,15 @@ final class JsonReader {
   private static List<Field> fields(Map<String, String> columns) {
     List<Field> fields = new ArrayList<>();
     for (Map.Entry<String, String> column : columns.entrySet()) {
-      String path = literal("$.\"" + column.getKey().replace("\\", "\\\\").replace("\"", "\\\"") + "\"");
+      String path =
+          literal("$.\"" + column.getKey().replace("\\", "\\\\").replace("\"", "\\\"") + "\"");
       String text = "json_extract_string(__df_line, " + path + ")";
-      // a JSON value casts by JSON rules (an object to a STRUCT, a list to a LIST); text keeps a string unquoted
-      String source = column.getValue().equalsIgnoreCase("VARCHAR") ? text : "json_extract(__df_line, " + path + ")";
+      // a JSON value casts by JSON rules (an object to a STRUCT, a list to a LIST); text keeps a
+      // string unquoted
+      String source =
+          column.getValue().equalsIgnoreCase("VARCHAR")
+              ? text
+              : "json_extract(__df_line, " + path + ")";
       fields.add(new Field(column.getKey(), column.getValue(), source, text));
     }
     return fields;

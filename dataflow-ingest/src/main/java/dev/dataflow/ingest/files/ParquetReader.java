@@ -12,9 +12,10 @@ import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
- * Parquet is typed and cannot be half-malformed, so there is no staging: the split reads the file directly, once
- * for the target and once for the values that do not cast to a declared type. A declared column the file lacks is
- * NULL, as a missing JSON key is, so a pipeline can add a column before old files are gone.
+ * Parquet is typed and cannot be half-malformed, so there is no staging: the split reads the file
+ * directly, once for the target and once for the values that do not cast to a declared type. A
+ * declared column the file lacks is NULL, as a missing JSON key is, so a pipeline can add a column
+ * before old files are gone.
  */
 final class ParquetReader {
   private final SqlSession sql;
@@ -25,12 +26,16 @@ final class ParquetReader {
     this.file = file;
   }
 
-  FileReadResult read(Map<String, String> declared, String target, String errors, long bytes) throws SQLException {
+  FileReadResult read(Map<String, String> declared, String target, String errors, long bytes)
+      throws SQLException {
     LinkedHashMap<String, String> present = schema();
     Map<String, String> columns = declared.isEmpty() ? present : declared;
-    String staged = "(SELECT file_row_number + 1 AS __df_seq, * EXCLUDE (file_row_number) FROM read_parquet("
-        + literal(file) + ", file_row_number=true))";
-    RecordSplit split = new RecordSplit(sql, file, staged, fields(columns, present), raw(present), "true", 1);
+    String staged =
+        "(SELECT file_row_number + 1 AS __df_seq, * EXCLUDE (file_row_number) FROM read_parquet("
+            + literal(file)
+            + ", file_row_number=true))";
+    RecordSplit split =
+        new RecordSplit(sql, file, staged, fields(columns, present), raw(present), "true", 1);
     long good = split.writeGood(target);
     long bad = split.writeBad(errors);
     return new FileReadResult(good + bad, good, bad, bytes);
@@ -39,7 +44,8 @@ final class ParquetReader {
   /** The file's columns; DuckDB fails here when the footer is not Parquet. */
   LinkedHashMap<String, String> schema() throws SQLException {
     LinkedHashMap<String, String> columns = new LinkedHashMap<>();
-    for (List<String> row : sql.query("DESCRIBE SELECT * FROM read_parquet(" + literal(file) + ")")) {
+    for (List<String> row :
+        sql.query("DESCRIBE SELECT * FROM read_parquet(" + literal(file) + ")")) {
       columns.put(row.get(0), row.get(1));
     }
     return columns;
@@ -52,7 +58,8 @@ final class ParquetReader {
     for (Map.Entry<String, String> column : columns.entrySet()) {
       String actual = byLowerName.get(column.getKey().toLowerCase(Locale.ROOT));
       String source = actual == null ? "NULL" : identifier(actual);
-      fields.add(new Field(column.getKey(), column.getValue(), source, "CAST(" + source + " AS VARCHAR)"));
+      fields.add(
+          new Field(column.getKey(), column.getValue(), source, "CAST(" + source + " AS VARCHAR)"));
     }
     return fields;
   }

@@ -6,8 +6,9 @@ import static dev.dataflow.ingest.files.SqlSession.literal;
 import java.sql.SQLException;
 
 /**
- * The records DuckDB's CSV scanner rejected ({@code store_rejects}): malformed lines, wrong column counts, invalid
- * UTF-8. DuckDB names the tables per scan, so each read gets its own pair and drops them afterwards.
+ * The records DuckDB's CSV scanner rejected ({@code store_rejects}): malformed lines, wrong column
+ * counts, invalid UTF-8. DuckDB names the tables per scan, so each read gets its own pair and drops
+ * them afterwards.
  */
 final class Rejects {
   final String table;
@@ -20,7 +21,10 @@ final class Rejects {
 
   /** The read_csv options that fill these tables. */
   String options() {
-    return "store_rejects=true, rejects_table=" + literal(table) + ", rejects_scan=" + literal(scan);
+    return "store_rejects=true, rejects_table="
+        + literal(table)
+        + ", rejects_scan="
+        + literal(scan);
   }
 
   boolean any(SqlSession sql) throws SQLException {
@@ -28,13 +32,20 @@ final class Rejects {
   }
 
   /**
-   * Appends one 'parse' error per rejected line (DuckDB may report several problems on one line; the first by
-   * position is the one to fix). DuckDB's {@code csv_line} may carry the newline that ended the previous line.
+   * Appends one 'parse' error per rejected line (DuckDB may report several problems on one line;
+   * the first by position is the one to fix). DuckDB's {@code csv_line} may carry the newline that
+   * ended the previous line.
    */
   long copyTo(SqlSession sql, String errors, String file) throws SQLException {
-    return sql.update("INSERT INTO " + errors + " SELECT " + literal(file) + ", line::BIGINT, "
-        + "trim(arg_min(csv_line, byte_position), chr(13) || chr(10)), 'parse', "
-        + "arg_min(lower(error_type::VARCHAR) || ': ' || error_message, byte_position) FROM " + identifier(table)
-        + " GROUP BY line ORDER BY line");
+    return sql.update(
+        "INSERT INTO "
+            + errors
+            + " SELECT "
+            + literal(file)
+            + ", line::BIGINT, "
+            + "trim(arg_min(csv_line, byte_position), chr(13) || chr(10)), 'parse', "
+            + "arg_min(lower(error_type::VARCHAR) || ': ' || error_message, byte_position) FROM "
+            + identifier(table)
+            + " GROUP BY line ORDER BY line");
   }
 }

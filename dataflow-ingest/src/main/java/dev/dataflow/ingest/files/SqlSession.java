@@ -9,9 +9,9 @@ import java.util.List;
 import java.util.UUID;
 
 /**
- * Runs this package's SQL on the caller's connection, one statement object per query: DuckDB's JDBC driver closes a
- * statement when its query fails, and the caller's own statement must survive a probe that fails. Also owns the
- * scratch tables of one read and drops them on close.
+ * Runs this package's SQL on the caller's connection, one statement object per query: DuckDB's JDBC
+ * driver closes a statement when its query fails, and the caller's own statement must survive a
+ * probe that fails. Also owns the scratch tables of one read and drops them on close.
  */
 final class SqlSession implements AutoCloseable {
   private final Connection connection;
@@ -61,7 +61,10 @@ final class SqlSession implements AutoCloseable {
   }
 
   boolean exists(String table) throws SQLException {
-    return queryLong("SELECT count(*) FROM duckdb_tables() WHERE temporary AND table_name = " + literal(table)) > 0;
+    return queryLong(
+            "SELECT count(*) FROM duckdb_tables() WHERE temporary AND table_name = "
+                + literal(table))
+        > 0;
   }
 
   @Override
@@ -70,7 +73,8 @@ final class SqlSession implements AutoCloseable {
       try {
         update("DROP TABLE IF EXISTS temp.main." + identifier(table));
       } catch (SQLException ignored) {
-        // a scratch table left behind is temporary and dies with the connection; the read's outcome stands
+        // a scratch table left behind is temporary and dies with the connection; the read's outcome
+        // stands
       }
     }
   }

@@ -88,8 +88,8 @@ public final class HttpIngest {
   }
 
   /**
-   * Spools a request body ({@code application/x-ndjson} or {@code application/json}) and answers its
-   * sequence once it is on disk.
+   * Spools a request body ({@code application/x-ndjson} or {@code application/json}) and answers
+   * its sequence once it is on disk.
    *
    * @throws DataflowException INVALID_ARGUMENT when the body holds no JSON records at all
    * @throws Behind when more than {@code max_pending_rows} rows wait for a commit
@@ -100,7 +100,8 @@ public final class HttpIngest {
       return new Accepted(0, lastSequence());
     }
     checkPending();
-    // the slow part, writing and syncing, runs unlocked; only the sequence and the rename are serialized
+    // the slow part, writing and syncing, runs unlocked; only the sequence and the rename are
+    // serialized
     Path temporary = write(lines.text());
     return publish(temporary, lines.rows());
   }
@@ -111,8 +112,8 @@ public final class HttpIngest {
   }
 
   /**
-   * The spooled requests after {@code sequence}, in order, at least one and as long as they add up to
-   * less than {@code maxRows} rows.
+   * The spooled requests after {@code sequence}, in order, at least one and as long as they add up
+   * to less than {@code maxRows} rows.
    */
   public synchronized List<Spooled> after(long sequence, long maxRows) {
     List<Spooled> batch = new ArrayList<>();
@@ -127,7 +128,10 @@ public final class HttpIngest {
     return batch;
   }
 
-  /** Everything up to {@code sequence} is committed: its files go, its rows stop counting as pending. */
+  /**
+   * Everything up to {@code sequence} is committed: its files go, its rows stop counting as
+   * pending.
+   */
   public synchronized void committed(long sequence) {
     while (!spooled.isEmpty() && spooled.firstKey() <= sequence) {
       Spooled done = spooled.pollFirstEntry().getValue();
@@ -135,7 +139,8 @@ public final class HttpIngest {
       try {
         Files.deleteIfExists(done.file());
       } catch (IOException e) {
-        // harmless: a file at or below the committed sequence is skipped and dropped at the next open
+        // harmless: a file at or below the committed sequence is skipped and dropped at the next
+        // open
       }
     }
     next = Math.max(next, sequence + 1);
@@ -149,8 +154,15 @@ public final class HttpIngest {
     long pending = pendingRows();
     if (pending > maxPendingRows) {
       throw new Behind(
-          "Pipeline " + pipeline + " is behind: " + pending + " rows wait for a commit, more than max_pending_rows "
-              + maxPendingRows + "; retry after " + retryAfterSeconds + " s",
+          "Pipeline "
+              + pipeline
+              + " is behind: "
+              + pending
+              + " rows wait for a commit, more than max_pending_rows "
+              + maxPendingRows
+              + "; retry after "
+              + retryAfterSeconds
+              + " s",
           retryAfterSeconds);
     }
   }
@@ -167,7 +179,8 @@ public final class HttpIngest {
       return temporary;
     } catch (IOException e) {
       deleteQuietly(temporary);
-      throw new UncheckedIOException("Cannot spool a request of pipeline " + pipeline + " to " + directory, e);
+      throw new UncheckedIOException(
+          "Cannot spool a request of pipeline " + pipeline + " to " + directory, e);
     }
   }
 
@@ -180,7 +193,8 @@ public final class HttpIngest {
     } catch (IOException e) {
       deleteQuietly(temporary);
       deleteQuietly(file);
-      throw new UncheckedIOException("Cannot spool a request of pipeline " + pipeline + " to " + file, e);
+      throw new UncheckedIOException(
+          "Cannot spool a request of pipeline " + pipeline + " to " + file, e);
     }
     spooled.put(sequence, new Spooled(sequence, file, rows));
     pendingRows += rows;
@@ -196,14 +210,18 @@ public final class HttpIngest {
 
   private List<Path> spoolFiles() throws IOException {
     try (Stream<Path> files = Files.list(directory)) {
-      return files.filter(file -> file.getFileName().toString().matches("[0-9]+\\" + SUFFIX)).toList();
+      return files
+          .filter(file -> file.getFileName().toString().matches("[0-9]+\\" + SUFFIX))
+          .toList();
     }
   }
 
   /** Requests that were being written when the process stopped were never acknowledged. */
   private void deleteTemporaries() throws IOException {
     try (Stream<Path> files = Files.list(directory)) {
-      files.filter(file -> file.getFileName().toString().endsWith(".tmp")).forEach(HttpIngest::deleteQuietly);
+      files
+          .filter(file -> file.getFileName().toString().endsWith(".tmp"))
+          .forEach(HttpIngest::deleteQuietly);
     }
   }
 

@@ -19,8 +19,8 @@ public final class HttpSpools {
   private final Map<String, HttpIngest> spools = new ConcurrentHashMap<>();
 
   /**
-   * @param committed the sequence a pipeline last committed (0 if none): a new spool numbers on from
-   *     it even when every spool file was deleted
+   * @param committed the sequence a pipeline last committed (0 if none): a new spool numbers on
+   *     from it even when every spool file was deleted
    */
   public HttpSpools(Path root, ToLongFunction<PipelineSpec> committed) {
     this.root = requireNonNull(root, "root is null");
@@ -34,9 +34,11 @@ public final class HttpSpools {
     }
     HttpIngest spool =
         spools.computeIfAbsent(
-            spec.name(), name -> new HttpIngest(name, root.resolve(name), committed.applyAsLong(spec)));
+            spec.name(),
+            name -> new HttpIngest(name, root.resolve(name), committed.applyAsLong(spec)));
     // a client waits about one commit interval for the pipeline to catch up
-    long interval = spec.commit().maxInterval() == null ? 1 : spec.commit().maxInterval().toSeconds();
+    long interval =
+        spec.commit().maxInterval() == null ? 1 : spec.commit().maxInterval().toSeconds();
     spool.limits(origin.maxPendingRows(), interval);
     return spool;
   }

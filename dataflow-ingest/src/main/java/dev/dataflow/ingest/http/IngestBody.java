@@ -34,8 +34,13 @@ final class IngestBody {
       return lines(body);
     }
     throw invalid(
-        "Content-Type " + contentType + " cannot be ingested; send " + NDJSON + " (one JSON object per line) or "
-            + JSON + " (an array of objects)");
+        "Content-Type "
+            + contentType
+            + " cannot be ingested; send "
+            + NDJSON
+            + " (one JSON object per line) or "
+            + JSON
+            + " (an array of objects)");
   }
 
   private static String mediaType(String contentType) {
@@ -43,7 +48,9 @@ final class IngestBody {
       return "";
     }
     int semicolon = contentType.indexOf(';');
-    return (semicolon < 0 ? contentType : contentType.substring(0, semicolon)).trim().toLowerCase(Locale.ROOT);
+    return (semicolon < 0 ? contentType : contentType.substring(0, semicolon))
+        .trim()
+        .toLowerCase(Locale.ROOT);
   }
 
   /** A JSON array of objects (or one object), rewritten one object per line. */
@@ -55,13 +62,15 @@ final class IngestBody {
       throw invalid("The body is not JSON: " + firstLine(e) + "; send an array of objects");
     }
     if (root == null || !(root.isArray() || root.isObject())) {
-      throw invalid("The body is not a JSON array of objects; send e.g. [{\"id\": 1}, {\"id\": 2}]");
+      throw invalid(
+          "The body is not a JSON array of objects; send e.g. [{\"id\": 1}, {\"id\": 2}]");
     }
     ByteArrayOutputStream out = new ByteArrayOutputStream(body.length + 16);
     long rows = 0;
     for (JsonNode record : root.isArray() ? root : MAPPER.createArrayNode().add(root)) {
       if (!record.isObject()) {
-        throw invalid("Element " + rows + " of the array is not a JSON object; every record must be one");
+        throw invalid(
+            "Element " + rows + " of the array is not a JSON object; every record must be one");
       }
       out.writeBytes(bytes(record));
       out.write('\n');
@@ -87,9 +96,11 @@ final class IngestBody {
       readable = readable || isObject(line);
     }
     if (rows > 0 && !readable) {
-      throw invalid("No line of the body is a JSON object; send one JSON object per line (" + NDJSON + ")");
+      throw invalid(
+          "No line of the body is a JSON object; send one JSON object per line (" + NDJSON + ")");
     }
-    byte[] lines = body.length == 0 || body[body.length - 1] == '\n' ? body : append(body, (byte) '\n');
+    byte[] lines =
+        body.length == 0 || body[body.length - 1] == '\n' ? body : append(body, (byte) '\n');
     return new Lines(lines, rows);
   }
 

@@ -47,28 +47,29 @@ import org.postgresql.copy.CopyOut;
  * <p>PostgreSQL is read through its bulk path, {@code COPY (SELECT …) TO STDOUT (FORMAT csv)}
  * ({@link org.postgresql.copy.CopyManager}): the rows' bytes are written as they arrive, unparsed,
  * into spool files of about {@value #CHUNK_BYTES} bytes in the reader's own directory under the
- * data directory, and each finished file is loaded by DuckDB's (parallel) CSV reader into
- * {@code input}, its text columns cast to the types mapped from the source's column types, while
- * the next file is written; a loaded file is deleted at once. Memory stays bounded (Java holds a
- * row and a write buffer) and so does the spool (two files per stream). Every other database is
- * read through a streamed JDBC fetch ({@code setFetchSize}), each row through a DuckDB appender into
- * a staging table of text columns, then cast the same way.
+ * data directory, and each finished file is loaded by DuckDB's (parallel) CSV reader into {@code
+ * input}, its text columns cast to the types mapped from the source's column types, while the next
+ * file is written; a loaded file is deleted at once. Memory stays bounded (Java holds a row and a
+ * write buffer) and so does the spool (two files per stream). Every other database is read through
+ * a streamed JDBC fetch ({@code setFetchSize}), each row through a DuckDB appender into a staging
+ * table of text columns, then cast the same way.
  *
- * <p><b>Full load</b> (no {@code cursor}): the whole table or query is one batch, so a run commits all
- * of it or nothing; the next run reads it all again (use {@code mode: overwrite} to replace rather than
- * append). With {@code split: {column, parallelism}} the integral column's [min, max] range is cut
- * into {@code parallelism} even slices, each read by its own thread, connection and COPY stream into
- * its own staging table; on PostgreSQL every slice reads the same exported snapshot, so the slices
- * are consistent with each other. Rows whose split column is NULL go to the first slice.
+ * <p><b>Full load</b> (no {@code cursor}): the whole table or query is one batch, so a run commits
+ * all of it or nothing; the next run reads it all again (use {@code mode: overwrite} to replace
+ * rather than append). With {@code split: {column, parallelism}} the integral column's [min, max]
+ * range is cut into {@code parallelism} even slices, each read by its own thread, connection and
+ * COPY stream into its own staging table; on PostgreSQL every slice reads the same exported
+ * snapshot, so the slices are consistent with each other. Rows whose split column is NULL go to the
+ * first slice.
  *
  * <p><b>Incremental</b> ({@code cursor: {column}}; {@code split} is then ignored): each batch reads
- * rows with {@code column > last} in column order, where {@code last} is the offset
- * {@value #CURSOR} of the pipeline's latest commit to its destination, and returns
- * {@code {dataflow.cursor: max value read}} to be committed with the rows. A batch holds the first
- * {@code commit.max_rows} rows <em>plus every other row with the boundary value</em> (the query reads
- * {@code column <= boundary}), so rows that tie on the cursor value are never split across batches
- * and never skipped; a batch can therefore exceed {@code max_rows} by the number of ties. Rows added
- * later with a cursor value at or below a committed one are not seen (the cursor must grow).
+ * rows with {@code column > last} in column order, where {@code last} is the offset {@value
+ * #CURSOR} of the pipeline's latest commit to its destination, and returns {@code {dataflow.cursor:
+ * max value read}} to be committed with the rows. A batch holds the first {@code commit.max_rows}
+ * rows <em>plus every other row with the boundary value</em> (the query reads {@code column <=
+ * boundary}), so rows that tie on the cursor value are never split across batches and never
+ * skipped; a batch can therefore exceed {@code max_rows} by the number of ties. Rows added later
+ * with a cursor value at or below a committed one are not seen (the cursor must grow).
  */
 public final class JdbcReader implements OriginReader {
   /** The snapshot summary property that holds the last committed cursor value, as text. */
@@ -77,6 +78,7 @@ public final class JdbcReader implements OriginReader {
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(JdbcReader.class);
   private static final int FETCH_SIZE = 10_000;
   private static final String STAGING = "__df_jdbc_s";
+
   /** The size at which a spool file is closed and loaded (a file always ends at a row's end). */
   static final long CHUNK_BYTES = 16L << 20;
 
@@ -87,6 +89,7 @@ public final class JdbcReader implements OriginReader {
   private String last;
   private boolean fullDone;
   private final AtomicLong bytes = new AtomicLong();
+
   /** The directory of this reader's spool files (PostgreSQL only), deleted by {@link #close}. */
   private final Path spool;
 
@@ -128,24 +131,53 @@ public final class JdbcReader implements OriginReader {
       bytes.set(0);
       long start = System.nanoTime();
       long rows = origin.split() != null ? loadSplit(duckdb) : load(duckdb, base());
-      LOG.info("Pipeline {}: read {} rows ({} bytes) from {} in {} ms", spec.name(), rows, bytes.get(), location(),
+      LOG.info(
+          "Pipeline {}: read {} rows ({} bytes) from {} in {} ms",
+          spec.name(),
+          rows,
+          bytes.get(),
+          location(),
           (System.nanoTime() - start) / 1_000_000);
       return new Pending(UUID.randomUUID().toString(), Map.of(), bytes.get(), 1);
     }
     String column = quote(origin.cursor().column());
     String after = last == null ? "" : " WHERE " + column + " > " + literal(last);
-    String boundary = "SELECT max(" + column + ") FROM (SELECT " + column + " FROM (" + base() + ") AS __df_b"
-        + after + " ORDER BY " + column + " LIMIT " + spec.commit().maxRows() + ") AS __df_m";
-    String query = "SELECT * FROM (" + base() + ") AS __df_c WHERE " + column + " <= (" + boundary + ")"
-        + (last == null ? "" : " AND " + column + " > " + literal(last)) + " ORDER BY " + column;
+    String boundary =
+        "SELECT max("
+            + column
+            + ") FROM (SELECT "
+            + column
+            + " FROM ("
+            + base()
+            + ") AS __df_b"
+            + after
+            + " ORDER BY "
+            + column
+            + " LIMIT "
+            + spec.commit().maxRows()
+            + ") AS __df_m";
+    String query =
+        "SELECT * FROM ("
+            + base()
+            + ") AS __df_c WHERE "
+            + column
+            + " <= ("
+            + boundary
+            + ")"
+            + (last == null ? "" : " AND " + column + " > " + literal(last))
+            + " ORDER BY "
+            + column;
     bytes.set(0);
     long rows = load(duckdb, query);
     if (rows == 0) {
       return null;
     }
     String max;
-    try (ResultSet result = duckdb.executeQuery(
-        "SELECT CAST(max(" + Engine.identifier(origin.cursor().column()) + ") AS VARCHAR) FROM input")) {
+    try (ResultSet result =
+        duckdb.executeQuery(
+            "SELECT CAST(max("
+                + Engine.identifier(origin.cursor().column())
+                + ") AS VARCHAR) FROM input")) {
       result.next();
       max = result.getString(1);
     }
@@ -176,7 +208,11 @@ public final class JdbcReader implements OriginReader {
       }
       Files.deleteIfExists(spool);
     } catch (IOException e) {
-      LOG.warn("Pipeline {}: cannot delete the spool directory {}: {}", spec.name(), spool, e.toString());
+      LOG.warn(
+          "Pipeline {}: cannot delete the spool directory {}: {}",
+          spec.name(),
+          spool,
+          e.toString());
     }
   }
 
@@ -191,13 +227,15 @@ public final class JdbcReader implements OriginReader {
       List<Column> columns = columns(source, query);
       if (postgres) {
         createTypedInput(duckdb, columns);
-        try (DuckDBConnection own = (DuckDBConnection) ((DuckDBConnection) duckdb.getConnection()).duplicate()) {
+        try (DuckDBConnection own =
+            (DuckDBConnection) ((DuckDBConnection) duckdb.getConnection()).duplicate()) {
           return spoolCopy(source, query, columns, own, 0);
         }
       }
       createStaging(duckdb, columns, 0);
       long rows;
-      try (DuckDBAppender appender = ((DuckDBConnection) duckdb.getConnection()).createAppender(STAGING + 0)) {
+      try (DuckDBAppender appender =
+          ((DuckDBConnection) duckdb.getConnection()).createAppender(STAGING + 0)) {
         rows = copy(source, query, columns, appender);
       }
       createInput(duckdb, columns, 1);
@@ -226,13 +264,26 @@ public final class JdbcReader implements OriginReader {
       long min;
       long max;
       try (Statement statement = coordinator.createStatement();
-          ResultSet result = statement.executeQuery(
-              "SELECT min(" + column + "), max(" + column + ") FROM (" + base() + ") AS __df_r")) {
+          ResultSet result =
+              statement.executeQuery(
+                  "SELECT min("
+                      + column
+                      + "), max("
+                      + column
+                      + ") FROM ("
+                      + base()
+                      + ") AS __df_r")) {
         result.next();
         Object low = result.getObject(1);
         if (low != null && !(low instanceof Number)) {
-          throw new DataflowException(ErrorCode.INVALID_ARGUMENT, "Pipeline " + spec.name() + ": split column "
-              + origin.split().column() + " must be an integer column, not " + low.getClass().getSimpleName());
+          throw new DataflowException(
+              ErrorCode.INVALID_ARGUMENT,
+              "Pipeline "
+                  + spec.name()
+                  + ": split column "
+                  + origin.split().column()
+                  + " must be an integer column, not "
+                  + low.getClass().getSimpleName());
         }
         min = result.getLong(1);
         max = result.getLong(2);
@@ -246,10 +297,16 @@ public final class JdbcReader implements OriginReader {
       List<String> slices = new ArrayList<>();
       for (int i = 0; i < parallelism; i++) {
         long low = min + i * step;
-        String range = i == parallelism - 1
-            ? column + " >= " + low
-            : column + " >= " + low + " AND " + column + " < " + (low + step);
-        slices.add("SELECT * FROM (" + base() + ") AS __df_s WHERE " + range + (i == 0 ? " OR " + column + " IS NULL" : ""));
+        String range =
+            i == parallelism - 1
+                ? column + " >= " + low
+                : column + " >= " + low + " AND " + column + " < " + (low + step);
+        slices.add(
+            "SELECT * FROM ("
+                + base()
+                + ") AS __df_s WHERE "
+                + range
+                + (i == 0 ? " OR " + column + " IS NULL" : ""));
       }
       if (postgres) {
         createTypedInput(duckdb, columns);
@@ -261,11 +318,14 @@ public final class JdbcReader implements OriginReader {
       DuckDBConnection duck = (DuckDBConnection) duckdb.getConnection();
       AtomicLong rows = new AtomicLong();
       List<Connection> sources = new ArrayList<>();
-      ExecutorService pool = Executors.newFixedThreadPool(slices.size(), runnable -> {
-        Thread thread = new Thread(runnable, "dataflow-jdbc-" + spec.name());
-        thread.setDaemon(true);
-        return thread;
-      });
+      ExecutorService pool =
+          Executors.newFixedThreadPool(
+              slices.size(),
+              runnable -> {
+                Thread thread = new Thread(runnable, "dataflow-jdbc-" + spec.name());
+                thread.setDaemon(true);
+                return thread;
+              });
       try {
         List<Future<?>> futures = new ArrayList<>();
         for (int i = 0; i < slices.size(); i++) {
@@ -281,19 +341,21 @@ public final class JdbcReader implements OriginReader {
           String slice = slices.get(i);
           String staging = STAGING + i;
           int index = i;
-          futures.add(pool.submit(() -> {
-            if (postgres) {
-              try (DuckDBConnection own = (DuckDBConnection) duck.duplicate()) {
-                rows.addAndGet(spoolCopy(source, slice, columns, own, index));
-              }
-              return null;
-            }
-            try (DuckDBConnection own = (DuckDBConnection) duck.duplicate();
-                DuckDBAppender appender = own.createAppender(staging)) {
-              rows.addAndGet(copy(source, slice, columns, appender));
-            }
-            return null;
-          }));
+          futures.add(
+              pool.submit(
+                  () -> {
+                    if (postgres) {
+                      try (DuckDBConnection own = (DuckDBConnection) duck.duplicate()) {
+                        rows.addAndGet(spoolCopy(source, slice, columns, own, index));
+                      }
+                      return null;
+                    }
+                    try (DuckDBConnection own = (DuckDBConnection) duck.duplicate();
+                        DuckDBAppender appender = own.createAppender(staging)) {
+                      rows.addAndGet(copy(source, slice, columns, appender));
+                    }
+                    return null;
+                  }));
         }
         for (Future<?> future : futures) {
           try {
@@ -309,7 +371,8 @@ public final class JdbcReader implements OriginReader {
             throw new IllegalStateException(cause);
           } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new DataflowException(ErrorCode.CANCELLED, "Pipeline " + spec.name() + ": read interrupted");
+            throw new DataflowException(
+                ErrorCode.CANCELLED, "Pipeline " + spec.name() + ": read interrupted");
           }
         }
       } finally {
@@ -328,21 +391,28 @@ public final class JdbcReader implements OriginReader {
   }
 
   /**
-   * Streams {@code COPY (query) TO STDOUT (FORMAT csv)} into spool files of about {@link #CHUNK_BYTES}
-   * and inserts each finished file into {@code input} through {@code duck} on a loader thread while
-   * the next one is written (so at most two files of this stream exist); returns the rows read.
+   * Streams {@code COPY (query) TO STDOUT (FORMAT csv)} into spool files of about {@link
+   * #CHUNK_BYTES} and inserts each finished file into {@code input} through {@code duck} on a
+   * loader thread while the next one is written (so at most two files of this stream exist);
+   * returns the rows read.
    */
-  private long spoolCopy(Connection source, String query, List<Column> columns, DuckDBConnection duck, int stream)
+  private long spoolCopy(
+      Connection source, String query, List<Column> columns, DuckDBConnection duck, int stream)
       throws SQLException {
     setUp(source);
-    ExecutorService loader = Executors.newSingleThreadExecutor(runnable -> {
-      Thread thread = new Thread(runnable, "dataflow-jdbc-load-" + spec.name());
-      thread.setDaemon(true);
-      return thread;
-    });
+    ExecutorService loader =
+        Executors.newSingleThreadExecutor(
+            runnable -> {
+              Thread thread = new Thread(runnable, "dataflow-jdbc-load-" + spec.name());
+              thread.setDaemon(true);
+              return thread;
+            });
     String insert = insertFromCsv(columns);
-    CopyOut copy = source.unwrap(PGConnection.class).getCopyAPI()
-        .copyOut("COPY (" + query + ") TO STDOUT (FORMAT csv)");
+    CopyOut copy =
+        source
+            .unwrap(PGConnection.class)
+            .getCopyAPI()
+            .copyOut("COPY (" + query + ") TO STDOUT (FORMAT csv)");
     long rows = 0;
     int chunk = 0;
     Path file = null;
@@ -405,17 +475,23 @@ public final class JdbcReader implements OriginReader {
       }
       loader.shutdownNow();
       try (Stream<Path> files = Files.list(spool)) {
-        for (Path left : files.filter(f -> f.getFileName().toString().startsWith("s" + stream + "-")).toList()) {
+        for (Path left :
+            files.filter(f -> f.getFileName().toString().startsWith("s" + stream + "-")).toList()) {
           Files.deleteIfExists(left);
         }
       } catch (IOException e) {
-        LOG.warn("Pipeline {}: cannot clean the spool directory {}: {}", spec.name(), spool, e.toString());
+        LOG.warn(
+            "Pipeline {}: cannot clean the spool directory {}: {}",
+            spec.name(),
+            spool,
+            e.toString());
       }
     }
   }
 
   /** Inserts one spool file into {@code input}, then deletes it. */
-  private static java.util.concurrent.Callable<Void> load(Statement statement, String insert, Path file) {
+  private static java.util.concurrent.Callable<Void> load(
+      Statement statement, String insert, Path file) {
     return () -> {
       try {
         statement.execute(insert.replace("__DF_FILE__", Engine.literal(file.toString())));
@@ -443,7 +519,8 @@ public final class JdbcReader implements OriginReader {
       throw new IllegalStateException(cause);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new DataflowException(ErrorCode.CANCELLED, "Pipeline " + spec.name() + ": read interrupted");
+      throw new DataflowException(
+          ErrorCode.CANCELLED, "Pipeline " + spec.name() + ": read interrupted");
     }
   }
 
@@ -457,8 +534,9 @@ public final class JdbcReader implements OriginReader {
   }
 
   /**
-   * The INSERT of one spool file ({@code __DF_FILE__} stands for its quoted path): PostgreSQL's CSV,
-   * where NULL is an empty unquoted field and an empty string is {@code ""}, read as text and cast.
+   * The INSERT of one spool file ({@code __DF_FILE__} stands for its quoted path): PostgreSQL's
+   * CSV, where NULL is an empty unquoted field and an empty string is {@code ""}, read as text and
+   * cast.
    */
   private static String insertFromCsv(List<Column> columns) {
     List<String> names = new ArrayList<>();
@@ -469,12 +547,18 @@ public final class JdbcReader implements OriginReader {
       names.add("'c" + i + "': '" + (column.binary() ? "VARCHAR" : column.duckdbType()) + "'");
       casts.add(column.binary() ? "from_hex(substr(c" + i + ", 3))" : "c" + i);
     }
-    return "INSERT INTO input SELECT " + String.join(", ", casts) + " FROM read_csv(__DF_FILE__, columns = {"
-        + String.join(", ", names) + "}, header = false, delim = ',', quote = '\"', escape = '\"', "
+    return "INSERT INTO input SELECT "
+        + String.join(", ", casts)
+        + " FROM read_csv(__DF_FILE__, columns = {"
+        + String.join(", ", names)
+        + "}, header = false, delim = ',', quote = '\"', escape = '\"', "
         + "nullstr = '', allow_quoted_nulls = false, auto_detect = false, strict_mode = true)";
   }
 
-  /** Streams the rows of {@code query} (any database but PostgreSQL) into the appender; returns how many. */
+  /**
+   * Streams the rows of {@code query} (any database but PostgreSQL) into the appender; returns how
+   * many.
+   */
   private long copy(Connection source, String query, List<Column> columns, DuckDBAppender appender)
       throws SQLException {
     int width = columns.size();
@@ -522,21 +606,30 @@ public final class JdbcReader implements OriginReader {
     }
   }
 
-  private static void createStaging(Statement duckdb, List<Column> columns, int index) throws SQLException {
+  private static void createStaging(Statement duckdb, List<Column> columns, int index)
+      throws SQLException {
     List<String> defs = new ArrayList<>();
     for (int i = 0; i < columns.size(); i++) {
       defs.add("c" + i + " VARCHAR");
     }
-    duckdb.execute("CREATE OR REPLACE TABLE " + STAGING + index + " (" + String.join(", ", defs) + ")");
+    duckdb.execute(
+        "CREATE OR REPLACE TABLE " + STAGING + index + " (" + String.join(", ", defs) + ")");
   }
 
   /** {@code input} from the staging tables, each text column cast to its mapped type. */
-  private static void createInput(Statement duckdb, List<Column> columns, int stagings) throws SQLException {
+  private static void createInput(Statement duckdb, List<Column> columns, int stagings)
+      throws SQLException {
     List<String> casts = new ArrayList<>();
     for (int i = 0; i < columns.size(); i++) {
       Column column = columns.get(i);
       String value = column.binary() ? "from_hex(substr(c" + i + ", 3))" : "c" + i;
-      casts.add("CAST(" + value + " AS " + column.duckdbType() + ") AS " + Engine.identifier(column.name()));
+      casts.add(
+          "CAST("
+              + value
+              + " AS "
+              + column.duckdbType()
+              + ") AS "
+              + Engine.identifier(column.name()));
     }
     List<String> parts = new ArrayList<>();
     for (int i = 0; i < stagings; i++) {
@@ -551,7 +644,8 @@ public final class JdbcReader implements OriginReader {
   /** The columns of a query and their DuckDB types, from the metadata of {@code LIMIT 0}. */
   private static List<Column> columns(Connection source, String query) throws SQLException {
     try (Statement statement = source.createStatement();
-        ResultSet result = statement.executeQuery("SELECT * FROM (" + query + ") AS __df_t LIMIT 0")) {
+        ResultSet result =
+            statement.executeQuery("SELECT * FROM (" + query + ") AS __df_t LIMIT 0")) {
       ResultSetMetaData meta = result.getMetaData();
       List<Column> columns = new ArrayList<>();
       for (int i = 1; i <= meta.getColumnCount(); i++) {
@@ -584,21 +678,36 @@ public final class JdbcReader implements OriginReader {
     String name = origin.password().environmentVariable();
     String value = System.getenv(name);
     if (value == null) {
-      throw new DataflowException(ErrorCode.INVALID_ARGUMENT, "Pipeline " + spec.name()
-          + ": the jdbc password refers to environment variable " + name + ", which is not set");
+      throw new DataflowException(
+          ErrorCode.INVALID_ARGUMENT,
+          "Pipeline "
+              + spec.name()
+              + ": the jdbc password refers to environment variable "
+              + name
+              + ", which is not set");
     }
     return value;
   }
 
-  /** A read that failed: a clear message naming the database (never its password), the run fails. */
+  /**
+   * A read that failed: a clear message naming the database (never its password), the run fails.
+   */
   private DataflowException failed(SQLException e) {
     String message = e.getMessage();
     String password = origin.password() == null ? null : safePassword();
     if (message != null && password != null && !password.isEmpty()) {
       message = message.replace(password, "******");
     }
-    return new DataflowException(ErrorCode.INTERNAL, "Pipeline " + spec.name() + ": reading " + location()
-        + " failed" + (e.getSQLState() == null ? "" : " (SQLSTATE " + e.getSQLState() + ")") + ": " + message);
+    return new DataflowException(
+        ErrorCode.INTERNAL,
+        "Pipeline "
+            + spec.name()
+            + ": reading "
+            + location()
+            + " failed"
+            + (e.getSQLState() == null ? "" : " (SQLSTATE " + e.getSQLState() + ")")
+            + ": "
+            + message);
   }
 
   private String safePassword() {
@@ -644,32 +753,38 @@ public final class JdbcReader implements OriginReader {
     }
   }
 
-  /** A source column: its name, its DuckDB type and whether it is binary (staged as {@code \x} hex). */
+  /**
+   * A source column: its name, its DuckDB type and whether it is binary (staged as {@code \x} hex).
+   */
   record Column(String name, String duckdbType, boolean binary) {}
 
-  /** PostgreSQL (and generic JDBC) column types to DuckDB types; anything unknown is VARCHAR text. */
+  /**
+   * PostgreSQL (and generic JDBC) column types to DuckDB types; anything unknown is VARCHAR text.
+   */
   static final class TypeMapping {
     private TypeMapping() {}
 
     static Column column(ResultSetMetaData meta, int i) throws SQLException {
       String name = meta.getColumnLabel(i);
-      String type = meta.getColumnTypeName(i) == null ? "" : meta.getColumnTypeName(i).toLowerCase();
-      String duckdb = switch (type) {
-        case "int2", "smallint" -> "SMALLINT";
-        case "int4", "integer", "int", "serial" -> "INTEGER";
-        case "int8", "bigint", "bigserial" -> "BIGINT";
-        case "float4", "real" -> "REAL";
-        case "float8", "double precision", "double" -> "DOUBLE";
-        case "bool", "boolean" -> "BOOLEAN";
-        case "date" -> "DATE";
-        case "timestamp" -> "TIMESTAMP";
-        case "timestamptz" -> "TIMESTAMPTZ";
-        case "uuid" -> "UUID";
-        case "bytea" -> "BLOB";
-        case "numeric", "decimal" -> decimal(meta.getPrecision(i), meta.getScale(i));
-        case "text", "varchar", "bpchar", "char", "name" -> "VARCHAR";
-        default -> generic(meta.getColumnType(i), meta.getPrecision(i), meta.getScale(i));
-      };
+      String type =
+          meta.getColumnTypeName(i) == null ? "" : meta.getColumnTypeName(i).toLowerCase();
+      String duckdb =
+          switch (type) {
+            case "int2", "smallint" -> "SMALLINT";
+            case "int4", "integer", "int", "serial" -> "INTEGER";
+            case "int8", "bigint", "bigserial" -> "BIGINT";
+            case "float4", "real" -> "REAL";
+            case "float8", "double precision", "double" -> "DOUBLE";
+            case "bool", "boolean" -> "BOOLEAN";
+            case "date" -> "DATE";
+            case "timestamp" -> "TIMESTAMP";
+            case "timestamptz" -> "TIMESTAMPTZ";
+            case "uuid" -> "UUID";
+            case "bytea" -> "BLOB";
+            case "numeric", "decimal" -> decimal(meta.getPrecision(i), meta.getScale(i));
+            case "text", "varchar", "bpchar", "char", "name" -> "VARCHAR";
+            default -> generic(meta.getColumnType(i), meta.getPrecision(i), meta.getScale(i));
+          };
       return new Column(name, duckdb, duckdb.equals("BLOB"));
     }
 

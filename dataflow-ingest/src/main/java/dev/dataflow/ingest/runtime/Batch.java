@@ -7,4 +7,10 @@ import java.util.Map;
  * What one batch did: rows read, written and in error, and per stage the rows it produced. {@code
  * snapshotId} is the commit that holds the batch and its offsets (-1 in a preview).
  */
-record Batch(long rowsIn, long rowsOut, long rowsError, Map<String, Long> stageRows, long snapshotId, List<String> notes) {}
+record Batch(
+    long rowsIn,
+    long rowsOut,
+    long rowsError,
+    Map<String, Long> stageRows,
+    long snapshotId,
+    List<String> notes) {}

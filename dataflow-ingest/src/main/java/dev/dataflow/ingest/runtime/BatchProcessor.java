@@ -67,7 +67,9 @@ final class BatchProcessor {
     String previous = INPUT;
     for (PipelineSpec.Transform transform : spec.transforms()) {
       String planned = plan(transform.sql(), stages, "stage " + transform.name());
-      execute("CREATE OR REPLACE TABLE " + Engine.identifier(transform.name()) + " AS " + planned, "stage " + transform.name());
+      execute(
+          "CREATE OR REPLACE TABLE " + Engine.identifier(transform.name()) + " AS " + planned,
+          "stage " + transform.name());
       stages.add(transform.name().toLowerCase(Locale.ROOT));
       rows.put(transform.name(), count(transform.name()));
       previous = transform.name();
@@ -91,7 +93,10 @@ final class BatchProcessor {
     List<String> reasons = new ArrayList<>();
     for (String column : spec.constraints().notNull()) {
       reasons.add(
-          "WHEN " + Engine.identifier(column) + " IS NULL THEN " + Engine.literal("not_null: " + column + " is null"));
+          "WHEN "
+              + Engine.identifier(column)
+              + " IS NULL THEN "
+              + Engine.literal("not_null: " + column + " is null"));
     }
     for (PipelineSpec.Check check : spec.constraints().checks()) {
       reasons.add(
@@ -157,8 +162,14 @@ final class BatchProcessor {
             && (double) bad / Math.max(1, good + bad) > policy.maxRatio())) {
       throw new DataflowException(
           ErrorCode.INVALID_ARGUMENT,
-          bad + " of " + (good + bad) + " rows are in error (policy " + policy.policy().name().toLowerCase(Locale.ROOT)
-              + (policy.maxRatio() == null ? "" : " " + policy.maxRatio()) + "); first: " + firstError());
+          bad
+              + " of "
+              + (good + bad)
+              + " rows are in error (policy "
+              + policy.policy().name().toLowerCase(Locale.ROOT)
+              + (policy.maxRatio() == null ? "" : " " + policy.maxRatio())
+              + "); first: "
+              + firstError());
     }
   }
 
@@ -166,7 +177,13 @@ final class BatchProcessor {
     try (ResultSet rows =
         statement.executeQuery("SELECT file, row, stage, reason FROM " + ERRORS + " LIMIT 1")) {
       return rows.next()
-          ? rows.getString(1) + " row " + rows.getLong(2) + " (" + rows.getString(3) + "): " + rows.getString(4)
+          ? rows.getString(1)
+              + " row "
+              + rows.getLong(2)
+              + " ("
+              + rows.getString(3)
+              + "): "
+              + rows.getString(4)
           : "none";
     } catch (SQLException e) {
       throw EngineErrors.translate(e);
@@ -178,7 +195,8 @@ final class BatchProcessor {
    * destination with the offsets. A table that already holds this batch (a retry after a crash
    * between two commits) is skipped.
    */
-  Batch commit(String runId, String batchId, Map<String, String> offsets, Map<String, Long> stageRows) {
+  Batch commit(
+      String runId, String batchId, Map<String, String> offsets, Map<String, Long> stageRows) {
     long bad = errorCount();
     long good = goodCount();
     checkErrorPolicy(good, bad);
@@ -223,7 +241,9 @@ final class BatchProcessor {
 
   private String routed(Destination destination) {
     String good = goodRows();
-    return destination.when() == null ? good : "SELECT * FROM (" + good + ") WHERE (" + destination.when() + ")";
+    return destination.when() == null
+        ? good
+        : "SELECT * FROM (" + good + ") WHERE (" + destination.when() + ")";
   }
 
   /** The rows with the table's columns, by name; columns the batch lacks are NULL. */
@@ -247,19 +267,23 @@ final class BatchProcessor {
     Table table = lake.tableOrNull(destination.table());
     if (table == null) {
       notes.add("created table " + destination.table());
-      return lake.createTable(destination.table(), batch, TableWriter.spec(batch, partitioning(destination)), Map.of());
+      return lake.createTable(
+          destination.table(), batch, TableWriter.spec(batch, partitioning(destination)), Map.of());
     }
     SchemaDrift.reconcile(table, batch, destination.schemaChanges(), notes);
     return table;
   }
 
-  private static List<dev.dataflow.sql.parse.Statement.PartitionField> partitioning(Destination destination) {
+  private static List<dev.dataflow.sql.parse.Statement.PartitionField> partitioning(
+      Destination destination) {
     if (destination.partitionBy().isEmpty()) {
       return List.of();
     }
     // the partition grammar is the SQL one: read it through the statement parser
     String ddl =
-        "CREATE TABLE x.y PARTITIONED BY (" + String.join(", ", destination.partitionBy()) + ") AS SELECT 1";
+        "CREATE TABLE x.y PARTITIONED BY ("
+            + String.join(", ", destination.partitionBy())
+            + ") AS SELECT 1";
     return ((dev.dataflow.sql.parse.Statement.CreateTableAs)
             dev.dataflow.sql.parse.StatementParser.parse(ddl))
         .partitioning();
@@ -278,12 +302,20 @@ final class BatchProcessor {
             + ERRORS;
     if (table == null) {
       Schema schema = TableWriter.schemaOf(statement, rows);
-      table = lake.createTable(path, schema, org.apache.iceberg.PartitionSpec.unpartitioned(), Map.of());
+      table =
+          lake.createTable(
+              path, schema, org.apache.iceberg.PartitionSpec.unpartitioned(), Map.of());
     } else if (Offsets.hasBatch(table, spec.name(), batchId)) {
       return;
     }
     sql.writer()
-        .write(statement, table, rows, TableWriter.Mode.APPEND, List.of(), Offsets.marker(spec.name(), batchId));
+        .write(
+            statement,
+            table,
+            rows,
+            TableWriter.Mode.APPEND,
+            List.of(),
+            Offsets.marker(spec.name(), batchId));
   }
 
   /** The lower-case column names of a table or a query. */

@@ -50,7 +50,8 @@ final class FilesReader implements OriginReader {
     this.origin = (FilesOrigin) spec.origin();
     if (!"file".equals(origin.location().getScheme())) {
       throw new DataflowException(
-          ErrorCode.UNSUPPORTED, "Only local directories can be read yet, not " + origin.location());
+          ErrorCode.UNSUPPORTED,
+          "Only local directories can be read yet, not " + origin.location());
     }
     this.directory = Path.of(origin.location());
     this.pending = pendingFiles(lake);
@@ -69,7 +70,9 @@ final class FilesReader implements OriginReader {
     List<String> files = new ArrayList<>();
     long bytes = 0;
     long rows = 0;
-    while (next < pending.size() && rows < spec.commit().maxRows() && files.size() < MAX_FILES_PER_BATCH) {
+    while (next < pending.size()
+        && rows < spec.commit().maxRows()
+        && files.size() < MAX_FILES_PER_BATCH) {
       String file = pending.get(next++);
       FileReadResult read = read(statement, file, "__df_f" + files.size());
       files.add(file);
@@ -102,14 +105,25 @@ final class FilesReader implements OriginReader {
   private FileReadResult read(Statement statement, String file, String target) throws SQLException {
     try {
       return FileReader.read(
-          statement, directory.resolve(file), format(), csv(), new LinkedHashMap<>(origin.columns()), target, BatchProcessor.ERRORS);
+          statement,
+          directory.resolve(file),
+          format(),
+          csv(),
+          new LinkedHashMap<>(origin.columns()),
+          target,
+          BatchProcessor.ERRORS);
     } catch (DataflowException e) {
       if (e.code() != ErrorCode.NOT_FOUND) {
         throw e;
       }
       statement.execute(
-          "INSERT INTO " + BatchProcessor.ERRORS + " VALUES (" + Engine.literal(file) + ", NULL, NULL, 'read', "
-              + Engine.literal(e.getMessage()) + ")");
+          "INSERT INTO "
+              + BatchProcessor.ERRORS
+              + " VALUES ("
+              + Engine.literal(file)
+              + ", NULL, NULL, 'read', "
+              + Engine.literal(e.getMessage())
+              + ")");
       return null;
     }
   }
@@ -123,10 +137,12 @@ final class FilesReader implements OriginReader {
       }
     }
     if (parts.isEmpty()) {
-      statement.execute("CREATE OR REPLACE TABLE input AS SELECT NULL::VARCHAR AS __df_file, NULL::BIGINT AS __df_row WHERE false");
+      statement.execute(
+          "CREATE OR REPLACE TABLE input AS SELECT NULL::VARCHAR AS __df_file, NULL::BIGINT AS __df_row WHERE false");
       return;
     }
-    statement.execute("CREATE OR REPLACE TABLE input AS " + String.join(" UNION ALL BY NAME ", parts));
+    statement.execute(
+        "CREATE OR REPLACE TABLE input AS " + String.join(" UNION ALL BY NAME ", parts));
     for (int i = 0; i < files; i++) {
       statement.execute("DROP TABLE IF EXISTS __df_f" + i);
     }
@@ -134,7 +150,8 @@ final class FilesReader implements OriginReader {
 
   private static boolean exists(Statement statement, String table) throws SQLException {
     try (ResultSet rows =
-        statement.executeQuery("SELECT count(*) FROM duckdb_tables() WHERE table_name = " + Engine.literal(table))) {
+        statement.executeQuery(
+            "SELECT count(*) FROM duckdb_tables() WHERE table_name = " + Engine.literal(table))) {
       rows.next();
       return rows.getLong(1) > 0;
     }
@@ -156,7 +173,8 @@ final class FilesReader implements OriginReader {
   /** Files under the directory whose path relative to it matches the glob, in name order. */
   private List<String> matchingFiles() {
     if (!Files.isDirectory(directory)) {
-      throw new DataflowException(ErrorCode.NOT_FOUND, "Source directory " + directory + " does not exist");
+      throw new DataflowException(
+          ErrorCode.NOT_FOUND, "Source directory " + directory + " does not exist");
     }
     PathMatcher matcher = FileSystems.getDefault().getPathMatcher("glob:" + origin.glob());
     try (Stream<Path> paths = Files.walk(directory)) {

@@ -22,8 +22,8 @@ import org.apache.iceberg.Table;
 
 /**
  * The http origin: the requests the server spooled ({@link HttpIngest}), in sequence order, in
- * batches of about {@code commit.max_rows} rows. The offset is the highest sequence committed; a run
- * starts after it, and a batch's files are released once the next call shows it committed.
+ * batches of about {@code commit.max_rows} rows. The offset is the highest sequence committed; a
+ * run starts after it, and a batch's files are released once the next call shows it committed.
  */
 final class HttpReader implements OriginReader {
   static final String SEQUENCE = "dataflow.http.sequence";
@@ -41,9 +41,13 @@ final class HttpReader implements OriginReader {
     spool.committed(position);
   }
 
-  /** The spools of a platform, under {@code <data>/ingest}, numbering on from each pipeline's offset. */
+  /**
+   * The spools of a platform, under {@code <data>/ingest}, numbering on from each pipeline's
+   * offset.
+   */
   static HttpSpools spools(SqlService sql) {
-    return new HttpSpools(sql.warehouse().getParent().resolve("ingest"), spec -> committed(sql.lake(), spec));
+    return new HttpSpools(
+        sql.warehouse().getParent().resolve("ingest"), spec -> committed(sql.lake(), spec));
   }
 
   /** The sequence last committed to the pipeline's first destination, 0 if none. */
@@ -74,7 +78,10 @@ final class HttpReader implements OriginReader {
     long first = files.get(0).sequence();
     position = files.get(files.size() - 1).sequence();
     return new Pending(
-        "http-" + spec.name() + "-" + first + "-" + position, Map.of(SEQUENCE, Long.toString(position)), bytes, files.size());
+        "http-" + spec.name() + "-" + first + "-" + position,
+        Map.of(SEQUENCE, Long.toString(position)),
+        bytes,
+        files.size());
   }
 
   @Override
@@ -87,7 +94,9 @@ final class HttpReader implements OriginReader {
     statement.execute("CREATE OR REPLACE TABLE input AS SELECT * FROM input LIMIT " + limit);
   }
 
-  /** Releases what the run committed, whether or not it ended well: the offsets say what is done. */
+  /**
+   * Releases what the run committed, whether or not it ended well: the offsets say what is done.
+   */
   @Override
   public void close() {
     spool.committed(committed(lake, spec));
@@ -95,7 +104,13 @@ final class HttpReader implements OriginReader {
 
   private static FileReadResult read(Statement statement, Path file, String target) {
     return FileReader.read(
-        statement, file, FileFormat.JSON, CsvOptions.defaults(), new LinkedHashMap<>(), target, BatchProcessor.ERRORS);
+        statement,
+        file,
+        FileFormat.JSON,
+        CsvOptions.defaults(),
+        new LinkedHashMap<>(),
+        target,
+        BatchProcessor.ERRORS);
   }
 
   /** The batch's rows: every spooled request, by column name. */
@@ -109,7 +124,8 @@ final class HttpReader implements OriginReader {
     for (int i = 0; i < files; i++) {
       parts.add("SELECT * FROM __df_h" + i);
     }
-    statement.execute("CREATE OR REPLACE TABLE input AS " + String.join(" UNION ALL BY NAME ", parts));
+    statement.execute(
+        "CREATE OR REPLACE TABLE input AS " + String.join(" UNION ALL BY NAME ", parts));
     for (int i = 0; i < files; i++) {
       statement.execute("DROP TABLE __df_h" + i);
     }

@@ -13,8 +13,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The DuckDB a pipeline run works in: its own in-memory database, locked down like the query engine,
- * that may read only the origin's directories and the warehouse, with the stage functions defined.
+ * The DuckDB a pipeline run works in: its own in-memory database, locked down like the query
+ * engine, that may read only the origin's directories and the warehouse, with the stage functions
+ * defined.
  */
 final class IngestEngine {
   private IngestEngine() {}

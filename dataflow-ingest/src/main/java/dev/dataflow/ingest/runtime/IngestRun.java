@@ -17,8 +17,9 @@ import java.util.function.BiConsumer;
 import java.util.function.BooleanSupplier;
 
 /**
- * One run of a pipeline over any origin (the reader is closed when the run or preview ends): batch after batch until the reader has nothing pending or the
- * pipeline is stopped, each batch through {@link BatchProcessor} into one commit per table.
+ * One run of a pipeline over any origin (the reader is closed when the run or preview ends): batch
+ * after batch until the reader has nothing pending or the pipeline is stopped, each batch through
+ * {@link BatchProcessor} into one commit per table.
  */
 final class IngestRun {
   private final SqlService sql;
@@ -117,7 +118,10 @@ final class IngestRun {
 
   /** Numbers, booleans and text as they are; every other value as its text. */
   private static Object plain(Object value) {
-    return value == null || value instanceof Number || value instanceof Boolean || value instanceof String
+    return value == null
+            || value instanceof Number
+            || value instanceof Boolean
+            || value instanceof String
         ? value
         : value.toString();
   }

@@ -45,7 +45,8 @@ final class Offsets {
   /** The value of an offset property in the pipeline's latest commit to a table, or null. */
   static String latest(Table table, String pipeline, String key) {
     for (Snapshot snapshot : history(table)) {
-      if (pipeline.equals(snapshot.summary().get(PIPELINE)) && snapshot.summary().containsKey(key)) {
+      if (pipeline.equals(snapshot.summary().get(PIPELINE))
+          && snapshot.summary().containsKey(key)) {
         return snapshot.summary().get(key);
       }
     }
@@ -61,14 +62,17 @@ final class Offsets {
         try {
           files.addAll(JSON.readValue(summary.get(FILES), new TypeReference<List<String>>() {}));
         } catch (IOException e) {
-          throw new IllegalStateException("Unreadable offsets in snapshot " + snapshot.snapshotId(), e);
+          throw new IllegalStateException(
+              "Unreadable offsets in snapshot " + snapshot.snapshotId(), e);
         }
       }
     }
     return files;
   }
 
-  /** Whether a batch of a pipeline is already committed to a table (a retry must not add it twice). */
+  /**
+   * Whether a batch of a pipeline is already committed to a table (a retry must not add it twice).
+   */
   static boolean hasBatch(Table table, String pipeline, String batch) {
     for (Snapshot snapshot : history(table)) {
       if (pipeline.equals(snapshot.summary().get(PIPELINE))

@@ -10,9 +10,9 @@ import java.util.Map;
  * Where a pipeline's rows come from, for one run. The runtime calls {@link #next} on a DuckDB
  * connection of the run's {@link IngestEngine}; the reader fills table {@code input} with the next
  * batch (and {@link BatchProcessor#ERRORS} with records it could not read) and says which source
- * offsets that batch reaches. Those offsets are committed in the same Iceberg snapshot as the batch's
- * rows, so a reader starts each run from {@link Offsets} of its destination and never reads a
- * committed record twice. Called from one thread; {@code close} after the last call.
+ * offsets that batch reaches. Those offsets are committed in the same Iceberg snapshot as the
+ * batch's rows, so a reader starts each run from {@link Offsets} of its destination and never reads
+ * a committed record twice. Called from one thread; {@code close} after the last call.
  */
 public interface OriginReader extends AutoCloseable {
   /**
@@ -30,7 +30,9 @@ public interface OriginReader extends AutoCloseable {
   /** Reads the next batch, or returns null when nothing is pending now. */
   Pending next(Statement statement) throws SQLException;
 
-  /** Reads at most {@code limit} records into {@code input} for a preview, whatever was committed. */
+  /**
+   * Reads at most {@code limit} records into {@code input} for a preview, whatever was committed.
+   */
   void preview(Statement statement, int limit) throws SQLException;
 
   @Override

@@ -17,10 +17,11 @@ import java.util.function.Predicate;
  * The meters of every pipeline, tagged {@code pipeline} (and {@code stage} for stage rows). Under
  * Prometheus names they are {@code dataflow_pipeline_rows_in_total}, {@code …_rows_out_total},
  * {@code …_rows_error_total}, {@code …_bytes_total}, {@code …_batches_total}, {@code
- * dataflow_pipeline_stage_rows_total}, the gauges {@code dataflow_pipeline_last_commit_timestamp_seconds},
- * {@code dataflow_pipeline_lag_seconds} and {@code dataflow_pipeline_running}, and the timer {@code
- * dataflow_pipeline_batch_seconds}. Counters count since the process started, as Prometheus expects.
- * A pipeline's meters appear with its first run in this process.
+ * dataflow_pipeline_stage_rows_total}, the gauges {@code
+ * dataflow_pipeline_last_commit_timestamp_seconds}, {@code dataflow_pipeline_lag_seconds} and
+ * {@code dataflow_pipeline_running}, and the timer {@code dataflow_pipeline_batch_seconds}.
+ * Counters count since the process started, as Prometheus expects. A pipeline's meters appear with
+ * its first run in this process.
  *
  * <p>Thread-safe: every running pipeline records from its own worker thread.
  */
@@ -38,9 +39,9 @@ final class PipelineMetrics {
   }
 
   /**
-   * A recorder for one run, to be called after each committed batch with the bytes it read. A batch's
-   * time is measured from the end of the previous one (or the run's start), because the origin reads,
-   * transforms and commits a batch back to back and calls only once it is committed.
+   * A recorder for one run, to be called after each committed batch with the bytes it read. A
+   * batch's time is measured from the end of the previous one (or the run's start), because the
+   * origin reads, transforms and commits a batch back to back and calls only once it is committed.
    */
   BiConsumer<Batch, Long> recorder(String pipeline) {
     Meters meters = pipelines.computeIfAbsent(pipeline, this::register);
@@ -65,7 +66,8 @@ final class PipelineMetrics {
         .tags(tags)
         .register(registry);
     Gauge.builder(PREFIX + "lag", () -> running.test(pipeline) ? meters.lagSeconds() : Double.NaN)
-        .description("Seconds since the last commit (or the first run) while running; NaN otherwise")
+        .description(
+            "Seconds since the last commit (or the first run) while running; NaN otherwise")
         .baseUnit("seconds")
         .tags(tags)
         .register(registry);
@@ -91,10 +93,14 @@ final class PipelineMetrics {
       this.rowsIn = counter("rows.in", "Rows read");
       this.rowsOut = counter("rows.out", "Rows written");
       this.rowsError = counter("rows.error", "Rows sent to the error policy");
-      this.bytes = Counter.builder(PREFIX + "bytes").description("Bytes read").tags(tags).register(registry);
+      this.bytes =
+          Counter.builder(PREFIX + "bytes").description("Bytes read").tags(tags).register(registry);
       this.batches = counter("batches", "Batches committed");
       this.batchTime =
-          Timer.builder(PREFIX + "batch").description("Time to read, transform and commit a batch").tags(tags).register(registry);
+          Timer.builder(PREFIX + "batch")
+              .description("Time to read, transform and commit a batch")
+              .tags(tags)
+              .register(registry);
     }
 
     private Counter counter(String name, String description) {

@@ -11,7 +11,8 @@ import java.util.List;
 /** Pipeline definitions, states and runs in the metadata store, so they outlive the process. */
 final class PipelineStore implements AutoCloseable {
   /** A stored pipeline: its YAML text as applied, and its state. */
-  record Stored(String name, String definition, String sourcePath, PipelineState state, String cause) {}
+  record Stored(
+      String name, String definition, String sourcePath, PipelineState state, String cause) {}
 
   private static final String RUN_COLUMNS =
       "id, pipeline, started_at, ended_at, status, rows_in, rows_out, rows_error, bytes, files,"
@@ -99,7 +100,9 @@ final class PipelineStore implements AutoCloseable {
 
   List<RunRecord> runs(String pipeline, int limit) {
     return db.query(
-        "SELECT " + RUN_COLUMNS + " FROM df_pipeline_runs WHERE pipeline = ? ORDER BY started_at DESC LIMIT ?",
+        "SELECT "
+            + RUN_COLUMNS
+            + " FROM df_pipeline_runs WHERE pipeline = ? ORDER BY started_at DESC LIMIT ?",
         PipelineStore::run,
         pipeline,
         limit);

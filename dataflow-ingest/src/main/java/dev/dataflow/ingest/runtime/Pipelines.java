@@ -27,10 +27,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The pipelines of a platform: their definitions (as applied YAML), states and runs in the metadata
- * store, and one worker thread per running pipeline. A batch pipeline without a schedule runs once and
- * finishes; with a schedule, or in continuous mode, it runs again after each interval until stopped.
- * Pipelines that were running when the process stopped are resumed by {@link #resume()}; their
- * offsets make the resumed run pick up exactly after the last commit.
+ * store, and one worker thread per running pipeline. A batch pipeline without a schedule runs once
+ * and finishes; with a schedule, or in continuous mode, it runs again after each interval until
+ * stopped. Pipelines that were running when the process stopped are resumed by {@link #resume()};
+ * their offsets make the resumed run pick up exactly after the last commit.
  */
 public final class Pipelines implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Pipelines.class);
@@ -57,13 +57,14 @@ public final class Pipelines implements AutoCloseable {
   public Pipelines(SqlService sql, MeterRegistry registry) {
     this.sql = requireNonNull(sql, "sql is null");
     this.store = new PipelineStore(sql.lake());
-    this.metrics = new PipelineMetrics(requireNonNull(registry, "registry is null"), running::containsKey);
+    this.metrics =
+        new PipelineMetrics(requireNonNull(registry, "registry is null"), running::containsKey);
     this.http = HttpReader.spools(sql);
   }
 
   /**
-   * Validates and stores a definition; a running pipeline takes it at its next run. Relative paths in
-   * it resolve against the directory of {@code source}, the file it was read from.
+   * Validates and stores a definition; a running pipeline takes it at its next run. Relative paths
+   * in it resolve against the directory of {@code source}, the file it was read from.
    */
   public PipelineSpec apply(String yaml, Path source) {
     requireNonNull(yaml, "yaml is null");
@@ -93,7 +94,11 @@ public final class Pipelines implements AutoCloseable {
     List<RunRecord> runs = store.runs(name, 1);
     Worker worker = running.get(name);
     return new PipelineStatus(
-        name, stored.state(), stored.cause(), runs.isEmpty() ? null : runs.get(0), worker == null ? null : worker.progress.view());
+        name,
+        stored.state(),
+        stored.cause(),
+        runs.isEmpty() ? null : runs.get(0),
+        worker == null ? null : worker.progress.view());
   }
 
   /**
@@ -102,7 +107,9 @@ public final class Pipelines implements AutoCloseable {
    */
   public HttpIngest http(String name) {
     PipelineSpec spec = spec(name);
-    return spec.origin() instanceof PipelineSpec.HttpOrigin && running.containsKey(name) ? http.of(spec) : null;
+    return spec.origin() instanceof PipelineSpec.HttpOrigin && running.containsKey(name)
+        ? http.of(spec)
+        : null;
   }
 
   public List<RunRecord> runs(String name, int limit) {
@@ -115,7 +122,8 @@ public final class Pipelines implements AutoCloseable {
     PipelineSpec spec = spec(name);
     Worker worker = new Worker(spec);
     if (running.putIfAbsent(name, worker) != null) {
-      throw new DataflowException(ErrorCode.ALREADY_EXISTS, "Pipeline " + name + " is already running");
+      throw new DataflowException(
+          ErrorCode.ALREADY_EXISTS, "Pipeline " + name + " is already running");
     }
     store.state(name, PipelineState.RUNNING, null);
     workers.execute(worker::loop);
@@ -126,7 +134,8 @@ public final class Pipelines implements AutoCloseable {
     stored(name);
     Worker worker = running.get(name);
     if (worker == null) {
-      throw new DataflowException(ErrorCode.INVALID_ARGUMENT, "Pipeline " + name + " is not running");
+      throw new DataflowException(
+          ErrorCode.INVALID_ARGUMENT, "Pipeline " + name + " is not running");
     }
     worker.stop();
     worker.awaitEnd();
@@ -137,7 +146,8 @@ public final class Pipelines implements AutoCloseable {
   public RunRecord runOnce(String name) {
     Worker worker = new Worker(spec(name));
     if (running.putIfAbsent(name, worker) != null) {
-      throw new DataflowException(ErrorCode.ALREADY_EXISTS, "Pipeline " + name + " is already running");
+      throw new DataflowException(
+          ErrorCode.ALREADY_EXISTS, "Pipeline " + name + " is already running");
     }
     try {
       store.state(name, PipelineState.RUNNING, null);
@@ -151,7 +161,8 @@ public final class Pipelines implements AutoCloseable {
 
   public Preview preview(String name, int limit) {
     if (limit < 1 || limit > 10_000) {
-      throw new DataflowException(ErrorCode.INVALID_ARGUMENT, "A preview takes 1 to 10000 rows, not " + limit);
+      throw new DataflowException(
+          ErrorCode.INVALID_ARGUMENT, "A preview takes 1 to 10000 rows, not " + limit);
     }
     PipelineSpec spec = spec(name);
     return ingest(spec).preview(limit);
@@ -194,7 +205,11 @@ public final class Pipelines implements AutoCloseable {
       // the reader resumes from the offsets committed with the destination's data
       Table table = sql.lake().tableOrNull(spec.destinations().get(0).table());
       return new IngestRun(
-          sql, spec, new JdbcReader(spec, key -> table == null ? null : Offsets.latest(table, spec.name(), key),
+          sql,
+          spec,
+          new JdbcReader(
+              spec,
+              key -> table == null ? null : Offsets.latest(table, spec.name(), key),
               sql.warehouse().getParent().resolve("spool")));
     }
     if (spec.origin() instanceof PipelineSpec.HttpOrigin) {
@@ -202,7 +217,11 @@ public final class Pipelines implements AutoCloseable {
     }
     throw new DataflowException(
         ErrorCode.UNSUPPORTED,
-        "Pipeline " + spec.name() + ": origin type " + spec.origin().getClass().getSimpleName() + " does not run yet");
+        "Pipeline "
+            + spec.name()
+            + ": origin type "
+            + spec.origin().getClass().getSimpleName()
+            + " does not run yet");
   }
 
   /** The thread of one running pipeline. */
@@ -226,7 +245,9 @@ public final class Pipelines implements AutoCloseable {
             return;
           }
           java.time.Duration pause =
-              spec.mode() == PipelineSpec.Mode.CONTINUOUS ? spec.commit().maxInterval() : spec.schedule();
+              spec.mode() == PipelineSpec.Mode.CONTINUOUS
+                  ? spec.commit().maxInterval()
+                  : spec.schedule();
           if (pause == null) {
             store.state(spec.name(), PipelineState.FINISHED, null);
             return;
@@ -244,11 +265,25 @@ public final class Pipelines implements AutoCloseable {
 
     RunRecord runOnce() {
       RunRecord run =
-          new RunRecord(UUID.randomUUID().toString(), spec.name(), System.currentTimeMillis(), null, PipelineState.RUNNING, 0, 0, 0, 0, 0, null, null);
+          new RunRecord(
+              UUID.randomUUID().toString(),
+              spec.name(),
+              System.currentTimeMillis(),
+              null,
+              PipelineState.RUNNING,
+              0,
+              0,
+              0,
+              0,
+              0,
+              null,
+              null);
       store.startRun(run);
       RunRecord result;
       try {
-        result = ingest(spec).run(run, () -> stopped, metrics.recorder(spec.name()).andThen(progress::add));
+        result =
+            ingest(spec)
+                .run(run, () -> stopped, metrics.recorder(spec.name()).andThen(progress::add));
         result = ended(result, stopped ? PipelineState.STOPPED : PipelineState.FINISHED, null);
       } catch (RuntimeException e) {
         String cause = e instanceof DataflowException d ? d.describe() : e.toString();
@@ -260,7 +295,19 @@ public final class Pipelines implements AutoCloseable {
     }
 
     private RunRecord ended(RunRecord run, PipelineState status, String error) {
-      return new RunRecord(run.id(), run.pipeline(), run.startedAt(), System.currentTimeMillis(), status, run.rowsIn(), run.rowsOut(), run.rowsError(), run.bytes(), run.files(), run.snapshotId(), error);
+      return new RunRecord(
+          run.id(),
+          run.pipeline(),
+          run.startedAt(),
+          System.currentTimeMillis(),
+          status,
+          run.rowsIn(),
+          run.rowsOut(),
+          run.rowsError(),
+          run.bytes(),
+          run.files(),
+          run.snapshotId(),
+          error);
     }
 
     void stop() {

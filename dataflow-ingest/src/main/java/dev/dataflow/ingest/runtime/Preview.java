@@ -4,8 +4,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A dry run over a pipeline's first input rows: what each stage produced, and the rows that would be
- * errors, with their stage and reason. Nothing is committed.
+ * A dry run over a pipeline's first input rows: what each stage produced, and the rows that would
+ * be errors, with their stage and reason. Nothing is committed.
  */
 public record Preview(Map<String, Rows> stages, Rows errors) {
   /** Column names and rows (values as JSON-friendly Java objects). */

@@ -23,7 +23,14 @@ public final class Progress {
 
   /** A snapshot of the counters; {@code rowsPerSecond} over the time since the start. */
   public record View(
-      long startedAt, long rowsIn, long rowsOut, long rowsError, long bytes, long batches, Long lastCommitAt, double rowsPerSecond) {}
+      long startedAt,
+      long rowsIn,
+      long rowsOut,
+      long rowsError,
+      long bytes,
+      long batches,
+      Long lastCommitAt,
+      double rowsPerSecond) {}
 
   public View view() {
     double seconds = Math.max(0.001, (System.currentTimeMillis() - startedAt) / 1000.0);

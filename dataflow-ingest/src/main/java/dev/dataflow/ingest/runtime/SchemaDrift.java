@@ -13,9 +13,10 @@ import org.apache.iceberg.types.TypeUtil;
 import org.apache.iceberg.types.Types;
 
 /**
- * Compares a batch's columns with its destination table: a new column or a widened type (int to long,
- * float to double, a wider decimal) evolves the table or fails the batch, as the pipeline says. Other
- * type differences are left to the write's cast, which reports a value that does not fit.
+ * Compares a batch's columns with its destination table: a new column or a widened type (int to
+ * long, float to double, a wider decimal) evolves the table or fails the batch, as the pipeline
+ * says. Other type differences are left to the write's cast, which reports a value that does not
+ * fit.
  */
 final class SchemaDrift {
   private SchemaDrift() {}
@@ -29,7 +30,13 @@ final class SchemaDrift {
         changes.add("new column " + column.name() + " " + column.type());
         update.addColumn(column.name(), column.type());
       } else if (!existing.type().equals(column.type()) && widens(existing.type(), column.type())) {
-        changes.add("column " + existing.name() + " widened from " + existing.type() + " to " + column.type());
+        changes.add(
+            "column "
+                + existing.name()
+                + " widened from "
+                + existing.type()
+                + " to "
+                + column.type());
         update.updateColumn(existing.name(), column.type().asPrimitiveType());
       }
     }
@@ -39,7 +46,9 @@ final class SchemaDrift {
     if (policy == SchemaChanges.FAIL) {
       throw new DataflowException(
           ErrorCode.INVALID_ARGUMENT,
-          "The input's schema changed (" + String.join("; ", changes) + ") and schema_changes is fail");
+          "The input's schema changed ("
+              + String.join("; ", changes)
+              + ") and schema_changes is fail");
     }
     update.commit();
     table.refresh();

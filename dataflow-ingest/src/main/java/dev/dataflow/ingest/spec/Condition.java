@@ -4,7 +4,10 @@ import static java.util.Objects.requireNonNull;
 
 import java.util.List;
 
-/** Holds when the sibling field {@code field} has one of {@code values} (its default counts when absent). */
+/**
+ * Holds when the sibling field {@code field} has one of {@code values} (its default counts when
+ * absent).
+ */
 public record Condition(String field, List<String> values) {
   public Condition {
     requireNonNull(field, "field is null");

@@ -3,7 +3,10 @@ package dev.dataflow.ingest.spec;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Renders a {@link ConfigSchema} as a Markdown reference: one table per mapping, nested ones after it. */
+/**
+ * Renders a {@link ConfigSchema} as a Markdown reference: one table per mapping, nested ones after
+ * it.
+ */
 final class ConfigDocs {
   private ConfigDocs() {}
 
@@ -21,8 +24,10 @@ final class ConfigDocs {
       out.append(row(prefix + field.name(), field));
     }
     for (ConfigSchema.ExactlyOne group : schema.exactlyOne()) {
-      out.append("\nExactly one of ").append(codes(group.names()))
-          .append(group.when() == null ? "" : " when " + group.when()).append(".\n");
+      out.append("\nExactly one of ")
+          .append(codes(group.names()))
+          .append(group.when() == null ? "" : " when " + group.when())
+          .append(".\n");
     }
     out.append('\n');
     for (ConfigField field : schema.fields()) {
@@ -38,7 +43,10 @@ final class ConfigDocs {
     cells.add("`" + path + "`");
     cells.add(field.type().displayName());
     cells.add(required(field));
-    cells.add(field.defaultValue() == null ? "" : field.defaultValue().isEmpty() ? "`\"\"`" : "`" + field.defaultValue() + "`");
+    cells.add(
+        field.defaultValue() == null
+            ? ""
+            : field.defaultValue().isEmpty() ? "`\"\"`" : "`" + field.defaultValue() + "`");
     cells.add(field.allowed().isEmpty() ? "" : codes(field.allowed()));
     cells.add(description(field));
     return "| " + String.join(" | ", cells.stream().map(ConfigDocs::escape).toList()) + " |\n";

@@ -10,7 +10,8 @@ import java.util.List;
  *
  * @param defaultValue the default as it would be written in YAML, or null when there is none
  * @param schema the nested schema of an {@link ConfigType#OBJECT} or {@link ConfigType#OBJECT_LIST}
- * @param onlyWhen the field is allowed (and, if required, required) only when this holds; null = always
+ * @param onlyWhen the field is allowed (and, if required, required) only when this holds; null =
+ *     always
  * @param requiredWhen the field is required when this holds, and optional otherwise; null = never
  */
 public record ConfigField(
@@ -44,30 +45,46 @@ public record ConfigField(
   }
 
   public ConfigField asRequired() {
-    return new ConfigField(name, type, doc, true, defaultValue, allowed, check, schema, onlyWhen, requiredWhen);
+    return new ConfigField(
+        name, type, doc, true, defaultValue, allowed, check, schema, onlyWhen, requiredWhen);
   }
 
   public ConfigField withDefault(String value) {
-    return new ConfigField(name, type, doc, required, value, allowed, check, schema, onlyWhen, requiredWhen);
+    return new ConfigField(
+        name, type, doc, required, value, allowed, check, schema, onlyWhen, requiredWhen);
   }
 
   public ConfigField withAllowed(String... values) {
-    return new ConfigField(name, type, doc, required, defaultValue, List.of(values), check, schema, onlyWhen, requiredWhen);
+    return new ConfigField(
+        name,
+        type,
+        doc,
+        required,
+        defaultValue,
+        List.of(values),
+        check,
+        schema,
+        onlyWhen,
+        requiredWhen);
   }
 
   public ConfigField withCheck(ValueCheck value) {
-    return new ConfigField(name, type, doc, required, defaultValue, allowed, value, schema, onlyWhen, requiredWhen);
+    return new ConfigField(
+        name, type, doc, required, defaultValue, allowed, value, schema, onlyWhen, requiredWhen);
   }
 
   public ConfigField withSchema(ConfigSchema value) {
-    return new ConfigField(name, type, doc, required, defaultValue, allowed, check, value, onlyWhen, requiredWhen);
+    return new ConfigField(
+        name, type, doc, required, defaultValue, allowed, check, value, onlyWhen, requiredWhen);
   }
 
   public ConfigField onlyWhen(Condition value) {
-    return new ConfigField(name, type, doc, required, defaultValue, allowed, check, schema, value, requiredWhen);
+    return new ConfigField(
+        name, type, doc, required, defaultValue, allowed, check, schema, value, requiredWhen);
   }
 
   public ConfigField requiredWhen(Condition value) {
-    return new ConfigField(name, type, doc, required, defaultValue, allowed, check, schema, onlyWhen, value);
+    return new ConfigField(
+        name, type, doc, required, defaultValue, allowed, check, schema, onlyWhen, value);
   }
 }

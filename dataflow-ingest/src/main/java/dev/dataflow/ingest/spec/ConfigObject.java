@@ -8,13 +8,13 @@ import java.util.Map;
 import org.yaml.snakeyaml.error.Mark;
 
 /**
- * The validated fields of one YAML mapping, with where each was written. Absent fields answer with their
- * declared default, so callers never repeat a default.
+ * The validated fields of one YAML mapping, with where each was written. Absent fields answer with
+ * their declared default, so callers never repeat a default.
  */
 public final class ConfigObject {
   /**
-   * A present field: its converted value and the marks of its key and value. The value is null when it was
-   * written empty, or when it was wrong ({@code invalid}, and reported already).
+   * A present field: its converted value and the marks of its key and value. The value is null when
+   * it was written empty, or when it was wrong ({@code invalid}, and reported already).
    */
   record Entry(Object value, Mark keyMark, Mark valueMark, boolean invalid) {}
 
@@ -44,7 +44,9 @@ public final class ConfigObject {
     return anchor;
   }
 
-  /** Where field {@code name} was written (its value), or this object's anchor when it is absent. */
+  /**
+   * Where field {@code name} was written (its value), or this object's anchor when it is absent.
+   */
   public Mark mark(String name) {
     Entry entry = entries.get(name);
     return entry == null ? anchor : entry.valueMark();
@@ -105,7 +107,9 @@ public final class ConfigObject {
   /** The nested object, or an empty one (so its defaults apply) when absent. */
   public ConfigObject object(String name) {
     ConfigField field = field(name);
-    return has(name) ? (ConfigObject) value(name) : new ConfigObject(field.schema(), path(name), anchor, Map.of());
+    return has(name)
+        ? (ConfigObject) value(name)
+        : new ConfigObject(field.schema(), path(name), anchor, Map.of());
   }
 
   @SuppressWarnings("unchecked")

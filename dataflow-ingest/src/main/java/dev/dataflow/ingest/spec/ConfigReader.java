@@ -13,8 +13,9 @@ import org.yaml.snakeyaml.nodes.SequenceNode;
 import org.yaml.snakeyaml.nodes.Tag;
 
 /**
- * Walks a composed YAML node tree against a {@link ConfigSchema}. It never stops at the first problem:
- * each one is recorded with its position and the walk goes on, so a user fixes a file in one pass.
+ * Walks a composed YAML node tree against a {@link ConfigSchema}. It never stops at the first
+ * problem: each one is recorded with its position and the walk goes on, so a user fixes a file in
+ * one pass.
  */
 final class ConfigReader {
   private final Problems problems;
@@ -26,8 +27,13 @@ final class ConfigReader {
   /** The root object, or null when the document is not a mapping. */
   ConfigObject readRoot(Node root, ConfigSchema schema) {
     if (!(root instanceof MappingNode mapping)) {
-      problems.add(root.getStartMark(), "", "expected a mapping of fields (" + String.join(", ", schema.names())
-          + "), found " + describe(root));
+      problems.add(
+          root.getStartMark(),
+          "",
+          "expected a mapping of fields ("
+              + String.join(", ", schema.names())
+              + "), found "
+              + describe(root));
       return null;
     }
     return readObject(mapping, schema, "", root.getStartMark());
@@ -48,10 +54,14 @@ final class ConfigReader {
     return object;
   }
 
-  private void readEntry(NodeTuple tuple, ConfigSchema schema, String path, Map<String, ConfigObject.Entry> entries) {
+  private void readEntry(
+      NodeTuple tuple, ConfigSchema schema, String path, Map<String, ConfigObject.Entry> entries) {
     Node keyNode = tuple.getKeyNode();
     if (!(keyNode instanceof ScalarNode key)) {
-      problems.add(keyNode.getStartMark(), path, "a field name must be a plain word, found " + describe(keyNode));
+      problems.add(
+          keyNode.getStartMark(),
+          path,
+          "a field name must be a plain word, found " + describe(keyNode));
       return;
     }
     String name = key.getValue();
@@ -59,47 +69,70 @@ final class ConfigReader {
     if (field == null) {
       problems.add(key.getStartMark(), path, unknownField(name, schema));
     } else if (entries.containsKey(name)) {
-      problems.add(key.getStartMark(), path, "field '" + name + "' is given twice (first at line "
-          + (entries.get(name).keyMark().getLine() + 1) + ")");
+      problems.add(
+          key.getStartMark(),
+          path,
+          "field '"
+              + name
+              + "' is given twice (first at line "
+              + (entries.get(name).keyMark().getLine() + 1)
+              + ")");
     } else {
       String childPath = path.isEmpty() ? name : path + "." + name;
       Object value = read(field, tuple.getValueNode(), childPath, key.getStartMark());
       Node valueNode = tuple.getValueNode();
       boolean invalid = value == null && !isNull(valueNode);
-      entries.put(name, new ConfigObject.Entry(value, key.getStartMark(), valueNode.getStartMark(), invalid));
+      entries.put(
+          name,
+          new ConfigObject.Entry(value, key.getStartMark(), valueNode.getStartMark(), invalid));
     }
   }
 
   static String unknownField(String name, ConfigSchema schema) {
-    String message = "unknown field '" + name + "'; valid fields here: " + String.join(", ", schema.names());
+    String message =
+        "unknown field '" + name + "'; valid fields here: " + String.join(", ", schema.names());
     String closest = Suggestions.closest(name, schema.names());
     return closest == null ? message : message + "; did you mean '" + closest + "'?";
   }
 
-  /** The converted value, or null when the node is empty or wrong (the latter recorded as a problem). */
+  /**
+   * The converted value, or null when the node is empty or wrong (the latter recorded as a
+   * problem).
+   */
   private Object read(ConfigField field, Node node, String path, Mark keyMark) {
     if (isNull(node)) {
       return null;
     }
-    Object value = switch (field.type()) {
-      case STRING_LIST -> readStrings(node, path);
-      case STRING_MAP -> readMap(node, path);
-      case OBJECT -> node instanceof MappingNode mapping
-          ? readObject(mapping, field.schema(), path, keyMark) : wrongKind(node, path, "expected a mapping of fields ("
-              + String.join(", ", field.schema().names()) + ")");
-      case OBJECT_LIST -> readObjects(field, node, path);
-      default -> readScalar(field, node, path);
-    };
+    Object value =
+        switch (field.type()) {
+          case STRING_LIST -> readStrings(node, path);
+          case STRING_MAP -> readMap(node, path);
+          case OBJECT ->
+              node instanceof MappingNode mapping
+                  ? readObject(mapping, field.schema(), path, keyMark)
+                  : wrongKind(
+                      node,
+                      path,
+                      "expected a mapping of fields ("
+                          + String.join(", ", field.schema().names())
+                          + ")");
+          case OBJECT_LIST -> readObjects(field, node, path);
+          default -> readScalar(field, node, path);
+        };
     return value == null ? null : checked(field, value, node, path);
   }
 
   private Object checked(ConfigField field, Object value, Node node, String path) {
     if (!field.allowed().isEmpty() && !field.allowed().contains(value.toString())) {
-      problems.add(node.getStartMark(), path, "'" + value + "' is not one of " + String.join(", ", field.allowed()));
+      problems.add(
+          node.getStartMark(),
+          path,
+          "'" + value + "' is not one of " + String.join(", ", field.allowed()));
       return null;
     }
     if (field.check() != null && !field.check().test().test(value)) {
-      problems.add(node.getStartMark(), path, shown(value) + " is not " + field.check().description());
+      problems.add(
+          node.getStartMark(), path, shown(value) + " is not " + field.check().description());
       return null;
     }
     return value;
@@ -111,9 +144,16 @@ final class ConfigReader {
     }
     Object value = Scalars.parse(field.type(), scalar.getValue());
     if (value == null) {
-      problems.add(node.getStartMark(), path, Scalars.expected(field.type()) + ", found '" + scalar.getValue() + "'");
-    } else if (field.type() == ConfigType.SECRET && Secret.isMalformedReference(scalar.getValue())) {
-      problems.add(node.getStartMark(), path, "a reference must be written ${env:NAME}; found a malformed one");
+      problems.add(
+          node.getStartMark(),
+          path,
+          Scalars.expected(field.type()) + ", found '" + scalar.getValue() + "'");
+    } else if (field.type() == ConfigType.SECRET
+        && Secret.isMalformedReference(scalar.getValue())) {
+      problems.add(
+          node.getStartMark(),
+          path,
+          "a reference must be written ${env:NAME}; found a malformed one");
       return null;
     }
     return value;
@@ -141,7 +181,8 @@ final class ConfigReader {
     }
     Map<String, String> values = new LinkedHashMap<>();
     for (NodeTuple tuple : mapping.getValue()) {
-      if (tuple.getKeyNode() instanceof ScalarNode key && tuple.getValueNode() instanceof ScalarNode value
+      if (tuple.getKeyNode() instanceof ScalarNode key
+          && tuple.getValueNode() instanceof ScalarNode value
           && !isNull(value)) {
         values.put(key.getValue(), value.getValue());
       } else {
@@ -154,7 +195,10 @@ final class ConfigReader {
 
   private List<ConfigObject> readObjects(ConfigField field, Node node, String path) {
     if (!(node instanceof SequenceNode sequence)) {
-      return wrongKind(node, path, "expected a list of mappings, each with " + String.join(", ", field.schema().names()));
+      return wrongKind(
+          node,
+          path,
+          "expected a list of mappings, each with " + String.join(", ", field.schema().names()));
     }
     List<ConfigObject> values = new ArrayList<>();
     for (int i = 0; i < sequence.getValue().size(); i++) {
@@ -163,7 +207,10 @@ final class ConfigReader {
       if (item instanceof MappingNode mapping) {
         values.add(readObject(mapping, field.schema(), itemPath, item.getStartMark()));
       } else {
-        wrongKind(item, itemPath, "expected a mapping of fields (" + String.join(", ", field.schema().names()) + ")");
+        wrongKind(
+            item,
+            itemPath,
+            "expected a mapping of fields (" + String.join(", ", field.schema().names()) + ")");
       }
     }
     return List.copyOf(values);
@@ -176,12 +223,17 @@ final class ConfigReader {
     boolean applies = field.onlyWhen() == null || field.onlyWhen().test(object);
     ConfigObject.Entry entry = object.entry(field.name());
     if (entry != null && !applies) {
-      problems.add(entry.keyMark(), object.path(field.name()), "only allowed when " + field.onlyWhen());
+      problems.add(
+          entry.keyMark(), object.path(field.name()), "only allowed when " + field.onlyWhen());
       return;
     }
     Condition requiredWhen = field.requiredWhen();
-    boolean required = applies && (field.required()
-        || (requiredWhen != null && isDecidable(object, requiredWhen) && requiredWhen.test(object)));
+    boolean required =
+        applies
+            && (field.required()
+                || (requiredWhen != null
+                    && isDecidable(object, requiredWhen)
+                    && requiredWhen.test(object)));
     if (!required || object.has(field.name()) || (entry != null && entry.invalid())) {
       return;
     }
@@ -190,7 +242,8 @@ final class ConfigReader {
     if (entry == null) {
       problems.add(object.anchor(), object.path(field.name()), "required field is missing" + when);
     } else {
-      problems.add(entry.keyMark(), object.path(field.name()), "required field has no value" + when);
+      problems.add(
+          entry.keyMark(), object.path(field.name()), "required field has no value" + when);
     }
   }
 
@@ -204,7 +257,8 @@ final class ConfigReader {
   }
 
   private void checkExactlyOne(ConfigObject object, ConfigSchema.ExactlyOne group) {
-    if (!isDecidable(object, group.when()) || (group.when() != null && !group.when().test(object))) {
+    if (!isDecidable(object, group.when())
+        || (group.when() != null && !group.when().test(object))) {
       return;
     }
     List<String> given = group.names().stream().filter(name -> object.entry(name) != null).toList();
@@ -213,8 +267,10 @@ final class ConfigReader {
     if (given.isEmpty()) {
       problems.add(object.anchor(), object.path(), "needs exactly one of " + names + when);
     } else if (given.size() > 1) {
-      problems.add(object.entry(given.get(1)).keyMark(), object.path(), "give only one of " + names + when
-          + ", not " + String.join(" and ", given));
+      problems.add(
+          object.entry(given.get(1)).keyMark(),
+          object.path(),
+          "give only one of " + names + when + ", not " + String.join(" and ", given));
     }
   }
 

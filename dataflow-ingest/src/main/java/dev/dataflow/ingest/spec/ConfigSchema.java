@@ -9,8 +9,8 @@ import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /**
- * The fields of one YAML mapping, in the order they are documented, plus groups of which exactly one
- * must be given. Plays the part of Kafka Connect's {@code ConfigDef}.
+ * The fields of one YAML mapping, in the order they are documented, plus groups of which exactly
+ * one must be given. Plays the part of Kafka Connect's {@code ConfigDef}.
  */
 public final class ConfigSchema {
   /** Exactly one of {@code names} must be present, when {@code when} holds (null = always). */
@@ -26,7 +26,9 @@ public final class ConfigSchema {
 
   private ConfigSchema(List<ConfigField> fields, List<ExactlyOne> exactlyOne) {
     this.fields = List.copyOf(fields);
-    this.byName = fields.stream().collect(Collectors.toUnmodifiableMap(ConfigField::name, Function.identity()));
+    this.byName =
+        fields.stream()
+            .collect(Collectors.toUnmodifiableMap(ConfigField::name, Function.identity()));
     this.exactlyOne = List.copyOf(exactlyOne);
   }
 
@@ -69,7 +71,9 @@ public final class ConfigSchema {
     return exactlyOne;
   }
 
-  /** Every field path, nested ones dotted and list items marked {@code []}, in documentation order. */
+  /**
+   * Every field path, nested ones dotted and list items marked {@code []}, in documentation order.
+   */
   public List<String> paths() {
     List<String> out = new ArrayList<>();
     collectPaths("", out);
@@ -81,7 +85,9 @@ public final class ConfigSchema {
       String path = prefix + field.name();
       out.add(path);
       if (field.schema() != null) {
-        field.schema().collectPaths(path + (field.type() == ConfigType.OBJECT_LIST ? "[]." : "."), out);
+        field
+            .schema()
+            .collectPaths(path + (field.type() == ConfigType.OBJECT_LIST ? "[]." : "."), out);
       }
     }
   }

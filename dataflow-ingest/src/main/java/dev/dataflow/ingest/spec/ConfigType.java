@@ -1,9 +1,14 @@
 package dev.dataflow.ingest.spec;
 
-/** The kinds of value a {@link ConfigField} holds, each with the name the reference documentation shows. */
+/**
+ * The kinds of value a {@link ConfigField} holds, each with the name the reference documentation
+ * shows.
+ */
 public enum ConfigType {
   STRING("string"),
-  /** A string that may be a credential: kept as written, never resolved, masked by {@code toString}. */
+  /**
+   * A string that may be a credential: kept as written, never resolved, masked by {@code toString}.
+   */
   SECRET("secret"),
   INT("integer"),
   DOUBLE("number"),

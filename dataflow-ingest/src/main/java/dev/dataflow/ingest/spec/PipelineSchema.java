@@ -17,117 +17,210 @@ import dev.dataflow.api.DatasetPath;
 import java.time.Duration;
 import java.util.List;
 
-/** The declaration of a pipeline file: the single source of its validation and its reference docs. */
+/**
+ * The declaration of a pipeline file: the single source of its validation and its reference docs.
+ */
 public final class PipelineSchema {
-  static final ValueCheck NAME = ValueCheck.of("a name matching [a-z][a-z0-9_]* of at most 64 characters",
-      value -> ((String) value).matches("[a-z][a-z0-9_]{0,63}"));
-  static final ValueCheck STAGE = ValueCheck.of("a name matching [a-z][a-z0-9_]* other than 'input'",
-      value -> ((String) value).matches("[a-z][a-z0-9_]*") && !value.equals("input"));
-  static final ValueCheck DATASET = ValueCheck.of("a dataset path space[.folder].name",
-      PipelineSchema::isDatasetPath);
-  static final ValueCheck LOCATION = ValueCheck.of("a directory path or s3://bucket/prefix",
-      value -> !((String) value).isBlank() && (!value.toString().contains("://") || value.toString().startsWith("s3://")));
-  static final ValueCheck JDBC_URL = ValueCheck.of("a JDBC URL starting with jdbc:",
-      value -> ((String) value).startsWith("jdbc:"));
-  static final ValueCheck CHARACTER = ValueCheck.of("a single character", value -> ((String) value).length() == 1);
+  static final ValueCheck NAME =
+      ValueCheck.of(
+          "a name matching [a-z][a-z0-9_]* of at most 64 characters",
+          value -> ((String) value).matches("[a-z][a-z0-9_]{0,63}"));
+  static final ValueCheck STAGE =
+      ValueCheck.of(
+          "a name matching [a-z][a-z0-9_]* other than 'input'",
+          value -> ((String) value).matches("[a-z][a-z0-9_]*") && !value.equals("input"));
+  static final ValueCheck DATASET =
+      ValueCheck.of("a dataset path space[.folder].name", PipelineSchema::isDatasetPath);
+  static final ValueCheck LOCATION =
+      ValueCheck.of(
+          "a directory path or s3://bucket/prefix",
+          value ->
+              !((String) value).isBlank()
+                  && (!value.toString().contains("://") || value.toString().startsWith("s3://")));
+  static final ValueCheck JDBC_URL =
+      ValueCheck.of(
+          "a JDBC URL starting with jdbc:", value -> ((String) value).startsWith("jdbc:"));
+  static final ValueCheck CHARACTER =
+      ValueCheck.of("a single character", value -> ((String) value).length() == 1);
   static final ValueCheck POSITIVE = ValueCheck.of("greater than zero", PipelineSchema::isPositive);
-  static final ValueCheck RATIO = ValueCheck.of("a ratio r with 0 < r <= 1",
-      value -> (Double) value > 0 && (Double) value <= 1);
-  static final ValueCheck NON_EMPTY = ValueCheck.of("a non-empty list", value -> !((List<?>) value).isEmpty());
+  static final ValueCheck RATIO =
+      ValueCheck.of(
+          "a ratio r with 0 < r <= 1", value -> (Double) value > 0 && (Double) value <= 1);
+  static final ValueCheck NON_EMPTY =
+      ValueCheck.of("a non-empty list", value -> !((List<?>) value).isEmpty());
 
-  static final ConfigSchema CSV = ConfigSchema.of(
-      of("header", BOOLEAN, "Whether the first line names the columns.").withDefault("true"),
-      of("delimiter", STRING, "The character between fields.").withDefault(",").withCheck(CHARACTER),
-      of("quote", STRING, "The character that quotes a field.").withDefault("\"").withCheck(CHARACTER),
-      of("escape", STRING, "The character that escapes a quote inside a quoted field.").withDefault("\"")
-          .withCheck(CHARACTER),
-      of("null_string", STRING, "The text that stands for SQL NULL.").withDefault(""));
+  static final ConfigSchema CSV =
+      ConfigSchema.of(
+          of("header", BOOLEAN, "Whether the first line names the columns.").withDefault("true"),
+          of("delimiter", STRING, "The character between fields.")
+              .withDefault(",")
+              .withCheck(CHARACTER),
+          of("quote", STRING, "The character that quotes a field.")
+              .withDefault("\"")
+              .withCheck(CHARACTER),
+          of("escape", STRING, "The character that escapes a quote inside a quoted field.")
+              .withDefault("\"")
+              .withCheck(CHARACTER),
+          of("null_string", STRING, "The text that stands for SQL NULL.").withDefault(""));
 
-  static final ConfigSchema CURSOR = ConfigSchema.of(
-      of("column", STRING, "A number or timestamp column that grows with new rows; reads resume after its last "
-          + "committed value.").asRequired());
+  static final ConfigSchema CURSOR =
+      ConfigSchema.of(
+          of(
+                  "column",
+                  STRING,
+                  "A number or timestamp column that grows with new rows; reads resume after its last "
+                      + "committed value.")
+              .asRequired());
 
-  static final ConfigSchema SPLIT = ConfigSchema.of(
-      of("column", STRING, "A numeric key whose range is cut into slices read in parallel.").asRequired(),
-      of("parallelism", INT, "How many slices are read at once.").withDefault("4").withCheck(POSITIVE));
+  static final ConfigSchema SPLIT =
+      ConfigSchema.of(
+          of("column", STRING, "A numeric key whose range is cut into slices read in parallel.")
+              .asRequired(),
+          of("parallelism", INT, "How many slices are read at once.")
+              .withDefault("4")
+              .withCheck(POSITIVE));
 
-  static final ConfigSchema ORIGIN = ConfigSchema.of(
-      of("type", STRING, "Where rows come from.").asRequired().withAllowed("files", "jdbc", "http"),
-      of("path", STRING, "The directory to read; relative paths resolve against the pipeline file's directory.")
-          .asRequired().onlyWhen(when("type", "files")).withCheck(LOCATION),
-      of("glob", STRING, "Which files in the directory to read.").withDefault("*").onlyWhen(when("type", "files")),
-      of("format", STRING, "The file format.").asRequired().withAllowed("csv", "json", "parquet")
-          .onlyWhen(when("type", "files")),
-      object("csv", CSV, "CSV dialect; defaults apply when absent.").onlyWhen(when("format", "csv")),
-      of("columns", STRING_MAP, "Declared column types (DuckDB type names); absent columns are inferred.")
-          .onlyWhen(when("type", "files")),
-      of("url", STRING, "The JDBC URL of the database.").asRequired().onlyWhen(when("type", "jdbc"))
-          .withCheck(JDBC_URL),
-      of("user", STRING, "The database user.").onlyWhen(when("type", "jdbc")),
-      of("password", SECRET, "The password; write ${env:NAME} to take it from the environment at run time.")
-          .onlyWhen(when("type", "jdbc")),
-      of("table", STRING, "The table to read.").onlyWhen(when("type", "jdbc")),
-      of("query", STRING, "A SELECT to read instead of a table.").onlyWhen(when("type", "jdbc")),
-      object("cursor", CURSOR, "Read incrementally: only rows past the last committed cursor value.")
-          .onlyWhen(when("type", "jdbc")),
-      object("split", SPLIT, "Read in parallel by key range.").onlyWhen(when("type", "jdbc")),
-      of("max_pending_rows", INT, "Backpressure bound: rows accepted but not yet committed.").withDefault("100000")
-          .withCheck(POSITIVE).onlyWhen(when("type", "http")))
-      .withExactlyOne(when("type", "jdbc"), "table", "query");
+  static final ConfigSchema ORIGIN =
+      ConfigSchema.of(
+              of("type", STRING, "Where rows come from.")
+                  .asRequired()
+                  .withAllowed("files", "jdbc", "http"),
+              of(
+                      "path",
+                      STRING,
+                      "The directory to read; relative paths resolve against the pipeline file's directory.")
+                  .asRequired()
+                  .onlyWhen(when("type", "files"))
+                  .withCheck(LOCATION),
+              of("glob", STRING, "Which files in the directory to read.")
+                  .withDefault("*")
+                  .onlyWhen(when("type", "files")),
+              of("format", STRING, "The file format.")
+                  .asRequired()
+                  .withAllowed("csv", "json", "parquet")
+                  .onlyWhen(when("type", "files")),
+              object("csv", CSV, "CSV dialect; defaults apply when absent.")
+                  .onlyWhen(when("format", "csv")),
+              of(
+                      "columns",
+                      STRING_MAP,
+                      "Declared column types (DuckDB type names); absent columns are inferred.")
+                  .onlyWhen(when("type", "files")),
+              of("url", STRING, "The JDBC URL of the database.")
+                  .asRequired()
+                  .onlyWhen(when("type", "jdbc"))
+                  .withCheck(JDBC_URL),
+              of("user", STRING, "The database user.").onlyWhen(when("type", "jdbc")),
+              of(
+                      "password",
+                      SECRET,
+                      "The password; write ${env:NAME} to take it from the environment at run time.")
+                  .onlyWhen(when("type", "jdbc")),
+              of("table", STRING, "The table to read.").onlyWhen(when("type", "jdbc")),
+              of("query", STRING, "A SELECT to read instead of a table.")
+                  .onlyWhen(when("type", "jdbc")),
+              object(
+                      "cursor",
+                      CURSOR,
+                      "Read incrementally: only rows past the last committed cursor value.")
+                  .onlyWhen(when("type", "jdbc")),
+              object("split", SPLIT, "Read in parallel by key range.")
+                  .onlyWhen(when("type", "jdbc")),
+              of(
+                      "max_pending_rows",
+                      INT,
+                      "Backpressure bound: rows accepted but not yet committed.")
+                  .withDefault("100000")
+                  .withCheck(POSITIVE)
+                  .onlyWhen(when("type", "http")))
+          .withExactlyOne(when("type", "jdbc"), "table", "query");
 
-  static final ConfigSchema TRANSFORM = ConfigSchema.of(
-      of("name", STRING, "The stage name; later stages and the destination read it as a table.").asRequired()
-          .withCheck(STAGE),
-      of("sql", STRING, "DuckDB SQL over `input` and earlier stages.").asRequired());
+  static final ConfigSchema TRANSFORM =
+      ConfigSchema.of(
+          of("name", STRING, "The stage name; later stages and the destination read it as a table.")
+              .asRequired()
+              .withCheck(STAGE),
+          of("sql", STRING, "DuckDB SQL over `input` and earlier stages.").asRequired());
 
-  static final ConfigSchema CHECK = ConfigSchema.of(
-      of("name", STRING, "The check's name, shown in error records.").asRequired().withCheck(NAME),
-      of("sql", STRING, "A SQL condition every row must satisfy.").asRequired());
+  static final ConfigSchema CHECK =
+      ConfigSchema.of(
+          of("name", STRING, "The check's name, shown in error records.")
+              .asRequired()
+              .withCheck(NAME),
+          of("sql", STRING, "A SQL condition every row must satisfy.").asRequired());
 
-  static final ConfigSchema CONSTRAINTS = ConfigSchema.of(
-      of("not_null", STRING_LIST, "Columns that must not be NULL."),
-      objects("checks", CHECK, "Row conditions; failing rows go to the error policy."));
+  static final ConfigSchema CONSTRAINTS =
+      ConfigSchema.of(
+          of("not_null", STRING_LIST, "Columns that must not be NULL."),
+          objects("checks", CHECK, "Row conditions; failing rows go to the error policy."));
 
-  static final ConfigSchema DESTINATION = ConfigSchema.of(
-      of("table", STRING, "The dataset to write.").asRequired().withCheck(DATASET),
-      of("mode", STRING, "How rows are written.").withDefault("append").withAllowed("append", "overwrite", "merge"),
-      of("key", STRING_LIST, "The columns that identify a row for merge.").requiredWhen(when("mode", "merge"))
-          .withCheck(NON_EMPTY),
-      of("partition_by", STRING_LIST, "Partition expressions such as day(ordered_at)."),
-      of("schema_changes", STRING, "What a new or changed source column does.").withDefault("evolve")
-          .withAllowed("evolve", "fail"));
+  static final ConfigSchema DESTINATION =
+      ConfigSchema.of(
+          of("table", STRING, "The dataset to write.").asRequired().withCheck(DATASET),
+          of("mode", STRING, "How rows are written.")
+              .withDefault("append")
+              .withAllowed("append", "overwrite", "merge"),
+          of("key", STRING_LIST, "The columns that identify a row for merge.")
+              .requiredWhen(when("mode", "merge"))
+              .withCheck(NON_EMPTY),
+          of("partition_by", STRING_LIST, "Partition expressions such as day(ordered_at)."),
+          of("schema_changes", STRING, "What a new or changed source column does.")
+              .withDefault("evolve")
+              .withAllowed("evolve", "fail"));
 
-  static final ConfigSchema ROUTE = ConfigSchema.of(
-      of("when", STRING, "A SQL condition selecting the rows for this destination.").asRequired())
-      .plus(DESTINATION);
+  static final ConfigSchema ROUTE =
+      ConfigSchema.of(
+              of("when", STRING, "A SQL condition selecting the rows for this destination.")
+                  .asRequired())
+          .plus(DESTINATION);
 
-  static final ConfigSchema ERRORS = ConfigSchema.of(
-      of("policy", STRING, "What a bad row does: go to the error table, stop the run, or stop past a ratio.")
-          .withDefault("table").withAllowed("table", "stop", "max_ratio"),
-      of("max_ratio", DOUBLE, "The share of bad rows that stops a run.").asRequired()
-          .onlyWhen(when("policy", "max_ratio")).withCheck(RATIO),
-      of("table", STRING, "The error table; default: the (first) destination table's path + _errors.")
-          .withCheck(DATASET));
+  static final ConfigSchema ERRORS =
+      ConfigSchema.of(
+          of(
+                  "policy",
+                  STRING,
+                  "What a bad row does: go to the error table, stop the run, or stop past a ratio.")
+              .withDefault("table")
+              .withAllowed("table", "stop", "max_ratio"),
+          of("max_ratio", DOUBLE, "The share of bad rows that stops a run.")
+              .asRequired()
+              .onlyWhen(when("policy", "max_ratio"))
+              .withCheck(RATIO),
+          of(
+                  "table",
+                  STRING,
+                  "The error table; default: the (first) destination table's path + _errors.")
+              .withCheck(DATASET));
 
-  static final ConfigSchema COMMIT = ConfigSchema.of(
-      of("max_rows", INT, "Commit after this many rows.").withDefault("100000").withCheck(POSITIVE),
-      of("max_interval", DURATION, "Commit at least this often.").withDefault("10s").withCheck(POSITIVE));
+  static final ConfigSchema COMMIT =
+      ConfigSchema.of(
+          of("max_rows", INT, "Commit after this many rows.")
+              .withDefault("100000")
+              .withCheck(POSITIVE),
+          of("max_interval", DURATION, "Commit at least this often.")
+              .withDefault("10s")
+              .withCheck(POSITIVE));
 
   /** The whole pipeline file. */
-  public static final ConfigSchema PIPELINE = ConfigSchema.of(
-      of("name", STRING, "The pipeline's name.").asRequired().withCheck(NAME),
-      of("description", STRING, "What the pipeline is for."),
-      object("origin", ORIGIN, "Where rows come from.").asRequired(),
-      objects("transforms", TRANSFORM, "SQL stages applied in order."),
-      object("constraints", CONSTRAINTS, "Rules rows must satisfy."),
-      object("destination", DESTINATION, "Where rows go."),
-      objects("destinations", ROUTE, "Where rows go, routed by condition.").withCheck(NON_EMPTY),
-      object("errors", ERRORS, "What happens to rows that fail."),
-      of("mode", STRING, "Run once per trigger, or keep running.").withDefault("batch")
-          .withAllowed("batch", "continuous"),
-      of("schedule", DURATION, "Run every interval.").onlyWhen(when("mode", "batch")).withCheck(POSITIVE),
-      object("commit", COMMIT, "When written rows are committed."))
-      .withExactlyOne(null, "destination", "destinations");
+  public static final ConfigSchema PIPELINE =
+      ConfigSchema.of(
+              of("name", STRING, "The pipeline's name.").asRequired().withCheck(NAME),
+              of("description", STRING, "What the pipeline is for."),
+              object("origin", ORIGIN, "Where rows come from.").asRequired(),
+              objects("transforms", TRANSFORM, "SQL stages applied in order."),
+              object("constraints", CONSTRAINTS, "Rules rows must satisfy."),
+              object("destination", DESTINATION, "Where rows go."),
+              objects("destinations", ROUTE, "Where rows go, routed by condition.")
+                  .withCheck(NON_EMPTY),
+              object("errors", ERRORS, "What happens to rows that fail."),
+              of("mode", STRING, "Run once per trigger, or keep running.")
+                  .withDefault("batch")
+                  .withAllowed("batch", "continuous"),
+              of("schedule", DURATION, "Run every interval.")
+                  .onlyWhen(when("mode", "batch"))
+                  .withCheck(POSITIVE),
+              object("commit", COMMIT, "When written rows are committed."))
+          .withExactlyOne(null, "destination", "destinations");
 
   private PipelineSchema() {}
 

@@ -10,10 +10,11 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A validated pipeline definition, as read from one YAML file by {@link PipelineSpecs#parse}. Defaults are
- * applied; optional parts that have no default are null.
+ * A validated pipeline definition, as read from one YAML file by {@link PipelineSpecs#parse}.
+ * Defaults are applied; optional parts that have no default are null.
  *
- * @param destinations one entry with a null {@code when} for {@code destination:}, else the routes in order
+ * @param destinations one entry with a null {@code when} for {@code destination:}, else the routes
+ *     in order
  * @param schedule the batch interval, or null to run only when triggered
  * @param source the file this was read from
  */
@@ -40,15 +41,33 @@ public record PipelineSpec(
     requireNonNull(commit, "commit is null");
   }
 
-  public enum Mode { BATCH, CONTINUOUS }
+  public enum Mode {
+    BATCH,
+    CONTINUOUS
+  }
 
-  public enum Format { CSV, JSON, PARQUET }
+  public enum Format {
+    CSV,
+    JSON,
+    PARQUET
+  }
 
-  public enum WriteMode { APPEND, OVERWRITE, MERGE }
+  public enum WriteMode {
+    APPEND,
+    OVERWRITE,
+    MERGE
+  }
 
-  public enum SchemaChanges { EVOLVE, FAIL }
+  public enum SchemaChanges {
+    EVOLVE,
+    FAIL
+  }
 
-  public enum Policy { TABLE, STOP, MAX_RATIO }
+  public enum Policy {
+    TABLE,
+    STOP,
+    MAX_RATIO
+  }
 
   /** Where rows come from; one record per origin type. */
   public sealed interface Origin permits FilesOrigin, JdbcOrigin, HttpOrigin {}
@@ -58,7 +77,8 @@ public record PipelineSpec(
    * @param csv the CSV dialect, or null when the format is not CSV
    * @param columns declared column types in file order; empty = all inferred
    */
-  public record FilesOrigin(URI location, String glob, Format format, CsvOptions csv, Map<String, String> columns)
+  public record FilesOrigin(
+      URI location, String glob, Format format, CsvOptions csv, Map<String, String> columns)
       implements Origin {
     public FilesOrigin {
       requireNonNull(location, "location is null");
@@ -67,7 +87,8 @@ public record PipelineSpec(
     }
   }
 
-  public record CsvOptions(boolean header, char delimiter, char quote, char escape, String nullString) {}
+  public record CsvOptions(
+      boolean header, char delimiter, char quote, char escape, String nullString) {}
 
   /**
    * Exactly one of {@code table} and {@code query} is set.
@@ -75,8 +96,15 @@ public record PipelineSpec(
    * @param cursor the incremental column, or null for full reads
    * @param split parallel key-range reads, or null for one stream
    */
-  public record JdbcOrigin(String url, String user, Secret password, String table, String query, Cursor cursor,
-      Split split) implements Origin {
+  public record JdbcOrigin(
+      String url,
+      String user,
+      Secret password,
+      String table,
+      String query,
+      Cursor cursor,
+      Split split)
+      implements Origin {
     public JdbcOrigin {
       requireNonNull(url, "url is null");
     }
@@ -99,9 +127,16 @@ public record PipelineSpec(
 
   public record Check(String name, String sql) {}
 
-  /** @param when the routing condition, or null for the single destination */
-  public record Destination(String when, DatasetPath table, WriteMode mode, List<String> key,
-      List<String> partitionBy, SchemaChanges schemaChanges) {
+  /**
+   * @param when the routing condition, or null for the single destination
+   */
+  public record Destination(
+      String when,
+      DatasetPath table,
+      WriteMode mode,
+      List<String> key,
+      List<String> partitionBy,
+      SchemaChanges schemaChanges) {
     public Destination {
       requireNonNull(table, "table is null");
       key = List.copyOf(key);
@@ -109,7 +144,9 @@ public record PipelineSpec(
     }
   }
 
-  /** @param maxRatio set only for {@link Policy#MAX_RATIO} */
+  /**
+   * @param maxRatio set only for {@link Policy#MAX_RATIO}
+   */
   public record ErrorPolicy(Policy policy, Double maxRatio, DatasetPath table) {}
 
   public record Commit(int maxRows, Duration maxInterval) {}

@@ -41,7 +41,8 @@ public final class PipelineSpecs {
   /**
    * Parses and validates one pipeline file.
    *
-   * @param source the file the text came from: named in errors, and the base of relative origin paths
+   * @param source the file the text came from: named in errors, and the base of relative origin
+   *     paths
    * @throws InvalidPipelineException listing every problem found, each with its line and column
    */
   public static PipelineSpec parse(String yaml, Path source) {
@@ -78,13 +79,16 @@ public final class PipelineSpecs {
       return null;
     }
     if (node == null) {
-      problems.add(null, "", "the file is empty; a pipeline needs at least name, origin and destination");
+      problems.add(
+          null, "", "the file is empty; a pipeline needs at least name, origin and destination");
       return null;
     }
     return new ConfigReader(problems).readRoot(node, PipelineSchema.PIPELINE);
   }
 
-  /** Stage and check names become table and column names downstream, so a repeat would be ambiguous. */
+  /**
+   * Stage and check names become table and column names downstream, so a repeat would be ambiguous.
+   */
   private static void checkUniqueNames(List<ConfigObject> items, Problems problems) {
     Map<String, Integer> firstLine = new HashMap<>();
     for (ConfigObject item : items) {
@@ -94,26 +98,34 @@ public final class PipelineSpecs {
       }
       Integer line = firstLine.putIfAbsent(name, item.mark("name").getLine() + 1);
       if (line != null) {
-        problems.add(item.mark("name"), item.path("name"), "duplicate name '" + name + "' (first at line " + line + ")");
+        problems.add(
+            item.mark("name"),
+            item.path("name"),
+            "duplicate name '" + name + "' (first at line " + line + ")");
       }
     }
   }
 
   private static PipelineSpec build(ConfigObject root, Path source) {
-    List<Destination> destinations = root.has("destination")
-        ? List.of(destination(root.object("destination")))
-        : root.objects("destinations").stream().map(PipelineSpecs::destination).toList();
+    List<Destination> destinations =
+        root.has("destination")
+            ? List.of(destination(root.object("destination")))
+            : root.objects("destinations").stream().map(PipelineSpecs::destination).toList();
     return new PipelineSpec(
         root.string("name"),
         root.string("description"),
         origin(root.object("origin"), source),
-        root.objects("transforms").stream().map(t -> new Transform(t.string("name"), t.string("sql"))).toList(),
+        root.objects("transforms").stream()
+            .map(t -> new Transform(t.string("name"), t.string("sql")))
+            .toList(),
         constraints(root.object("constraints")),
         destinations,
         errors(root.object("errors"), destinations.get(0).table()),
         enumValue(Mode.class, root.string("mode")),
         root.duration("schedule"),
-        new Commit(root.object("commit").integer("max_rows"), root.object("commit").duration("max_interval")),
+        new Commit(
+            root.object("commit").integer("max_rows"),
+            root.object("commit").duration("max_interval")),
         source);
   }
 
@@ -128,7 +140,11 @@ public final class PipelineSpecs {
   private static FilesOrigin files(ConfigObject origin, Path source) {
     Format format = enumValue(Format.class, origin.string("format"));
     CsvOptions csv = format == Format.CSV ? csv(origin.object("csv")) : null;
-    return new FilesOrigin(location(origin.string("path"), source), origin.string("glob"), format, csv,
+    return new FilesOrigin(
+        location(origin.string("path"), source),
+        origin.string("glob"),
+        format,
+        csv,
         origin.map("columns"));
   }
 
@@ -141,35 +157,56 @@ public final class PipelineSpecs {
   }
 
   private static CsvOptions csv(ConfigObject csv) {
-    return new CsvOptions(csv.bool("header"), csv.string("delimiter").charAt(0), csv.string("quote").charAt(0),
-        csv.string("escape").charAt(0), csv.string("null_string"));
+    return new CsvOptions(
+        csv.bool("header"),
+        csv.string("delimiter").charAt(0),
+        csv.string("quote").charAt(0),
+        csv.string("escape").charAt(0),
+        csv.string("null_string"));
   }
 
   private static JdbcOrigin jdbc(ConfigObject origin) {
-    Cursor cursor = origin.has("cursor") ? new Cursor(origin.object("cursor").string("column")) : null;
+    Cursor cursor =
+        origin.has("cursor") ? new Cursor(origin.object("cursor").string("column")) : null;
     ConfigObject split = origin.object("split");
-    return new JdbcOrigin(origin.string("url"), origin.string("user"), origin.secret("password"),
-        origin.string("table"), origin.string("query"), cursor,
-        origin.has("split") ? new Split(split.string("column"), split.integer("parallelism")) : null);
+    return new JdbcOrigin(
+        origin.string("url"),
+        origin.string("user"),
+        origin.secret("password"),
+        origin.string("table"),
+        origin.string("query"),
+        cursor,
+        origin.has("split")
+            ? new Split(split.string("column"), split.integer("parallelism"))
+            : null);
   }
 
   private static Constraints constraints(ConfigObject constraints) {
-    return new Constraints(constraints.strings("not_null"),
-        constraints.objects("checks").stream().map(c -> new Check(c.string("name"), c.string("sql"))).toList());
+    return new Constraints(
+        constraints.strings("not_null"),
+        constraints.objects("checks").stream()
+            .map(c -> new Check(c.string("name"), c.string("sql")))
+            .toList());
   }
 
   private static Destination destination(ConfigObject destination) {
     String when = destination.path().startsWith("destinations") ? destination.string("when") : null;
-    return new Destination(when, DatasetPath.parse(destination.string("table")),
-        enumValue(WriteMode.class, destination.string("mode")), destination.strings("key"),
-        destination.strings("partition_by"), enumValue(SchemaChanges.class, destination.string("schema_changes")));
+    return new Destination(
+        when,
+        DatasetPath.parse(destination.string("table")),
+        enumValue(WriteMode.class, destination.string("mode")),
+        destination.strings("key"),
+        destination.strings("partition_by"),
+        enumValue(SchemaChanges.class, destination.string("schema_changes")));
   }
 
   private static ErrorPolicy errors(ConfigObject errors, DatasetPath destination) {
-    DatasetPath table = errors.has("table")
-        ? DatasetPath.parse(errors.string("table"))
-        : new DatasetPath(destination.parent()).child(destination.name() + "_errors");
-    return new ErrorPolicy(enumValue(Policy.class, errors.string("policy")), errors.number("max_ratio"), table);
+    DatasetPath table =
+        errors.has("table")
+            ? DatasetPath.parse(errors.string("table"))
+            : new DatasetPath(destination.parent()).child(destination.name() + "_errors");
+    return new ErrorPolicy(
+        enumValue(Policy.class, errors.string("policy")), errors.number("max_ratio"), table);
   }
 
   private static <E extends Enum<E>> E enumValue(Class<E> type, String text) {

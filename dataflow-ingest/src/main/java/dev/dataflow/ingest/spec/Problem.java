@@ -5,7 +5,8 @@ import static java.util.Objects.requireNonNull;
 /**
  * One thing wrong with a pipeline file, at a 1-based line and column.
  *
- * @param path the dotted field path ({@code origin.format}, {@code transforms[1].name}); empty for the file
+ * @param path the dotted field path ({@code origin.format}, {@code transforms[1].name}); empty for
+ *     the file
  */
 public record Problem(int line, int column, String path, String message) {
   public Problem {
@@ -15,6 +16,12 @@ public record Problem(int line, int column, String path, String message) {
 
   @Override
   public String toString() {
-    return "line " + line + ", column " + column + ": " + (path.isEmpty() ? "" : path + ": ") + message;
+    return "line "
+        + line
+        + ", column "
+        + column
+        + ": "
+        + (path.isEmpty() ? "" : path + ": ")
+        + message;
   }
 }

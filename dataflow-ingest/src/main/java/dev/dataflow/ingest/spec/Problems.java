@@ -22,6 +22,8 @@ final class Problems {
 
   /** The problems in file order. */
   List<Problem> sorted() {
-    return list.stream().sorted(Comparator.comparingInt(Problem::line).thenComparingInt(Problem::column)).toList();
+    return list.stream()
+        .sorted(Comparator.comparingInt(Problem::line).thenComparingInt(Problem::column))
+        .toList();
   }
 }

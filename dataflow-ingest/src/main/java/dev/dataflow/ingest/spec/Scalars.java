@@ -5,7 +5,10 @@ import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Converts scalar text to the Java value of a {@link ConfigType}; shared by YAML values and defaults. */
+/**
+ * Converts scalar text to the Java value of a {@link ConfigType}; shared by YAML values and
+ * defaults.
+ */
 final class Scalars {
   private static final Pattern DURATION = Pattern.compile("(\\d{1,9})(ms|s|m|h|d)");
 

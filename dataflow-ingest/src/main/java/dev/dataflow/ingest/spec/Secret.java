@@ -6,9 +6,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * A credential as written in a pipeline file: either a reference {@code ${env:NAME}}, resolved only by the
- * runtime that uses it, or a literal. {@code toString} shows a reference but never a literal, so specs can
- * be logged safely.
+ * A credential as written in a pipeline file: either a reference {@code ${env:NAME}}, resolved only
+ * by the runtime that uses it, or a literal. {@code toString} shows a reference but never a
+ * literal, so specs can be logged safely.
  */
 public final class Secret {
   static final Pattern REFERENCE = Pattern.compile("\\$\\{env:([A-Za-z_][A-Za-z0-9_]*)}");
@@ -23,7 +23,10 @@ public final class Secret {
     return new Secret(requireNonNull(text, "text is null"));
   }
 
-  /** Whether {@code text} looks like an attempted reference that is not of the form {@code ${env:NAME}}. */
+  /**
+   * Whether {@code text} looks like an attempted reference that is not of the form {@code
+   * ${env:NAME}}.
+   */
   static boolean isMalformedReference(String text) {
     return text.contains("${") && !REFERENCE.matcher(text).matches();
   }

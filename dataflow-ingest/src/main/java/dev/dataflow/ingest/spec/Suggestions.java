@@ -6,7 +6,9 @@ import java.util.List;
 final class Suggestions {
   private Suggestions() {}
 
-  /** The candidate nearest to {@code word}, or null when none is near enough to be a likely typo. */
+  /**
+   * The candidate nearest to {@code word}, or null when none is near enough to be a likely typo.
+   */
   static String closest(String word, List<String> candidates) {
     String best = null;
     int bestDistance = Integer.MAX_VALUE;
@@ -17,7 +19,8 @@ final class Suggestions {
         bestDistance = distance;
       }
     }
-    // Two edits catch most typos; for short names that would suggest unrelated words, so scale it down.
+    // Two edits catch most typos; for short names that would suggest unrelated words, so scale it
+    // down.
     int limit = Math.min(2, Math.max(1, word.length() / 3));
     return bestDistance <= limit ? best : null;
   }
@@ -35,7 +38,10 @@ final class Suggestions {
       for (int j = 1; j <= b.length(); j++) {
         int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
         d[i][j] = Math.min(d[i - 1][j - 1] + cost, Math.min(d[i - 1][j], d[i][j - 1]) + 1);
-        if (i > 1 && j > 1 && a.charAt(i - 1) == b.charAt(j - 2) && a.charAt(i - 2) == b.charAt(j - 1)) {
+        if (i > 1
+            && j > 1
+            && a.charAt(i - 1) == b.charAt(j - 2)
+            && a.charAt(i - 2) == b.charAt(j - 1)) {
           d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
         }
       }

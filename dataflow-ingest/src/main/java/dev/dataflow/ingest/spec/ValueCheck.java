@@ -5,8 +5,8 @@ import static java.util.Objects.requireNonNull;
 import java.util.function.Predicate;
 
 /**
- * A rule a converted value must satisfy. {@code description} completes "must be …" in both the error
- * message and the reference documentation, so the two never disagree.
+ * A rule a converted value must satisfy. {@code description} completes "must be …" in both the
+ * error message and the reference documentation, so the two never disagree.
  */
 public record ValueCheck(String description, Predicate<Object> test) {
   public ValueCheck {

@@ -41,13 +41,17 @@ class FileReaderTest {
   @Test
   void csvWithDeclaredTypes() throws Exception {
     Path file = write("a.csv", "id,amount,ts\n1,12.50,2024-01-02 03:04:05\n2,\"7\",\n");
-    FileReadResult result = read(file, FileFormat.CSV, columns("id", "BIGINT", "amount", "DECIMAL(12,2)", "ts",
-        "TIMESTAMP"));
+    FileReadResult result =
+        read(
+            file,
+            FileFormat.CSV,
+            columns("id", "BIGINT", "amount", "DECIMAL(12,2)", "ts", "TIMESTAMP"));
     assertThat(result).isEqualTo(new FileReadResult(2, 2, 0, Files.size(file)));
-    assertThat(rows("SELECT id, amount, ts, __df_row, __df_file = '" + file + "' FROM t ORDER BY id")).containsExactly(
-        "1|12.50|2024-01-02 03:04:05.0|2|true", "2|7.00|null|3|true");
-    assertThat(rows("SELECT column_type FROM (DESCRIBE t)")).containsExactly(
-        "BIGINT", "DECIMAL(12,2)", "TIMESTAMP", "VARCHAR", "BIGINT");
+    assertThat(
+            rows("SELECT id, amount, ts, __df_row, __df_file = '" + file + "' FROM t ORDER BY id"))
+        .containsExactly("1|12.50|2024-01-02 03:04:05.0|2|true", "2|7.00|null|3|true");
+    assertThat(rows("SELECT column_type FROM (DESCRIBE t)"))
+        .containsExactly("BIGINT", "DECIMAL(12,2)", "TIMESTAMP", "VARCHAR", "BIGINT");
   }
 
   @Test
@@ -55,18 +59,23 @@ class FileReaderTest {
     Path file = write("a.csv", "id,name,day\n1,ann,2024-01-02\n2,bob,2024-02-03\n");
     FileReadResult result = read(file, FileFormat.CSV, new LinkedHashMap<>());
     assertThat(result.good()).isEqualTo(2);
-    assertThat(rows("SELECT column_name || ':' || column_type FROM (DESCRIBE t)")).containsExactly(
-        "id:BIGINT", "name:VARCHAR", "day:DATE", "__df_file:VARCHAR", "__df_row:BIGINT");
-    assertThat(rows("SELECT id, name, day, __df_row FROM t")).containsExactly("1|ann|2024-01-02|2", "2|bob|2024-02-03|3");
+    assertThat(rows("SELECT column_name || ':' || column_type FROM (DESCRIBE t)"))
+        .containsExactly(
+            "id:BIGINT", "name:VARCHAR", "day:DATE", "__df_file:VARCHAR", "__df_row:BIGINT");
+    assertThat(rows("SELECT id, name, day, __df_row FROM t"))
+        .containsExactly("1|ann|2024-01-02|2", "2|bob|2024-02-03|3");
   }
 
   @Test
   void csvInferredKeepsRejects() throws Exception {
     Path file = write("a.csv", "id,name\n1,ann\n2,bob,extra\n3,cy\n");
     FileReadResult result = read(file, FileFormat.CSV, new LinkedHashMap<>());
-    assertThat(result).extracting(FileReadResult::good, FileReadResult::bad).containsExactly(2L, 1L);
+    assertThat(result)
+        .extracting(FileReadResult::good, FileReadResult::bad)
+        .containsExactly(2L, 1L);
     assertThat(rows("SELECT id, __df_row FROM t")).containsExactly("1|2", "3|4");
-    assertThat(rows("SELECT \"row\", raw, stage FROM errors")).containsExactly("3|2,bob,extra|parse");
+    assertThat(rows("SELECT \"row\", raw, stage FROM errors"))
+        .containsExactly("3|2,bob,extra|parse");
   }
 
   @Test
@@ -77,9 +86,10 @@ class FileReaderTest {
     bytes.writeBytes("5,dee,5\n6,\"unclosed,6\n".getBytes(UTF_8));
     Path file = dir.resolve("bad.csv");
     Files.write(file, bytes.toByteArray());
-    FileReadResult result = read(file, FileFormat.CSV, columns("id", "INTEGER", "name", "VARCHAR", "amount",
-        "DOUBLE"));
-    assertThat(result).extracting(FileReadResult::records, FileReadResult::good, FileReadResult::bad)
+    FileReadResult result =
+        read(file, FileFormat.CSV, columns("id", "INTEGER", "name", "VARCHAR", "amount", "DOUBLE"));
+    assertThat(result)
+        .extracting(FileReadResult::records, FileReadResult::good, FileReadResult::bad)
         .containsExactly(6L, 2L, 4L);
     assertThat(rows("SELECT id, name, __df_row FROM t")).containsExactly("1|ann|2", "5|dee|6");
     List<String> errors = rows("SELECT \"row\", stage, raw, reason FROM errors ORDER BY \"row\"");
@@ -93,13 +103,19 @@ class FileReaderTest {
   @Test
   void typeMismatchIsCastErrorNamingColumnValueAndType() throws Exception {
     Path file = write("a.csv", "id,amount,note\n1,abc,\"x,y\"\n2,3.25,ok\nz,1,\n");
-    FileReadResult result = read(file, FileFormat.CSV, columns("id", "BIGINT", "amount", "DECIMAL(12,2)", "note",
-        "VARCHAR"));
-    assertThat(result).extracting(FileReadResult::good, FileReadResult::bad).containsExactly(1L, 2L);
+    FileReadResult result =
+        read(
+            file,
+            FileFormat.CSV,
+            columns("id", "BIGINT", "amount", "DECIMAL(12,2)", "note", "VARCHAR"));
+    assertThat(result)
+        .extracting(FileReadResult::good, FileReadResult::bad)
+        .containsExactly(1L, 2L);
     assertThat(rows("SELECT id, amount, __df_row FROM t")).containsExactly("2|3.25|3");
-    assertThat(rows("SELECT \"row\", stage, raw, reason FROM errors ORDER BY \"row\"")).containsExactly(
-        "2|cast|1,abc,\"x,y\"|column amount: 'abc' is not a DECIMAL(12,2)",
-        "4|cast|z,1,|column id: 'z' is not a BIGINT");
+    assertThat(rows("SELECT \"row\", stage, raw, reason FROM errors ORDER BY \"row\""))
+        .containsExactly(
+            "2|cast|1,abc,\"x,y\"|column amount: 'abc' is not a DECIMAL(12,2)",
+            "4|cast|z,1,|column id: 'z' is not a BIGINT");
   }
 
   @Test
@@ -114,32 +130,44 @@ class FileReaderTest {
   @Test
   void emptyAndHeaderOnlyFilesHaveNoRecords() throws Exception {
     for (String content : List.of("", "id,name\n")) {
-      for (LinkedHashMap<String, String> columns : List.of(columns("id", "BIGINT", "name", "VARCHAR"),
-          new LinkedHashMap<String, String>())) {
+      for (LinkedHashMap<String, String> columns :
+          List.of(
+              columns("id", "BIGINT", "name", "VARCHAR"), new LinkedHashMap<String, String>())) {
         Path file = write("e.csv", content);
         assertThat(read(file, FileFormat.CSV, columns).records()).isZero();
         assertThat(rows("SELECT count(*) FROM t")).containsExactly("0");
       }
     }
-    assertThat(read(write("e.json", ""), FileFormat.JSON, new LinkedHashMap<>()).records()).isZero();
-    assertThat(read(write("e.parquet", ""), FileFormat.PARQUET, new LinkedHashMap<>()).records()).isZero();
+    assertThat(read(write("e.json", ""), FileFormat.JSON, new LinkedHashMap<>()).records())
+        .isZero();
+    assertThat(read(write("e.parquet", ""), FileFormat.PARQUET, new LinkedHashMap<>()).records())
+        .isZero();
     assertThat(rows("SELECT count(*) FROM errors")).containsExactly("0");
   }
 
   @Test
   void jsonLines() throws Exception {
-    Path file = write("a.jsonl", "{\"id\":1,\"amount\":\"12.5\",\"tags\":[1,2]}\n\n{\"id\":2}\n{\"id\":3,\n"
-        + "{\"id\":\"x\",\"amount\":1}\n[1,2]\n{\"id\":6,\"amount\":null,\"name\":\"a\\\"b\"}\n");
-    FileReadResult result = read(file, FileFormat.JSON, columns("id", "BIGINT", "amount", "DECIMAL(12,2)", "tags",
-        "INTEGER[]", "name", "VARCHAR"));
-    assertThat(result).extracting(FileReadResult::records, FileReadResult::good, FileReadResult::bad)
+    Path file =
+        write(
+            "a.jsonl",
+            "{\"id\":1,\"amount\":\"12.5\",\"tags\":[1,2]}\n\n{\"id\":2}\n{\"id\":3,\n"
+                + "{\"id\":\"x\",\"amount\":1}\n[1,2]\n{\"id\":6,\"amount\":null,\"name\":\"a\\\"b\"}\n");
+    FileReadResult result =
+        read(
+            file,
+            FileFormat.JSON,
+            columns(
+                "id", "BIGINT", "amount", "DECIMAL(12,2)", "tags", "INTEGER[]", "name", "VARCHAR"));
+    assertThat(result)
+        .extracting(FileReadResult::records, FileReadResult::good, FileReadResult::bad)
         .containsExactly(6L, 3L, 3L);
-    assertThat(rows("SELECT id, amount, tags, name, __df_row FROM t ORDER BY id")).containsExactly(
-        "1|12.50|[1, 2]|null|1", "2|null|null|null|3", "6|null|null|a\"b|7");
-    assertThat(rows("SELECT \"row\", stage, raw, reason FROM errors ORDER BY \"row\"")).containsExactly(
-        "4|parse|{\"id\":3,|invalid JSON",
-        "5|cast|{\"id\":\"x\",\"amount\":1}|column id: 'x' is not a BIGINT",
-        "6|parse|[1,2]|valid JSON but not an object");
+    assertThat(rows("SELECT id, amount, tags, name, __df_row FROM t ORDER BY id"))
+        .containsExactly("1|12.50|[1, 2]|null|1", "2|null|null|null|3", "6|null|null|a\"b|7");
+    assertThat(rows("SELECT \"row\", stage, raw, reason FROM errors ORDER BY \"row\""))
+        .containsExactly(
+            "4|parse|{\"id\":3,|invalid JSON",
+            "5|cast|{\"id\":\"x\",\"amount\":1}|column id: 'x' is not a BIGINT",
+            "6|parse|[1,2]|valid JSON but not an object");
   }
 
   @Test
@@ -151,35 +179,46 @@ class FileReaderTest {
     Path file = dir.resolve("u.jsonl");
     Files.write(file, bytes.toByteArray());
     FileReadResult result = read(file, FileFormat.JSON, new LinkedHashMap<>());
-    assertThat(result).extracting(FileReadResult::good, FileReadResult::bad).containsExactly(2L, 1L);
+    assertThat(result)
+        .extracting(FileReadResult::good, FileReadResult::bad)
+        .containsExactly(2L, 1L);
     assertThat(rows("SELECT id, __df_row FROM t ORDER BY id")).containsExactly("1|1", "3|3");
     assertThat(rows("SELECT \"row\", stage FROM errors")).containsExactly("2|parse");
   }
 
   @Test
   void jsonArray() throws Exception {
-    Path file = write("a.json", "  [ {\"id\": 1, \"v\": \"a\"},\n {\"id\": 2},\n {\"id\": \"no\"} ]");
+    Path file =
+        write("a.json", "  [ {\"id\": 1, \"v\": \"a\"},\n {\"id\": 2},\n {\"id\": \"no\"} ]");
     FileReadResult result = read(file, FileFormat.JSON, columns("id", "INTEGER", "v", "VARCHAR"));
-    assertThat(result).extracting(FileReadResult::good, FileReadResult::bad).containsExactly(2L, 1L);
-    assertThat(rows("SELECT id, v, __df_row FROM t ORDER BY id")).containsExactly("1|a|1", "2|null|2");
-    assertThat(rows("SELECT \"row\", stage, reason FROM errors")).containsExactly(
-        "3|cast|column id: 'no' is not a INTEGER");
+    assertThat(result)
+        .extracting(FileReadResult::good, FileReadResult::bad)
+        .containsExactly(2L, 1L);
+    assertThat(rows("SELECT id, v, __df_row FROM t ORDER BY id"))
+        .containsExactly("1|a|1", "2|null|2");
+    assertThat(rows("SELECT \"row\", stage, reason FROM errors"))
+        .containsExactly("3|cast|column id: 'no' is not a INTEGER");
     read(file, FileFormat.JSON, new LinkedHashMap<>());
-    assertThat(rows("SELECT column_name FROM (DESCRIBE t)")).containsExactly("id", "v", "__df_file", "__df_row");
+    assertThat(rows("SELECT column_name FROM (DESCRIBE t)"))
+        .containsExactly("id", "v", "__df_file", "__df_row");
   }
 
   @Test
   void parquetWithDeclaredCast() throws Exception {
     Path file = dir.resolve("a.parquet");
-    duckdb.execute("COPY (SELECT * FROM (VALUES (1, '10'), (2, 'ten'), (3, NULL)) v(id, n)) TO '" + file
-        + "' (FORMAT parquet)");
-    FileReadResult result = read(file, FileFormat.PARQUET, columns("id", "BIGINT", "n", "INTEGER", "missing",
-        "DATE"));
-    assertThat(result).extracting(FileReadResult::good, FileReadResult::bad).containsExactly(2L, 1L);
-    assertThat(rows("SELECT id, n, missing, __df_row FROM t ORDER BY id")).containsExactly(
-        "1|10|null|1", "3|null|null|3");
-    assertThat(rows("SELECT \"row\", stage, raw, reason FROM errors")).containsExactly(
-        "2|cast|{'id': 2, 'n': ten}|column n: 'ten' is not a INTEGER");
+    duckdb.execute(
+        "COPY (SELECT * FROM (VALUES (1, '10'), (2, 'ten'), (3, NULL)) v(id, n)) TO '"
+            + file
+            + "' (FORMAT parquet)");
+    FileReadResult result =
+        read(file, FileFormat.PARQUET, columns("id", "BIGINT", "n", "INTEGER", "missing", "DATE"));
+    assertThat(result)
+        .extracting(FileReadResult::good, FileReadResult::bad)
+        .containsExactly(2L, 1L);
+    assertThat(rows("SELECT id, n, missing, __df_row FROM t ORDER BY id"))
+        .containsExactly("1|10|null|1", "3|null|null|3");
+    assertThat(rows("SELECT \"row\", stage, raw, reason FROM errors"))
+        .containsExactly("2|cast|{'id': 2, 'n': ten}|column n: 'ten' is not a INTEGER");
   }
 
   @Test
@@ -188,7 +227,8 @@ class FileReaderTest {
     assertThatThrownBy(() -> read(file, FileFormat.PARQUET, new LinkedHashMap<>()))
         .isInstanceOf(DataflowException.class)
         .hasMessageContaining(file.toString())
-        .extracting(e -> ((DataflowException) e).code()).isEqualTo(ErrorCode.INVALID_ARGUMENT);
+        .extracting(e -> ((DataflowException) e).code())
+        .isEqualTo(ErrorCode.INVALID_ARGUMENT);
   }
 
   @Test
@@ -197,7 +237,8 @@ class FileReaderTest {
     assertThatThrownBy(() -> read(file, FileFormat.CSV, new LinkedHashMap<>()))
         .isInstanceOf(DataflowException.class)
         .hasMessageContaining(file.toString())
-        .extracting(e -> ((DataflowException) e).code()).isEqualTo(ErrorCode.NOT_FOUND);
+        .extracting(e -> ((DataflowException) e).code())
+        .isEqualTo(ErrorCode.NOT_FOUND);
   }
 
   @Test
@@ -213,7 +254,8 @@ class FileReaderTest {
     read(write("a.csv", "id\nx\n"), FileFormat.CSV, columns("id", "BIGINT"));
     read(write("b.csv", "id\ny\n"), FileFormat.CSV, columns("id", "BIGINT"));
     assertThat(rows("SELECT count(*) FROM errors")).containsExactly("2");
-    assertThat(rows("SELECT count(*) FROM duckdb_tables() WHERE table_name LIKE '__df_%'")).containsExactly("0");
+    assertThat(rows("SELECT count(*) FROM duckdb_tables() WHERE table_name LIKE '__df_%'"))
+        .containsExactly("0");
     assertThat(duckdb.isClosed()).isFalse();
   }
 
@@ -224,10 +266,12 @@ class FileReaderTest {
     duckdb.execute("SET allowed_directories = ['" + dir + "/']");
     duckdb.execute("SET enable_external_access = false");
     assertThat(read(file, FileFormat.CSV, columns("id", "BIGINT", "amount", "DOUBLE")))
-        .extracting(FileReadResult::good, FileReadResult::bad).containsExactly(1L, 2L);
+        .extracting(FileReadResult::good, FileReadResult::bad)
+        .containsExactly(1L, 2L);
     assertThat(read(file, FileFormat.CSV, new LinkedHashMap<>()).good()).isEqualTo(2);
     assertThat(read(json, FileFormat.JSON, new LinkedHashMap<>()))
-        .extracting(FileReadResult::good, FileReadResult::bad).containsExactly(1L, 1L);
+        .extracting(FileReadResult::good, FileReadResult::bad)
+        .containsExactly(1L, 1L);
   }
 
   private FileReadResult read(Path file, FileFormat format, LinkedHashMap<String, String> columns) {
@@ -248,7 +292,8 @@ class FileReaderTest {
 
   private List<String> rows(String sql) throws Exception {
     List<String> rows = new ArrayList<>();
-    try (Statement statement = connection.createStatement(); ResultSet result = statement.executeQuery(sql)) {
+    try (Statement statement = connection.createStatement();
+        ResultSet result = statement.executeQuery(sql)) {
       int width = result.getMetaData().getColumnCount();
       while (result.next()) {
         List<String> values = new ArrayList<>();

@@ -17,7 +17,9 @@ import java.sql.Statement;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** A source database that is gone: the run fails cleanly, commits nothing, and the next run resumes. */
+/**
+ * A source database that is gone: the run fails cleanly, commits nothing, and the next run resumes.
+ */
 class JdbcOutageTest {
   @TempDir Path dir;
 
@@ -31,7 +33,8 @@ class JdbcOutageTest {
     try (Lake lake = Lake.open(LakeConfig.embedded(dir.resolve("data")));
         SqlService sql = new SqlService(lake, EngineConfig.defaults(dir.resolve("data")));
         Pipelines pipelines = new Pipelines(sql)) {
-      pipelines.apply("""
+      pipelines.apply(
+          """
           name: out
           origin:
             type: jdbc
@@ -42,11 +45,15 @@ class JdbcOutageTest {
           destination:
             table: raw.out
             mode: append
-          """.formatted(url), dir.resolve("out.yaml"));
+          """
+              .formatted(url),
+          dir.resolve("out.yaml"));
       assertThat(pipelines.runOnce("out").rowsIn()).isEqualTo(1000);
 
-      execute(postgres, "INSERT INTO src SELECT id + 1000, amount, price, qty, small, name, code, flag, day, ts, tstz, "
-          + "uid, payload, note, updated_at FROM src");
+      execute(
+          postgres,
+          "INSERT INTO src SELECT id + 1000, amount, price, qty, small, name, code, flag, day, ts, tstz, "
+              + "uid, payload, note, updated_at FROM src");
       postgres.close();
       RunRecord failed = pipelines.runOnce("out");
       assertThat(failed.status()).isEqualTo(PipelineState.FAILED);
@@ -64,10 +71,11 @@ class JdbcOutageTest {
   }
 
   private static EmbeddedPostgres start(Path data, int port) throws Exception {
-    EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
-        .setServerConfig("listen_addresses", "127.0.0.1")
-        .setDataDirectory(data)
-        .setCleanDataDirectory(false);
+    EmbeddedPostgres.Builder builder =
+        EmbeddedPostgres.builder()
+            .setServerConfig("listen_addresses", "127.0.0.1")
+            .setDataDirectory(data)
+            .setCleanDataDirectory(false);
     if (port > 0) {
       builder.setPort(port);
     }

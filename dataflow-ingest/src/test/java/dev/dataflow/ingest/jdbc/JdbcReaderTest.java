@@ -43,7 +43,10 @@ class JdbcReaderTest {
     execute(createSource("src", ROWS));
   }
 
-  /** A table of mixed types, with text that needs COPY escapes (tabs, newlines, backslashes, quotes). */
+  /**
+   * A table of mixed types, with text that needs COPY escapes (tabs, newlines, backslashes,
+   * quotes).
+   */
   static String createSource(String table, int rows) {
     return """
         CREATE TABLE %1$s (
@@ -58,7 +61,8 @@ class JdbcReaderTest {
           CASE WHEN i %% 10 = 0 THEN NULL ELSE E'tab\\there\\nnewline \\\\ back ''q'' é ' || i END,
           TIMESTAMP '2024-06-01 00:00:00' + (i / 3) * INTERVAL '1 second'
         FROM generate_series(1, %2$d) AS i;
-        """.formatted(table, rows);
+        """
+        .formatted(table, rows);
   }
 
   static void execute(String statements) throws Exception {
@@ -108,7 +112,8 @@ class JdbcReaderTest {
           table: %s
           mode: append
         %s
-        """.formatted(name, url, origin.indent(2).stripTrailing(), table, extra);
+        """
+        .formatted(name, url, origin.indent(2).stripTrailing(), table, extra);
   }
 
   void apply(String name, String yaml) {
@@ -142,55 +147,88 @@ class JdbcReaderTest {
     RunRecord run = pipelines.runOnce("full");
     assertThat(run.status()).as(run.error()).isEqualTo(PipelineState.FINISHED);
     assertThat(run.rowsIn()).isEqualTo(ROWS);
-    assertThat(one("SELECT count(*), count(DISTINCT id), sum(amount), sum(qty), CAST(sum(price) * 4 AS BIGINT) FROM raw.full"))
-        .isEqualTo(pg("SELECT count(*) || '|' || count(DISTINCT id) || '|' || sum(amount) || '|' || sum(qty) || '|' "
-            + "|| (sum(price) * 4)::bigint FROM src"));
+    assertThat(
+            one(
+                "SELECT count(*), count(DISTINCT id), sum(amount), sum(qty), CAST(sum(price) * 4 AS BIGINT) FROM raw.full"))
+        .isEqualTo(
+            pg(
+                "SELECT count(*) || '|' || count(DISTINCT id) || '|' || sum(amount) || '|' || sum(qty) || '|' "
+                    + "|| (sum(price) * 4)::bigint FROM src"));
     // int2 arrives as INTEGER: the lake (Iceberg) has no 16-bit integer
-    String types = one("SELECT typeof(id), typeof(amount), typeof(price), typeof(qty), typeof(small), typeof(name), "
-        + "typeof(flag), typeof(day), typeof(ts), typeof(tstz), typeof(uid), typeof(payload) FROM raw.full LIMIT 1");
-    assertThat(types).isEqualTo(
-        "BIGINT|DECIMAL(12,2)|DOUBLE|INTEGER|INTEGER|VARCHAR|BOOLEAN|DATE|TIMESTAMP|TIMESTAMP WITH TIME ZONE|UUID|BLOB");
-    assertThat(one("SELECT amount, price, qty, small, name, code, flag, CAST(day AS VARCHAR), CAST(ts AS VARCHAR), "
-        + "CAST(epoch(tstz) AS BIGINT), CAST(uid AS VARCHAR), hex(payload), note FROM raw.full WHERE id = 12345"))
-        .isEqualTo("15431.25|3086.25|345|45|name 12345|c45|false|" + pg("SELECT day::text FROM src WHERE id = 12345") + "|2024-01-01 03:25:45|"
-            + pg("SELECT extract(epoch FROM tstz)::bigint FROM src WHERE id = 12345") + "|"
-            + pg("SELECT uid::text FROM src WHERE id = 12345") + "|00003039|"
-            + "tab\there\nnewline \\ back 'q' é 12345");
+    String types =
+        one(
+            "SELECT typeof(id), typeof(amount), typeof(price), typeof(qty), typeof(small), typeof(name), "
+                + "typeof(flag), typeof(day), typeof(ts), typeof(tstz), typeof(uid), typeof(payload) FROM raw.full LIMIT 1");
+    assertThat(types)
+        .isEqualTo(
+            "BIGINT|DECIMAL(12,2)|DOUBLE|INTEGER|INTEGER|VARCHAR|BOOLEAN|DATE|TIMESTAMP|TIMESTAMP WITH TIME ZONE|UUID|BLOB");
+    assertThat(
+            one(
+                "SELECT amount, price, qty, small, name, code, flag, CAST(day AS VARCHAR), CAST(ts AS VARCHAR), "
+                    + "CAST(epoch(tstz) AS BIGINT), CAST(uid AS VARCHAR), hex(payload), note FROM raw.full WHERE id = 12345"))
+        .isEqualTo(
+            "15431.25|3086.25|345|45|name 12345|c45|false|"
+                + pg("SELECT day::text FROM src WHERE id = 12345")
+                + "|2024-01-01 03:25:45|"
+                + pg("SELECT extract(epoch FROM tstz)::bigint FROM src WHERE id = 12345")
+                + "|"
+                + pg("SELECT uid::text FROM src WHERE id = 12345")
+                + "|00003039|"
+                + "tab\there\nnewline \\ back 'q' é 12345");
     assertThat(one("SELECT count(*) FROM raw.full WHERE note IS NULL")).isEqualTo("2000");
   }
 
   @Test
   void splitLoadReadsEveryRowOnce() throws Exception {
-    apply("split", yaml("split", "table: src\nsplit: {column: id, parallelism: 3}", "raw.split", ""));
+    apply(
+        "split", yaml("split", "table: src\nsplit: {column: id, parallelism: 3}", "raw.split", ""));
     RunRecord run = pipelines.runOnce("split");
     assertThat(run.status()).as(run.error()).isEqualTo(PipelineState.FINISHED);
-    assertThat(one("SELECT count(*), count(DISTINCT id), min(id), max(id), sum(amount) FROM raw.split"))
+    assertThat(
+            one(
+                "SELECT count(*), count(DISTINCT id), min(id), max(id), sum(amount) FROM raw.split"))
         .isEqualTo(ROWS + "|" + ROWS + "|1|" + ROWS + "|" + pg("SELECT sum(amount) FROM src"));
   }
 
   @Test
   void queryOrigin() throws Exception {
-    apply("q", yaml("q", "query: \"SELECT id, amount * 2 AS doubled FROM src WHERE id <= 100\"", "raw.q", ""));
+    apply(
+        "q",
+        yaml(
+            "q",
+            "query: \"SELECT id, amount * 2 AS doubled FROM src WHERE id <= 100\"",
+            "raw.q",
+            ""));
     RunRecord run = pipelines.runOnce("q");
     assertThat(run.status()).as(run.error()).isEqualTo(PipelineState.FINISHED);
     assertThat(one("SELECT count(*), CAST(sum(doubled) * 100 AS BIGINT) FROM raw.q"))
         .isEqualTo("100|" + pg("SELECT (sum(amount * 2) * 100)::bigint FROM src WHERE id <= 100"));
-    // an unconstrained numeric (the type of amount * 2) is read as DOUBLE, like DuckDB's postgres scanner
+    // an unconstrained numeric (the type of amount * 2) is read as DOUBLE, like DuckDB's postgres
+    // scanner
     assertThat(one("SELECT typeof(doubled) FROM raw.q LIMIT 1")).isEqualTo("DOUBLE");
   }
 
   @Test
   void incrementalReadsOnlyNewRowsAndKeepsTiesTogether() throws Exception {
     execute("CREATE TABLE inc AS SELECT * FROM src");
-    // updated_at repeats every 3 rows, so max_rows 1000 cuts inside a tie: ties must stay in one batch
-    apply("inc", yaml("inc", "table: inc\ncursor: {column: updated_at}", "raw.inc", "commit: {max_rows: 1000}"));
+    // updated_at repeats every 3 rows, so max_rows 1000 cuts inside a tie: ties must stay in one
+    // batch
+    apply(
+        "inc",
+        yaml(
+            "inc",
+            "table: inc\ncursor: {column: updated_at}",
+            "raw.inc",
+            "commit: {max_rows: 1000}"));
     RunRecord first = pipelines.runOnce("inc");
     assertThat(first.status()).as(first.error()).isEqualTo(PipelineState.FINISHED);
     assertThat(first.rowsIn()).isEqualTo(ROWS);
-    assertThat(one("SELECT count(*), count(DISTINCT id) FROM raw.inc")).isEqualTo(ROWS + "|" + ROWS);
+    assertThat(one("SELECT count(*), count(DISTINCT id) FROM raw.inc"))
+        .isEqualTo(ROWS + "|" + ROWS);
 
-    execute("INSERT INTO inc SELECT id + 100000, amount, price, qty, small, name, code, flag, day, ts, tstz, uid, "
-        + "payload, note, updated_at + INTERVAL '10 days' FROM src WHERE id <= 500");
+    execute(
+        "INSERT INTO inc SELECT id + 100000, amount, price, qty, small, name, code, flag, day, ts, tstz, uid, "
+            + "payload, note, updated_at + INTERVAL '10 days' FROM src WHERE id <= 500");
     RunRecord second = pipelines.runOnce("inc");
     assertThat(second.status()).as(second.error()).isEqualTo(PipelineState.FINISHED);
     assertThat(second.rowsIn()).isEqualTo(500);
@@ -205,7 +243,9 @@ class JdbcReaderTest {
 
   @Test
   void anUnsetPasswordVariableFailsClearly() {
-    apply("pw", yaml("pw", "table: src\npassword: ${env:DATAFLOW_TEST_UNSET_PASSWORD}", "raw.pw", ""));
+    apply(
+        "pw",
+        yaml("pw", "table: src\npassword: ${env:DATAFLOW_TEST_UNSET_PASSWORD}", "raw.pw", ""));
     RunRecord run = pipelines.runOnce("pw");
     assertThat(run.status()).isEqualTo(PipelineState.FAILED);
     assertThat(run.error()).contains("DATAFLOW_TEST_UNSET_PASSWORD").contains("not set");
@@ -214,12 +254,23 @@ class JdbcReaderTest {
   @Test
   void aConnectionLostMidCopyFailsTheRunAndCommitsNothing() throws Exception {
     // the source query kills its own backend after 15 000 rows: the COPY stream breaks mid-load
-    apply("dies", yaml("dies", """
+    apply(
+        "dies",
+        yaml(
+            "dies",
+            """
         query: "SELECT id, amount, CASE WHEN id = 15000 THEN pg_terminate_backend(pg_backend_pid()) END AS boom FROM src"
-        split: {column: id, parallelism: 2}""", "raw.dies", ""));
+        split: {column: id, parallelism: 2}""",
+            "raw.dies",
+            ""));
     RunRecord run = pipelines.runOnce("dies");
     assertThat(run.status()).isEqualTo(PipelineState.FAILED);
-    assertThat(run.error()).contains("reading jdbc:postgresql://").contains("failed").doesNotContain("password=");
-    assertThat(lake.tableOrNull(dev.dataflow.api.DatasetPath.parse("raw.dies"))).as("nothing committed").isNull();
+    assertThat(run.error())
+        .contains("reading jdbc:postgresql://")
+        .contains("failed")
+        .doesNotContain("password=");
+    assertThat(lake.tableOrNull(dev.dataflow.api.DatasetPath.parse("raw.dies")))
+        .as("nothing committed")
+        .isNull();
   }
 }

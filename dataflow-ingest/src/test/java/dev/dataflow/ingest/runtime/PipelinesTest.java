@@ -68,7 +68,8 @@ class PipelinesTest {
   }
 
   private void apply(String mode, String extra) {
-    pipelines.apply(yaml(mode, extra).replace("{source}", source.toString()), dir.resolve("orders.yaml"));
+    pipelines.apply(
+        yaml(mode, extra).replace("{source}", source.toString()), dir.resolve("orders.yaml"));
   }
 
   private List<String> rows(String query) {
@@ -90,18 +91,23 @@ class PipelinesTest {
 
   @Test
   void loadsNewFilesExactlyOnceAndSendsBadRowsToTheErrorTable() throws Exception {
-    Files.writeString(source.resolve("a.csv"), "id,email,amount\n1,A@x.com,10.50\n2,,3\n3,c@x.com,-1\n4,d@x.com,abc\n");
+    Files.writeString(
+        source.resolve("a.csv"),
+        "id,email,amount\n1,A@x.com,10.50\n2,,3\n3,c@x.com,-1\n4,d@x.com,abc\n");
     apply("append", "");
     RunRecord first = pipelines.runOnce("orders");
     assertThat(first.status()).isEqualTo(PipelineState.FINISHED);
     assertThat(rows("SELECT id, email, amount FROM raw.orders")).containsExactly("1|a@x.com|10.50");
-    // rows are file lines; the stage dropped __df_row, so constraint errors carry the row as JSON only
+    // rows are file lines; the stage dropped __df_row, so constraint errors carry the row as JSON
+    // only
     assertThat(rows("SELECT row, stage FROM raw.orders_errors ORDER BY stage, reason"))
         .containsExactly("5|cast", "null|constraint", "null|constraint");
     assertThat(rows("SELECT reason FROM raw.orders_errors WHERE stage = 'cast'").get(0))
         .contains("amount")
         .contains("abc");
-    assertThat(rows("SELECT reason, raw FROM raw.orders_errors WHERE stage = 'constraint' ORDER BY reason"))
+    assertThat(
+            rows(
+                "SELECT reason, raw FROM raw.orders_errors WHERE stage = 'constraint' ORDER BY reason"))
         .containsExactly(
             "check positive failed: amount >= 0|{\"id\":3,\"email\":\"c@x.com\",\"amount\":-1.0}",
             "not_null: email is null|{\"id\":2,\"email\":null,\"amount\":3.0}");
@@ -126,7 +132,8 @@ class PipelinesTest {
         .containsExactly("1|a@x.com|1.00", "2|b2@x.com|20.00", "3|c@x.com|3.00");
 
     String evolved =
-        yaml("merge", "").replace("{source}", source.toString())
+        yaml("merge", "")
+            .replace("{source}", source.toString())
             .replace("amount FROM input", "amount, upper(email) AS shout FROM input");
     pipelines.apply(evolved, dir.resolve("orders.yaml"));
     Files.writeString(source.resolve("c.csv"), "id,email,amount\n4,d@x.com,4\n");
@@ -148,7 +155,10 @@ class PipelinesTest {
 
   @Test
   void stagesLookUpLakeTablesMaskDataAndRouteRows() throws Exception {
-    try (Execution e = sql.execute("test", "CREATE TABLE ref.tiers AS SELECT * FROM (VALUES (1, 'gold'), (2, 'silver')) t(id, tier)")) {
+    try (Execution e =
+        sql.execute(
+            "test",
+            "CREATE TABLE ref.tiers AS SELECT * FROM (VALUES (1, 'gold'), (2, 'silver')) t(id, tier)")) {
       e.next();
     }
     Files.writeString(source.resolve("a.csv"), "id,email,amount\n1,ann@x.com,500\n2,bob@x.com,5\n");
@@ -165,13 +175,15 @@ class PipelinesTest {
     pipelines.apply(routed, dir.resolve("orders.yaml"));
     assertThat(pipelines.runOnce("orders").status()).isEqualTo(PipelineState.FINISHED);
     assertThat(rows("SELECT id, email, tier FROM raw.big")).containsExactly("1|a***@x.com|gold");
-    assertThat(rows("SELECT id, email, tier FROM raw.small")).containsExactly("2|b***@x.com|silver");
+    assertThat(rows("SELECT id, email, tier FROM raw.small"))
+        .containsExactly("2|b***@x.com|silver");
     assertThat(rows("SELECT length(who) FROM raw.big")).containsExactly("64");
   }
 
   @Test
   void previewsEveryStageWithoutCommitting() throws Exception {
-    Files.writeString(source.resolve("a.csv"), "id,email,amount\n1,A@x.com,1\n2,B@x.com,-2\n3,C@x.com,3\n");
+    Files.writeString(
+        source.resolve("a.csv"), "id,email,amount\n1,A@x.com,1\n2,B@x.com,-2\n3,C@x.com,3\n");
     apply("append", "");
     Preview preview = pipelines.preview("orders", 2);
     assertThat(preview.stages()).containsKeys("input", "clean");
@@ -187,7 +199,8 @@ class PipelinesTest {
     apply("append", "");
     pipelines.start("orders");
     long deadline = System.currentTimeMillis() + 60_000;
-    while (pipelines.status("orders").state() == PipelineState.RUNNING && System.currentTimeMillis() < deadline) {
+    while (pipelines.status("orders").state() == PipelineState.RUNNING
+        && System.currentTimeMillis() < deadline) {
       Thread.sleep(50);
     }
     assertThat(pipelines.status("orders").state()).isEqualTo(PipelineState.FINISHED);

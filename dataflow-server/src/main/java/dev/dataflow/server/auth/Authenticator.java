@@ -7,10 +7,11 @@ import java.security.MessageDigest;
 import java.util.Base64;
 
 /**
- * The one place every request (REST, Flight SQL, console, serving) is authenticated. With no password
- * configured the server trusts its callers as principal {@code local}: that is the embedded default,
- * which listens on the loopback address only. With a password, HTTP Basic credentials for user {@code
- * admin} are required. The password is compared in constant time and never logged.
+ * The one place every request (REST, Flight SQL, console, serving) is authenticated. With no
+ * password configured the server trusts its callers as principal {@code local}: that is the
+ * embedded default, which listens on the loopback address only. With a password, HTTP Basic
+ * credentials for user {@code admin} are required. The password is compared in constant time and
+ * never logged.
  */
 public final class Authenticator {
   public static final String LOCAL = "local";
@@ -49,12 +50,16 @@ public final class Authenticator {
     String decoded;
     try {
       decoded =
-          new String(Base64.getDecoder().decode(authorization.substring(6).trim()), StandardCharsets.UTF_8);
+          new String(
+              Base64.getDecoder().decode(authorization.substring(6).trim()),
+              StandardCharsets.UTF_8);
     } catch (IllegalArgumentException e) {
       throw new DataflowException(ErrorCode.UNAUTHENTICATED, "Malformed Basic credentials");
     }
     int colon = decoded.indexOf(':');
-    return authenticate(colon < 0 ? decoded : decoded.substring(0, colon), colon < 0 ? "" : decoded.substring(colon + 1));
+    return authenticate(
+        colon < 0 ? decoded : decoded.substring(0, colon),
+        colon < 0 ? "" : decoded.substring(colon + 1));
   }
 
   /** Resolves the principal of a user name and password pair. */
@@ -63,7 +68,8 @@ public final class Authenticator {
       return new Principal(LOCAL);
     }
     boolean matches =
-        MessageDigest.isEqual(password, (secret == null ? "" : secret).getBytes(StandardCharsets.UTF_8));
+        MessageDigest.isEqual(
+            password, (secret == null ? "" : secret).getBytes(StandardCharsets.UTF_8));
     if (!ADMIN.equals(user) || !matches) {
       throw new DataflowException(ErrorCode.UNAUTHENTICATED, "Wrong user or password");
     }

@@ -90,7 +90,7 @@ final class ArrowTypes {
       case STRUCT -> ArrowType.Struct.INSTANCE;
       case LIST -> ArrowType.List.INSTANCE;
       case MAP -> new ArrowType.Map(false);
-        // DuckDB exports UUIDs as text; anything newer (variant, geometry) is shown as text too
+      // DuckDB exports UUIDs as text; anything newer (variant, geometry) is shown as text too
       default -> ArrowType.Utf8.INSTANCE;
     };
   }
@@ -108,7 +108,7 @@ final class ArrowTypes {
         }
         yield fields;
       }
-        // DuckDB names a list's element "l"
+      // DuckDB names a list's element "l"
       case LIST ->
           List.of(
               field(

@@ -50,7 +50,7 @@ final class FlightErrors {
   private static CallStatus status(ErrorCode code) {
     return switch (code) {
       case SYNTAX_ERROR, INVALID_ARGUMENT, INVALID_VIEW -> CallStatus.INVALID_ARGUMENT;
-        // Flight's UNAUTHORIZED is gRPC's PERMISSION_DENIED
+      // Flight's UNAUTHORIZED is gRPC's PERMISSION_DENIED
       case NOT_ALLOWED, PERMISSION_DENIED -> CallStatus.UNAUTHORIZED;
       case UNAUTHENTICATED -> CallStatus.UNAUTHENTICATED;
       case NOT_FOUND -> CallStatus.NOT_FOUND;

@@ -33,8 +33,8 @@ import org.slf4j.LoggerFactory;
  * The REST API under {@code /api/v1} (Javalin on Jetty, JSON by Jackson); its OpenAPI document is
  * {@code /api/v1/openapi.yaml}; metrics in Prometheus text are {@code /metrics}. Every request but
  * the health check and that document is authenticated first, by the one {@link Authenticator} (a
- * scraper sends Basic credentials). Every error is answered as {@link
- * ErrorBody} with the status of its code; nothing a client sends can stop the server.
+ * scraper sends Basic credentials). Every error is answered as {@link ErrorBody} with the status of
+ * its code; nothing a client sends can stop the server.
  */
 public final class HttpApi implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(HttpApi.class);
@@ -79,7 +79,9 @@ public final class HttpApi implements AutoCloseable {
         new CatalogApi(sql.lake(), new CatalogBrowser(sql.lake(), sql.engine()), runner);
     Javalin app;
     try {
-      app = serve(host, port, auth, jobs, catalog, new PipelinesApi(pipelines, sql), metrics, openApi);
+      app =
+          serve(
+              host, port, auth, jobs, catalog, new PipelinesApi(pipelines, sql), metrics, openApi);
     } catch (RuntimeException e) {
       runner.close();
       results.close();
@@ -103,7 +105,8 @@ public final class HttpApi implements AutoCloseable {
               config.routes.before(ctx -> authenticate(ctx, auth));
               routes(config, jobs, catalog, openApi);
               routes(config, pipelines);
-              config.routes.get("/metrics", ctx -> ctx.contentType(PROMETHEUS_TEXT).result(metrics.scrape()));
+              config.routes.get(
+                  "/metrics", ctx -> ctx.contentType(PROMETHEUS_TEXT).result(metrics.scrape()));
               errors(config);
             })
         .start();

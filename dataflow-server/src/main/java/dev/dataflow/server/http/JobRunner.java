@@ -20,12 +20,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs the API's statements on worker threads. A request waits until its statement has started (for a
- * query, until {@link SqlService#execute} returned) or failed — so errors found before it runs answer
- * the request directly — but never longer than {@link #START_WAIT}: a long aggregate or CREATE TABLE
- * answers with its job id while it runs. A query's result streams into its {@link ResultFiles result
- * file} while the client polls the job. At most {@link #MAX_RUNNING} statements run at once: one more
- * is refused rather than queued, so a flood of requests cannot pile up work.
+ * Runs the API's statements on worker threads. A request waits until its statement has started (for
+ * a query, until {@link SqlService#execute} returned) or failed — so errors found before it runs
+ * answer the request directly — but never longer than {@link #START_WAIT}: a long aggregate or
+ * CREATE TABLE answers with its job id while it runs. A query's result streams into its {@link
+ * ResultFiles result file} while the client polls the job. At most {@link #MAX_RUNNING} statements
+ * run at once: one more is refused rather than queued, so a flood of requests cannot pile up work.
  */
 final class JobRunner implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(JobRunner.class);

@@ -36,9 +36,9 @@ final class PipelinesApi {
   }
 
   /**
-   * The body is the pipeline's YAML; its name must be the one in the URL. Relative paths in it resolve
-   * against the directory given as query parameter {@code base} (the CLI sends the YAML file's), else
-   * the server's working directory.
+   * The body is the pipeline's YAML; its name must be the one in the URL. Relative paths in it
+   * resolve against the directory given as query parameter {@code base} (the CLI sends the YAML
+   * file's), else the server's working directory.
    */
   void apply(Context ctx) {
     String name = ctx.pathParam("name");
@@ -49,7 +49,8 @@ final class PipelinesApi {
     PipelineSpec spec = PipelineSpecs.parse(ctx.body(), source);
     if (!spec.name().equals(name)) {
       throw new DataflowException(
-          ErrorCode.INVALID_ARGUMENT, "The YAML names pipeline " + spec.name() + ", the URL " + name);
+          ErrorCode.INVALID_ARGUMENT,
+          "The YAML names pipeline " + spec.name() + ", the URL " + name);
     }
     pipelines.apply(ctx.body(), source);
     ctx.json(new Applied(spec.name(), pipelines.status(name).state().name()));
@@ -76,11 +77,14 @@ final class PipelinesApi {
   }
 
   void runs(Context ctx) {
-    ctx.json(pipelines.runs(ctx.pathParam("name"), (int) Requests.number(ctx, "limit", 20, 1, 1000)));
+    ctx.json(
+        pipelines.runs(ctx.pathParam("name"), (int) Requests.number(ctx, "limit", 20, 1, 1000)));
   }
 
   void preview(Context ctx) {
-    ctx.json(pipelines.preview(ctx.pathParam("name"), (int) Requests.number(ctx, "limit", 20, 1, 10_000)));
+    ctx.json(
+        pipelines.preview(
+            ctx.pathParam("name"), (int) Requests.number(ctx, "limit", 20, 1, 10_000)));
   }
 
   /**
@@ -99,7 +103,8 @@ final class PipelinesApi {
     }
     try {
       HttpIngest.Accepted accepted = spool.accept(ctx.bodyAsBytes(), ctx.contentType());
-      ctx.status(202).json(Map.of("accepted", accepted.accepted(), "sequence", accepted.sequence()));
+      ctx.status(202)
+          .json(Map.of("accepted", accepted.accepted(), "sequence", accepted.sequence()));
     } catch (HttpIngest.Behind e) {
       ctx.header("Retry-After", Long.toString(e.retryAfterSeconds()));
       throw e;

@@ -115,8 +115,7 @@ final class ResultFiles implements AutoCloseable {
     }
   }
 
-  private static void writeBatches(Execution execution, Path temporary)
-      throws IOException {
+  private static void writeBatches(Execution execution, Path temporary) throws IOException {
     try (FileChannel channel =
             FileChannel.open(
                 temporary,

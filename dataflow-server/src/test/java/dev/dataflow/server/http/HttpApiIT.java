@@ -53,7 +53,15 @@ class HttpApiIT {
         jobs.resolve("old.arrow"), FileTime.from(Instant.now().minus(Duration.ofDays(2))));
     Files.writeString(jobs.resolve("crashed.arrow.tmp"), "x");
     pipelines = new Pipelines(sql);
-    api = HttpApi.start(sql, pipelines, new io.micrometer.prometheusmetrics.PrometheusMeterRegistry(io.micrometer.prometheusmetrics.PrometheusConfig.DEFAULT), Authenticator.open(), "127.0.0.1", 0);
+    api =
+        HttpApi.start(
+            sql,
+            pipelines,
+            new io.micrometer.prometheusmetrics.PrometheusMeterRegistry(
+                io.micrometer.prometheusmetrics.PrometheusConfig.DEFAULT),
+            Authenticator.open(),
+            "127.0.0.1",
+            0);
     client = new ApiClient(api.port());
   }
 
@@ -564,7 +572,13 @@ class HttpApiIT {
   void requiresCredentialsWhenAPasswordIsSet() throws Exception {
     try (HttpApi secured =
         HttpApi.start(
-            sql, pipelines, new io.micrometer.prometheusmetrics.PrometheusMeterRegistry(io.micrometer.prometheusmetrics.PrometheusConfig.DEFAULT), Authenticator.withPassword("s3cret"), "127.0.0.1", 0)) {
+            sql,
+            pipelines,
+            new io.micrometer.prometheusmetrics.PrometheusMeterRegistry(
+                io.micrometer.prometheusmetrics.PrometheusConfig.DEFAULT),
+            Authenticator.withPassword("s3cret"),
+            "127.0.0.1",
+            0)) {
       ApiClient anonymous = new ApiClient(secured.port());
       Answer refused = anonymous.get("/catalog").expect(401);
       assertThat(refused.header("WWW-Authenticate")).startsWith("Basic");

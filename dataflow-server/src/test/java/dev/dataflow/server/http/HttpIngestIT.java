@@ -64,7 +64,9 @@ class HttpIngestIT {
 
     HttpResponse<String> push(String name, String contentType, String body) {
       HttpRequest request =
-          HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + api.port() + "/api/v1/pipelines/" + name + "/ingest"))
+          HttpRequest.newBuilder(
+                  URI.create(
+                      "http://127.0.0.1:" + api.port() + "/api/v1/pipelines/" + name + "/ingest"))
               .header("Content-Type", contentType)
               .POST(HttpRequest.BodyPublishers.ofString(body))
               .build();
@@ -80,14 +82,37 @@ class HttpIngestIT {
 
     /** Waits until the pipeline's first run ended: a continuous worker then sleeps its interval. */
     void awaitFirstRun(String name) {
-      await(() -> !client.get("/pipelines/" + name + "/runs").expect(200).json().path(0).path("endedAt").isMissingNode()
-          && !client.get("/pipelines/" + name + "/runs").json().path(0).path("endedAt").isNull(), "first run of " + name);
+      await(
+          () ->
+              !client
+                      .get("/pipelines/" + name + "/runs")
+                      .expect(200)
+                      .json()
+                      .path(0)
+                      .path("endedAt")
+                      .isMissingNode()
+                  && !client
+                      .get("/pipelines/" + name + "/runs")
+                      .json()
+                      .path(0)
+                      .path("endedAt")
+                      .isNull(),
+          "first run of " + name);
     }
 
     /** Runs a query as a job through the API; its rows as "a|b" texts. */
     List<String> query(String statement) {
       String id = client.sql(statement).expect(200).json().path("id").asText();
-      await(() -> !client.get("/jobs/" + id).expect(200).json().path("status").asText().equals("RUNNING"), "job " + id);
+      await(
+          () ->
+              !client
+                  .get("/jobs/" + id)
+                  .expect(200)
+                  .json()
+                  .path("status")
+                  .asText()
+                  .equals("RUNNING"),
+          "job " + id);
       List<String> rows = new ArrayList<>();
       for (JsonNode row : client.get("/jobs/" + id + "/results").expect(200).json().path("rows")) {
         List<String> values = new ArrayList<>();
@@ -167,25 +192,35 @@ class HttpIngestIT {
     try (Server server = new Server(dir)) {
       server.apply("events", yaml("events", "shop.events", 100_000, "100ms"));
       // not running yet: nothing is taken
-      assertThat(server.push("events", "application/x-ndjson", "{\"id\": 1}\n").statusCode()).isEqualTo(409);
-      assertThat(server.push("nope", "application/x-ndjson", "{\"id\": 1}\n").statusCode()).isEqualTo(404);
+      assertThat(server.push("events", "application/x-ndjson", "{\"id\": 1}\n").statusCode())
+          .isEqualTo(409);
+      assertThat(server.push("nope", "application/x-ndjson", "{\"id\": 1}\n").statusCode())
+          .isEqualTo(404);
       server.client.post("/pipelines/events/start", "").expect(200);
 
       HttpResponse<String> lines =
-          server.push("events", "application/x-ndjson", "{\"id\": 1, \"name\": \"a\"}\n{oops\n{\"id\": 2, \"name\": \"b\"}\n{\"id\": 3, \"name\": \"c\"}");
+          server.push(
+              "events",
+              "application/x-ndjson",
+              "{\"id\": 1, \"name\": \"a\"}\n{oops\n{\"id\": 2, \"name\": \"b\"}\n{\"id\": 3, \"name\": \"c\"}");
       assertThat(lines.statusCode()).as(lines.body()).isEqualTo(202);
       assertThat(json(lines).path("accepted").asLong()).isEqualTo(4);
       long first = json(lines).path("sequence").asLong();
       HttpResponse<String> array =
-          server.push("events", "application/json; charset=utf-8", "[{\"id\": 4, \"name\": \"d\"}, {\"id\": 5, \"name\": \"e\"}]");
+          server.push(
+              "events",
+              "application/json; charset=utf-8",
+              "[{\"id\": 4, \"name\": \"d\"}, {\"id\": 5, \"name\": \"e\"}]");
       assertThat(array.statusCode()).as(array.body()).isEqualTo(202);
       assertThat(json(array).path("accepted").asLong()).isEqualTo(2);
       assertThat(json(array).path("sequence").asLong()).isGreaterThan(first);
 
-      HttpResponse<String> garbage = server.push("events", "application/x-ndjson", "this is not json\nnor this\n");
+      HttpResponse<String> garbage =
+          server.push("events", "application/x-ndjson", "this is not json\nnor this\n");
       assertThat(garbage.statusCode()).isEqualTo(400);
       assertThat(json(garbage).path("message").asText()).contains("JSON object per line");
-      assertThat(server.push("events", "application/json", "{\"id\": ").statusCode()).isEqualTo(400);
+      assertThat(server.push("events", "application/json", "{\"id\": ").statusCode())
+          .isEqualTo(400);
       assertThat(server.push("events", "text/csv", "id\n1\n").statusCode()).isEqualTo(400);
 
       await(() -> server.counts("shop.events").equals("5|5"), "5 rows in shop.events");
@@ -193,7 +228,9 @@ class HttpIngestIT {
           .containsExactly("1|a", "2|b", "3|c", "4|d", "5|e");
       JsonNode errors = server.client.get("/pipelines/events/errors").expect(200).json();
       List<String> stages = new ArrayList<>();
-      errors.path("rows").forEach(row -> stages.add(row.get(3).asText() + ":" + row.get(5).asText()));
+      errors
+          .path("rows")
+          .forEach(row -> stages.add(row.get(3).asText() + ":" + row.get(5).asText()));
       assertThat(stages).containsExactly("parse:{oops");
       await(() -> uncheckedSpoolFiles(server.spool("events")) == 0, "spool files to be deleted");
       server.client.post("/pipelines/events/stop", "").expect(200);
@@ -211,12 +248,14 @@ class HttpIngestIT {
   @Test
   void refusesRowsWhileThePipelineIsBehind() {
     try (Server server = new Server(dir)) {
-      // an hour between runs: once the first (empty) run ended nothing commits, so the count is exact
+      // an hour between runs: once the first (empty) run ended nothing commits, so the count is
+      // exact
       server.apply("slow", yaml("slow", "shop.slow", 1, "1h"));
       server.client.post("/pipelines/slow/start", "").expect(200);
       server.awaitFirstRun("slow");
 
-      HttpResponse<String> first = server.push("slow", "application/x-ndjson", "{\"id\": 1}\n{\"id\": 2}\n{\"id\": 3}\n");
+      HttpResponse<String> first =
+          server.push("slow", "application/x-ndjson", "{\"id\": 1}\n{\"id\": 2}\n{\"id\": 3}\n");
       assertThat(first.statusCode()).as(first.body()).isEqualTo(202);
       HttpResponse<String> second = server.push("slow", "application/x-ndjson", "{\"id\": 4}\n");
       assertThat(second.statusCode()).as(second.body()).isEqualTo(429);
@@ -230,13 +269,22 @@ class HttpIngestIT {
   @Test
   void commitsSpooledRowsExactlyOnceAcrossARestart() throws Exception {
     Path spool;
-    // run 1: acknowledged, spooled, never committed (the worker sleeps an hour), then the process goes
+    // run 1: acknowledged, spooled, never committed (the worker sleeps an hour), then the process
+    // goes
     try (Server server = new Server(dir)) {
       server.apply("clicks", yaml("clicks", "shop.clicks", 100_000, "1h"));
       server.client.post("/pipelines/clicks/start", "").expect(200);
       server.awaitFirstRun("clicks");
-      assertThat(server.push("clicks", "application/x-ndjson", "{\"id\": 1}\n{\"id\": 2}\n{\"id\": 3}\n").statusCode()).isEqualTo(202);
-      assertThat(server.push("clicks", "application/json", "[{\"id\": 4}, {\"id\": 5}, {\"id\": 6}]").statusCode()).isEqualTo(202);
+      assertThat(
+              server
+                  .push("clicks", "application/x-ndjson", "{\"id\": 1}\n{\"id\": 2}\n{\"id\": 3}\n")
+                  .statusCode())
+          .isEqualTo(202);
+      assertThat(
+              server
+                  .push("clicks", "application/json", "[{\"id\": 4}, {\"id\": 5}, {\"id\": 6}]")
+                  .statusCode())
+          .isEqualTo(202);
       spool = server.spool("clicks");
       assertThat(spoolFiles(spool)).isEqualTo(2);
     }
@@ -247,7 +295,8 @@ class HttpIngestIT {
       server.apply("clicks", yaml("clicks", "shop.clicks", 100_000, "100ms"));
       server.pipelines.resume();
       await(() -> server.counts("shop.clicks").equals("6|6"), "the spooled rows");
-      HttpResponse<String> more = server.push("clicks", "application/x-ndjson", "{\"id\": 7}\n{\"id\": 8}\n{\"id\": 9}\n");
+      HttpResponse<String> more =
+          server.push("clicks", "application/x-ndjson", "{\"id\": 7}\n{\"id\": 8}\n{\"id\": 9}\n");
       assertThat(more.statusCode()).as(more.body()).isEqualTo(202);
       assertThat(json(more).path("sequence").asLong()).isEqualTo(3);
       await(() -> server.counts("shop.clicks").equals("9|9"), "the new rows");

@@ -137,7 +137,10 @@ class PipelinesApiIT {
   /** Runs a query as a job through the API; its rows as "a|b|c" texts. */
   private static List<String> query(String statement) {
     String id = client.sql(statement).expect(200).json().path("id").asText();
-    await(() -> !client.get("/jobs/" + id).expect(200).json().path("status").asText().equals("RUNNING"), "job " + id);
+    await(
+        () ->
+            !client.get("/jobs/" + id).expect(200).json().path("status").asText().equals("RUNNING"),
+        "job " + id);
     List<String> rows = new ArrayList<>();
     for (JsonNode row : client.get("/jobs/" + id + "/results").expect(200).json().path("rows")) {
       List<String> values = new ArrayList<>();
@@ -149,15 +152,20 @@ class PipelinesApiIT {
 
   /** {@code GET /metrics}, optionally with Basic credentials for user admin. */
   private static HttpResponse<String> scrape(int port, String password) throws Exception {
-    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"));
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"));
     if (password != null) {
-      String credentials = Base64.getEncoder().encodeToString(("admin:" + password).getBytes(StandardCharsets.UTF_8));
+      String credentials =
+          Base64.getEncoder()
+              .encodeToString(("admin:" + password).getBytes(StandardCharsets.UTF_8));
       request.header("Authorization", "Basic " + credentials);
     }
     return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
   }
 
-  /** The value of one sample, by name and exact label set as Prometheus writes it; null if absent. */
+  /**
+   * The value of one sample, by name and exact label set as Prometheus writes it; null if absent.
+   */
   private static Double sample(String text, String name, String labels) {
     String prefix = name + "{" + labels + "} ";
     return text.lines()
@@ -174,10 +182,13 @@ class PipelinesApiIT {
   @Test
   void appliesRunsAndReportsAFilesPipeline() throws Exception {
     Path in = folder("orders");
-    Files.writeString(in.resolve("a.csv"), "id,email,amount\n1,A@x.com,10.50\n2,b@x.com,2\n3,c@x.com,3\n");
-    Files.writeString(in.resolve("b.csv"), "id,email,amount\n4,d@x.com,4\n5,,5\n6,f@x.com,-6\n7,g@x.com,abc\n");
+    Files.writeString(
+        in.resolve("a.csv"), "id,email,amount\n1,A@x.com,10.50\n2,b@x.com,2\n3,c@x.com,3\n");
+    Files.writeString(
+        in.resolve("b.csv"), "id,email,amount\n4,d@x.com,4\n5,,5\n6,f@x.com,-6\n7,g@x.com,abc\n");
 
-    JsonNode applied = apply("orders", yaml("orders", "orders", "shop.orders", "")).expect(200).json();
+    JsonNode applied =
+        apply("orders", yaml("orders", "orders", "shop.orders", "")).expect(200).json();
     assertThat(applied.path("name").asText()).isEqualTo("orders");
     assertThat(applied.path("state").asText()).isEqualTo("CREATED");
     List<String> names = new ArrayList<>();
@@ -221,7 +232,14 @@ class PipelinesApiIT {
     List<String> records = new ArrayList<>();
     for (JsonNode row : errors.path("rows")) {
       assertThat(row.get(0).asText()).isEqualTo(run.path("id").asText());
-      records.add(row.get(1).asText() + "|" + row.get(2).asText() + "|" + row.get(3).asText() + "|" + row.get(4).asText());
+      records.add(
+          row.get(1).asText()
+              + "|"
+              + row.get(2).asText()
+              + "|"
+              + row.get(3).asText()
+              + "|"
+              + row.get(4).asText());
     }
     // a cast error knows its file and line; the stage dropped those, so a constraint error does not
     assertThat(records)
@@ -241,14 +259,18 @@ class PipelinesApiIT {
     assertThat(sample(scraped, "dataflow_pipeline_rows_error_total", orders)).isEqualTo(3.0);
     assertThat(sample(scraped, "dataflow_pipeline_batches_total", orders)).isEqualTo(1.0);
     assertThat(sample(scraped, "dataflow_pipeline_batch_seconds_count", orders)).isEqualTo(1.0);
-    assertThat(sample(scraped, "dataflow_pipeline_bytes_total", orders)).isEqualTo(run.path("bytes").asDouble());
+    assertThat(sample(scraped, "dataflow_pipeline_bytes_total", orders))
+        .isEqualTo(run.path("bytes").asDouble());
     // 7 rows read, 1 failed its cast before the stages; the constraints run after them
-    assertThat(sample(scraped, "dataflow_pipeline_stage_rows_total", orders + ",stage=\"input\"")).isEqualTo(6.0);
-    assertThat(sample(scraped, "dataflow_pipeline_stage_rows_total", orders + ",stage=\"clean\"")).isEqualTo(6.0);
+    assertThat(sample(scraped, "dataflow_pipeline_stage_rows_total", orders + ",stage=\"input\""))
+        .isEqualTo(6.0);
+    assertThat(sample(scraped, "dataflow_pipeline_stage_rows_total", orders + ",stage=\"clean\""))
+        .isEqualTo(6.0);
     assertThat(sample(scraped, "dataflow_pipeline_running", orders)).isEqualTo(0.0);
     assertThat(sample(scraped, "dataflow_pipeline_lag_seconds", orders)).isNaN();
     assertThat(sample(scraped, "dataflow_pipeline_last_commit_timestamp_seconds", orders))
-        .isBetween(System.currentTimeMillis() / 1000.0 - 120, System.currentTimeMillis() / 1000.0 + 1);
+        .isBetween(
+            System.currentTimeMillis() / 1000.0 - 120, System.currentTimeMillis() / 1000.0 + 1);
 
     // a second run finds nothing new: one more run, no more rows
     client.post("/pipelines/orders/start", "").expect(200);
@@ -272,7 +294,8 @@ class PipelinesApiIT {
         .contains("origin.format")
         .contains("csv, json, parquet");
 
-    Answer misspelt = apply("typo", yaml("typo", "typo", "shop.typo", "").replace("destination:", "destinaton:"));
+    Answer misspelt =
+        apply("typo", yaml("typo", "typo", "shop.typo", "").replace("destination:", "destinaton:"));
     assertThat(misspelt.expect(400).json().path("message").asText())
         .contains("destinaton")
         .contains("valid fields here")
@@ -283,8 +306,11 @@ class PipelinesApiIT {
     assertThat(mismatch.json().path("message").asText()).contains("typo").contains("other");
     client.get("/pipelines/other").expect(404);
 
-    for (String path : List.of("/pipelines/nope", "/pipelines/nope/runs", "/pipelines/nope/errors")) {
-      assertThat(client.get(path).expect(404).json().path("errorCode").asText()).as(path).isEqualTo("NOT_FOUND");
+    for (String path :
+        List.of("/pipelines/nope", "/pipelines/nope/runs", "/pipelines/nope/errors")) {
+      assertThat(client.get(path).expect(404).json().path("errorCode").asText())
+          .as(path)
+          .isEqualTo("NOT_FOUND");
     }
     client.post("/pipelines/nope/start", "").expect(404);
     client.post("/pipelines/nope/stop", "").expect(404);
@@ -296,7 +322,13 @@ class PipelinesApiIT {
   void aContinuousPipelineTakesNewFilesUntilStopped() throws Exception {
     Path in = folder("events");
     drop(in, "1.csv", "id,email,amount\n1,a@x.com,1\n2,b@x.com,2\n");
-    apply("events", yaml("events", "events", "stream.events", "mode: continuous\ncommit: {max_interval: 1s}"))
+    apply(
+            "events",
+            yaml(
+                "events",
+                "events",
+                "stream.events",
+                "mode: continuous\ncommit: {max_interval: 1s}"))
         .expect(200);
     client.post("/pipelines/events/start", "").expect(200);
     client.post("/pipelines/events/start", "").expect(409);
@@ -304,8 +336,11 @@ class PipelinesApiIT {
     assertThat(status("events").path("state").asText()).isEqualTo("RUNNING");
 
     drop(in, "2.csv", "id,email,amount\n3,c@x.com,3\n4,,4\n5,e@x.com,5\n");
-    await(() -> query("SELECT count(*) FROM stream.events").equals(List.of("4")), "second file's rows");
-    assertThat(query("SELECT id FROM stream.events ORDER BY id")).containsExactly("1", "2", "3", "5");
+    await(
+        () -> query("SELECT count(*) FROM stream.events").equals(List.of("4")),
+        "second file's rows");
+    assertThat(query("SELECT id FROM stream.events ORDER BY id"))
+        .containsExactly("1", "2", "3", "5");
     assertThat(status("events").path("live").path("rowsOut").asLong()).isEqualTo(4);
 
     assertThat(metric("dataflow_pipeline_running", "events")).isEqualTo(1.0);
@@ -351,13 +386,15 @@ class PipelinesApiIT {
         .contains("version=0.0.4");
 
     try (HttpApi secured =
-        HttpApi.start(sql, pipelines, metrics, Authenticator.withPassword("s3cret"), "127.0.0.1", 0)) {
+        HttpApi.start(
+            sql, pipelines, metrics, Authenticator.withPassword("s3cret"), "127.0.0.1", 0)) {
       assertThat(scrape(secured.port(), null).statusCode()).isEqualTo(401);
       assertThat(scrape(secured.port(), "wrong").statusCode()).isEqualTo(401);
       assertThat(scrape(secured.port(), "s3cret").statusCode()).isEqualTo(200);
     }
 
-    Map<String, Object> openApi = new Yaml().load(client.get("/openapi.yaml").expect(200).response().body());
+    Map<String, Object> openApi =
+        new Yaml().load(client.get("/openapi.yaml").expect(200).response().body());
     assertThat(openApi.get("paths").toString()).contains("/metrics=");
   }
 }

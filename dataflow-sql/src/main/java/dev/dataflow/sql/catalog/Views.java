@@ -8,9 +8,9 @@ import dev.dataflow.api.ErrorCode;
 import dev.dataflow.lake.Lake;
 import dev.dataflow.sql.Engine;
 import dev.dataflow.sql.parse.Statement;
-import dev.dataflow.sql.plan.References;
 import dev.dataflow.sql.plan.PlannedQuery;
 import dev.dataflow.sql.plan.QueryPlanner;
+import dev.dataflow.sql.plan.References;
 import dev.dataflow.sql.write.TableWriter;
 import java.sql.Connection;
 import java.util.ArrayList;
@@ -21,8 +21,9 @@ import org.apache.iceberg.view.View;
 import org.apache.iceberg.view.ViewBuilder;
 
 /**
- * The semantic layer's views, each stored as an Iceberg view (dialect {@code duckdb}) so other engines
- * find it. A view's direct upstream datasets are kept in its properties for lineage and health checks.
+ * The semantic layer's views, each stored as an Iceberg view (dialect {@code duckdb}) so other
+ * engines find it. A view's direct upstream datasets are kept in its properties for lineage and
+ * health checks.
  */
 public final class Views {
   /** View property listing the datasets the view's SQL names directly, one path per line. */
@@ -64,7 +65,8 @@ public final class Views {
     boolean exists = lake.viewOrNull(path) != null;
     if (exists && !replace) {
       throw new DataflowException(
-          ErrorCode.ALREADY_EXISTS, "View " + path + " already exists (use CREATE OR REPLACE VIEW)");
+          ErrorCode.ALREADY_EXISTS,
+          "View " + path + " already exists (use CREATE OR REPLACE VIEW)");
     }
     PlannedQuery planned = planner.plan(connection, query);
     if (planned.reads().stream().anyMatch(read -> read.path().equals(path))) {
@@ -85,7 +87,9 @@ public final class Views {
   /** The datasets a query names itself (not those reached through the views it names). */
   private List<String> direct(Connection connection, Statement.Query query) {
     List<String> names = new ArrayList<>();
-    for (DatasetPath path : References.of(engine.parseQuery(connection, query.text(), query.source(), query.offset()))) {
+    for (DatasetPath path :
+        References.of(
+            engine.parseQuery(connection, query.text(), query.source(), query.offset()))) {
       if (!names.contains(path.toString())) {
         names.add(path.toString());
       }

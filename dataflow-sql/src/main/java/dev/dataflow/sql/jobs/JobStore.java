@@ -66,7 +66,9 @@ public final class JobStore implements AutoCloseable {
   public List<JobRecord> recent(String principal, int limit) {
     if (principal == null) {
       return db.query(
-          "SELECT " + COLUMNS + " FROM df_jobs ORDER BY started_at DESC LIMIT ?", JobStore::read, limit);
+          "SELECT " + COLUMNS + " FROM df_jobs ORDER BY started_at DESC LIMIT ?",
+          JobStore::read,
+          limit);
     }
     return db.query(
         "SELECT " + COLUMNS + " FROM df_jobs WHERE principal = ? ORDER BY started_at DESC LIMIT ?",

@@ -6,8 +6,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Splits SQL into tokens, skipping comments, so that the statement prefix (CREATE TABLE … AS, INSERT
- * INTO …) can be read exactly; the query that follows is left to DuckDB's own parser.
+ * Splits SQL into tokens, skipping comments, so that the statement prefix (CREATE TABLE … AS,
+ * INSERT INTO …) can be read exactly; the query that follows is left to DuckDB's own parser.
  */
 final class SqlTokenizer {
   private final String sql;

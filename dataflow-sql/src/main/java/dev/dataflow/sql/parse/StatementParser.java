@@ -11,8 +11,8 @@ import java.util.Set;
 
 /**
  * Reads the statement prefix that DuckDB's parser cannot hand back as a tree (its {@code
- * json_serialize_sql} only takes SELECT), and refuses everything that would reach outside the catalog.
- * The query part of every statement is parsed by DuckDB itself later.
+ * json_serialize_sql} only takes SELECT), and refuses everything that would reach outside the
+ * catalog. The query part of every statement is parsed by DuckDB itself later.
  */
 public final class StatementParser {
   private static final Set<String> QUERY_STARTS = Set.of("select", "with", "values", "from", "(");
@@ -156,7 +156,9 @@ public final class StatementParser {
     DatasetPath path = path();
     List<String> columns = new ArrayList<>();
     // "(" starts either a column list or a parenthesized query
-    if (peek().isSymbol("(") && index + 1 < tokens.size() && tokens.get(index + 1).isIdentifier()
+    if (peek().isSymbol("(")
+        && index + 1 < tokens.size()
+        && tokens.get(index + 1).isIdentifier()
         && !QUERY_STARTS.contains(tokens.get(index + 1).text().toLowerCase())) {
       expectSymbol("(");
       do {

@@ -1,6 +1,8 @@
 package dev.dataflow.sql.parse;
 
-/** One lexical token of a statement; {@code start} and {@code end} are offsets into the statement. */
+/**
+ * One lexical token of a statement; {@code start} and {@code end} are offsets into the statement.
+ */
 record Token(Kind kind, String text, int start, int end) {
   enum Kind {
     WORD,

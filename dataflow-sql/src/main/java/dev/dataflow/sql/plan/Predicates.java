@@ -11,9 +11,9 @@ import org.apache.iceberg.expressions.Literal;
 import org.apache.iceberg.types.Type;
 
 /**
- * Turns simple WHERE conjuncts ({@code column op constant}, BETWEEN, IN) into Iceberg expressions, so
- * the scan skips partitions and files. Pruning only narrows what is read; DuckDB still applies every
- * predicate, so a conjunct that cannot be translated exactly is left out, never approximated.
+ * Turns simple WHERE conjuncts ({@code column op constant}, BETWEEN, IN) into Iceberg expressions,
+ * so the scan skips partitions and files. Pruning only narrows what is read; DuckDB still applies
+ * every predicate, so a conjunct that cannot be translated exactly is left out, never approximated.
  */
 final class Predicates {
   private static final Map<String, Expression.Operation> COMPARISONS =
@@ -52,7 +52,8 @@ final class Predicates {
   static Expression translate(JsonNode conjunct, Columns columns) {
     String type = conjunct.path("type").asText();
     if (COMPARISONS.containsKey(type)) {
-      return comparison(COMPARISONS.get(type), conjunct.get("left"), conjunct.get("right"), columns);
+      return comparison(
+          COMPARISONS.get(type), conjunct.get("left"), conjunct.get("right"), columns);
     }
     if (type.equals("COMPARE_BETWEEN")) {
       Expression lower =
@@ -81,7 +82,9 @@ final class Predicates {
       if (value == null) {
         return null;
       }
-      any = Expressions.or(any, Expressions.predicate(Expression.Operation.EQ, columns.name(column), value));
+      any =
+          Expressions.or(
+              any, Expressions.predicate(Expression.Operation.EQ, columns.name(column), value));
     }
     return any;
   }
@@ -112,11 +115,13 @@ final class Predicates {
     String text = node.path("literal").path("text").asText();
     try {
       return switch (columnType.typeId()) {
-        case INTEGER, LONG -> kind.equals("INTEGER") || kind.equals("BIGINT")
-            ? Literal.of(Long.parseLong(text)).to(columnType)
-            : null;
+        case INTEGER, LONG ->
+            kind.equals("INTEGER") || kind.equals("BIGINT")
+                ? Literal.of(Long.parseLong(text)).to(columnType)
+                : null;
         case DECIMAL -> exactDecimal(kind, text, columnType);
-        case DATE, TIMESTAMP, STRING -> kind.equals("STRING") ? Literal.of(text).to(columnType) : null;
+        case DATE, TIMESTAMP, STRING ->
+            kind.equals("STRING") ? Literal.of(text).to(columnType) : null;
         default -> null;
       };
     } catch (RuntimeException e) {

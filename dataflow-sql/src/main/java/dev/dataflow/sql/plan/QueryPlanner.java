@@ -69,7 +69,8 @@ public final class QueryPlanner {
    * Plans a query in which the single-part names {@code localRelations} (lower case) are tables of
    * the connection itself — a pipeline's stages — and are left as they are.
    */
-  public PlannedQuery plan(Connection connection, Statement.Query query, Set<String> localRelations) {
+  public PlannedQuery plan(
+      Connection connection, Statement.Query query, Set<String> localRelations) {
     requireNonNull(query, "query is null");
     requireNonNull(localRelations, "localRelations is null");
     Binding binding = new Binding(connection, query.source(), query.offset());
@@ -81,7 +82,9 @@ public final class QueryPlanner {
     return new PlannedQuery(engine.render(connection, rendered), binding.reads());
   }
 
-  /** The state of binding one statement: resolved datasets are reused so a query sees one snapshot. */
+  /**
+   * The state of binding one statement: resolved datasets are reused so a query sees one snapshot.
+   */
   private final class Binding {
     private final Connection connection;
     private final String source;
@@ -215,7 +218,13 @@ public final class QueryPlanner {
       Expression filter = filters.getOrDefault(node, Expressions.alwaysTrue());
       boolean evolved = table.schemas().size() > 1;
       String key =
-          table.uuid() + "@" + (snapshot == null ? -1 : snapshot.snapshotId()) + "/" + evolved + "/" + filter;
+          table.uuid()
+              + "@"
+              + (snapshot == null ? -1 : snapshot.snapshotId())
+              + "/"
+              + evolved
+              + "/"
+              + filter;
       ScanCache.Entry planned =
           scans.get(
               key,
@@ -226,8 +235,15 @@ public final class QueryPlanner {
       TableScan scan = planned.scan();
       reads.merge(
           path + "@" + scan.snapshotId(),
-          new DatasetRead(path, DatasetRead.Kind.TABLE, scan.snapshotId(), scan.files().size(), scan.totalFiles()),
-          (a, b) -> new DatasetRead(path, a.kind(), a.snapshotId(), a.filesRead() + b.filesRead(), a.totalFiles()));
+          new DatasetRead(
+              path,
+              DatasetRead.Kind.TABLE,
+              scan.snapshotId(),
+              scan.files().size(),
+              scan.totalFiles()),
+          (a, b) ->
+              new DatasetRead(
+                  path, a.kind(), a.snapshotId(), a.filesRead() + b.filesRead(), a.totalFiles()));
       return aliased(planned.relation().deepCopy(), node, path);
     }
 
@@ -293,7 +309,9 @@ public final class QueryPlanner {
     }
 
     private static long epochMillis(String text) {
-      return LocalDateTime.parse(text.trim().replace(' ', 'T')).toInstant(ZoneOffset.UTC).toEpochMilli();
+      return LocalDateTime.parse(text.trim().replace(' ', 'T'))
+          .toInstant(ZoneOffset.UTC)
+          .toEpochMilli();
     }
 
     /** Pushes the WHERE conjuncts of a SELECT down to the tables named directly in its FROM. */
@@ -340,7 +358,8 @@ public final class QueryPlanner {
     }
 
     /** Column lookup for one table among the tables of a FROM: a bare name must be unambiguous. */
-    private Predicates.Columns columnsOf(JsonNode reference, Table table, Map<JsonNode, Table> all) {
+    private Predicates.Columns columnsOf(
+        JsonNode reference, Table table, Map<JsonNode, Table> all) {
       String alias = reference.path("alias").asText();
       String name = alias.isEmpty() ? reference.path("table_name").asText() : alias;
       return new Predicates.Columns() {
@@ -355,7 +374,10 @@ public final class QueryPlanner {
           }
           String column = names.get(names.size() - 1).asText();
           if (names.size() == 1
-              && all.values().stream().filter(t -> t.schema().caseInsensitiveFindField(column) != null).count() != 1) {
+              && all.values().stream()
+                      .filter(t -> t.schema().caseInsensitiveFindField(column) != null)
+                      .count()
+                  != 1) {
             return null;
           }
           Types.NestedField field = table.schema().caseInsensitiveFindField(column);
@@ -365,7 +387,10 @@ public final class QueryPlanner {
         @Override
         public String name(JsonNode columnRef) {
           JsonNode names = columnRef.path("column_names");
-          return table.schema().caseInsensitiveFindField(names.get(names.size() - 1).asText()).name();
+          return table
+              .schema()
+              .caseInsensitiveFindField(names.get(names.size() - 1).asText())
+              .name();
         }
       };
     }
@@ -383,7 +408,9 @@ public final class QueryPlanner {
       return References.pathOf(node);
     }
 
-    /** The table a path names; resolved once per statement, so every reference sees one snapshot. */
+    /**
+     * The table a path names; resolved once per statement, so every reference sees one snapshot.
+     */
     private Table tableOrNull(DatasetPath path) {
       return tables.computeIfAbsent(path, this::lookUpTable).orElse(null);
     }
@@ -409,9 +436,9 @@ public final class QueryPlanner {
     }
 
     /**
-     * The ways a path may have been written: as is, unquoted names folded to lower case, and a folder
-     * path given as one quoted schema name ({@code "demo.orders".open_orders}), as JDBC tools that
-     * list folders as schemas write it.
+     * The ways a path may have been written: as is, unquoted names folded to lower case, and a
+     * folder path given as one quoted schema name ({@code "demo.orders".open_orders}), as JDBC
+     * tools that list folders as schemas write it.
      */
     private List<DatasetPath> spellings(DatasetPath path) {
       List<String> split = new ArrayList<>();
@@ -442,7 +469,9 @@ public final class QueryPlanner {
       return located(
           ErrorCode.NOT_FOUND,
           node,
-          "Table or view " + path + " does not exist"
+          "Table or view "
+              + path
+              + " does not exist"
               + (path.parts().size() == 1 ? " (name datasets by their path: space.name)" : ""));
     }
 

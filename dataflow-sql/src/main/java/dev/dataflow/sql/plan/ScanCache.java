@@ -6,9 +6,9 @@ import java.util.Map;
 import java.util.function.Function;
 
 /**
- * Planned scans and their parsed relations, by table, snapshot and filter. A snapshot never changes,
- * so an entry never goes stale; the cache only bounds how many are kept. It saves reading manifests
- * and parsing long file lists again for every statement over the same snapshot.
+ * Planned scans and their parsed relations, by table, snapshot and filter. A snapshot never
+ * changes, so an entry never goes stale; the cache only bounds how many are kept. It saves reading
+ * manifests and parsing long file lists again for every statement over the same snapshot.
  */
 final class ScanCache {
   /** A planned scan and its relation as a DuckDB parse-tree node (to be copied before use). */

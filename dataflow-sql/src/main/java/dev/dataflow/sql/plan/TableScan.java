@@ -17,8 +17,8 @@ import org.apache.iceberg.io.CloseableIterable;
 import org.apache.iceberg.types.Types;
 
 /**
- * The files of one table at one snapshot that a query must read, after Iceberg prunes by partition and
- * column statistics, and the DuckDB relation that reads them by field id.
+ * The files of one table at one snapshot that a query must read, after Iceberg prunes by partition
+ * and column statistics, and the DuckDB relation that reads them by field id.
  */
 public record TableScan(long snapshotId, Schema schema, List<String> files, long totalFiles) {
 

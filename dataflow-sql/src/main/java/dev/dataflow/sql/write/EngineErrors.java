@@ -10,7 +10,8 @@ public final class EngineErrors {
 
   public static DataflowException translate(SQLException e) {
     String message = e.getMessage() == null ? e.toString() : e.getMessage();
-    // DuckDB appends a "LINE n: …" excerpt of the statement it ran, which is the rewritten query, not
+    // DuckDB appends a "LINE n: …" excerpt of the statement it ran, which is the rewritten query,
+    // not
     // the user's: keep the first paragraph only
     int excerpt = message.indexOf("\n\nLINE ");
     if (excerpt < 0) {

@@ -6,11 +6,8 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.apache.iceberg.DataFile;
 import org.apache.iceberg.FileScanTask;
@@ -20,15 +17,19 @@ import org.apache.iceberg.io.CloseableIterable;
 import org.apache.iceberg.types.Types;
 
 /**
- * A copy-on-write upsert: the data files holding any key of the new rows are rewritten without those
- * rows, together with the new rows (one per key), and replace the old files in one commit.
+ * A copy-on-write upsert: the data files holding any key of the new rows are rewritten without
+ * those rows, together with the new rows (one per key), and replace the old files in one commit.
  */
 record Merge(List<DataFile> replaced, String rows) {
 
   static Merge plan(Statement statement, Table table, String sql, List<String> key) {
     String keys = keyList(key);
     String incoming =
-        "SELECT * FROM (" + sql + ") AS __new QUALIFY row_number() OVER (PARTITION BY " + keys + ") = 1";
+        "SELECT * FROM ("
+            + sql
+            + ") AS __new QUALIFY row_number() OVER (PARTITION BY "
+            + keys
+            + ") = 1";
     if (table.currentSnapshot() == null) {
       return new Merge(List.of(), incoming);
     }
@@ -72,7 +73,8 @@ record Merge(List<DataFile> replaced, String rows) {
   static long count(Statement statement, String sql, List<String> key) {
     String keys = keyList(key);
     try (ResultSet rows =
-        statement.executeQuery("SELECT count(*) FROM (SELECT DISTINCT " + keys + " FROM (" + sql + "))")) {
+        statement.executeQuery(
+            "SELECT count(*) FROM (SELECT DISTINCT " + keys + " FROM (" + sql + "))")) {
       rows.next();
       return rows.getLong(1);
     } catch (SQLException e) {
@@ -84,7 +86,8 @@ record Merge(List<DataFile> replaced, String rows) {
     return key.stream().map(Engine::identifier).collect(Collectors.joining(", "));
   }
 
-  private static List<String> touchedFiles(Statement statement, String existing, String sql, String keys) {
+  private static List<String> touchedFiles(
+      Statement statement, String existing, String sql, String keys) {
     String query =
         "SELECT DISTINCT filename FROM ("
             + existing

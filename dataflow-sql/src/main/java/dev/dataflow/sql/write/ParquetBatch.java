@@ -2,8 +2,8 @@ package dev.dataflow.sql.write;
 
 import dev.dataflow.sql.Engine;
 import dev.dataflow.sql.TypeMapping;
-import java.nio.charset.StandardCharsets;
 import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
 import java.sql.Array;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -88,7 +88,12 @@ record ParquetBatch(Table table, List<String> files, long rows) {
 
   /** Iceberg's partition transforms written in DuckDB SQL over the already-cast column. */
   private static String transform(PartitionField field, Types.NestedField source) {
-    String column = "CAST(__src." + Engine.identifier(source.name()) + " AS " + TypeMapping.duckdbType(source.type()) + ")";
+    String column =
+        "CAST(__src."
+            + Engine.identifier(source.name())
+            + " AS "
+            + TypeMapping.duckdbType(source.type())
+            + ")";
     String name = field.transform().toString();
     if (name.equals("identity")) {
       return column;
@@ -111,7 +116,9 @@ record ParquetBatch(Table table, List<String> files, long rows) {
           source.type().typeId() == TypeID.STRING
               ? "df_bucket_hash_string(" + column + ")"
               : source.type().typeId() == TypeID.DATE
-                  ? "df_bucket_hash(CAST(date_diff('day', DATE '1970-01-01', " + column + ") AS BIGINT))"
+                  ? "df_bucket_hash(CAST(date_diff('day', DATE '1970-01-01', "
+                      + column
+                      + ") AS BIGINT))"
                   : "df_bucket_hash(CAST(" + column + " AS BIGINT))";
       return "(" + hash + " % " + buckets + ")";
     }
@@ -119,7 +126,8 @@ record ParquetBatch(Table table, List<String> files, long rows) {
       int width = Integer.parseInt(name.substring(9, name.length() - 1));
       return source.type().typeId() == TypeID.STRING
           ? "left(" + column + ", " + width + ")"
-          : "(" + column + " - (((" + column + " % " + width + ") + " + width + ") % " + width + "))";
+          : "(" + column + " - (((" + column + " % " + width + ") + " + width + ") % " + width
+              + "))";
     }
     throw new IllegalArgumentException("Unsupported partition transform " + name);
   }
@@ -141,7 +149,8 @@ record ParquetBatch(Table table, List<String> files, long rows) {
     entries.add("__duckdb_field_id: " + id);
     if (type.isStructType()) {
       for (Types.NestedField field : type.asStructType().fields()) {
-        entries.add(Engine.identifier(field.name()) + ": " + fieldId(field.fieldId(), field.type()));
+        entries.add(
+            Engine.identifier(field.name()) + ": " + fieldId(field.fieldId(), field.type()));
       }
     } else if (type.isListType()) {
       Types.NestedField element = type.asListType().fields().get(0);
@@ -180,7 +189,8 @@ record ParquetBatch(Table table, List<String> files, long rows) {
       if (!segment.startsWith(PARTITION_PREFIX) || segment.indexOf('=') < 0) {
         continue;
       }
-      int index = Integer.parseInt(segment.substring(PARTITION_PREFIX.length(), segment.indexOf('=')));
+      int index =
+          Integer.parseInt(segment.substring(PARTITION_PREFIX.length(), segment.indexOf('=')));
       String value = unescape(segment.substring(segment.indexOf('=') + 1));
       PartitionField field = spec.fields().get(index);
       Type type = spec.partitionType().fields().get(index).type();

@@ -16,24 +16,24 @@ import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.Locale;
-import java.util.Set;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.iceberg.AppendFiles;
-import org.apache.iceberg.OverwriteFiles;
-import org.apache.iceberg.expressions.Expressions;
 import org.apache.iceberg.DataFile;
+import org.apache.iceberg.OverwriteFiles;
 import org.apache.iceberg.PartitionSpec;
 import org.apache.iceberg.Schema;
 import org.apache.iceberg.Table;
+import org.apache.iceberg.expressions.Expressions;
 import org.apache.iceberg.types.Types;
 
 /**
- * Writes query results into lake tables: DuckDB writes Parquet with Iceberg field ids straight into the
- * table's data directory, and the files are committed as one Iceberg append, with any summary
+ * Writes query results into lake tables: DuckDB writes Parquet with Iceberg field ids straight into
+ * the table's data directory, and the files are committed as one Iceberg append, with any summary
  * properties (such as a pipeline's source offsets) in the same snapshot.
  */
 public final class TableWriter {
@@ -103,8 +103,8 @@ public final class TableWriter {
   }
 
   /**
-   * Creates the table from the query's schema and writes the query into it. Statements run on {@code
-   * statement}, so cancelling it stops the write.
+   * Creates the table from the query's schema and writes the query into it. Statements run on
+   * {@code statement}, so cancelling it stops the write.
    */
   public WriteResult createTableAs(
       Statement statement, DatasetPath path, List<PartitionField> partitioning, String sql) {
@@ -119,11 +119,15 @@ public final class TableWriter {
   }
 
   /**
-   * Appends a query's rows to a table, matching the query's columns to {@code columns} (or to all the
-   * table's columns, in order, when empty) and casting each to the column's type.
+   * Appends a query's rows to a table, matching the query's columns to {@code columns} (or to all
+   * the table's columns, in order, when empty) and casting each to the column's type.
    */
   public WriteResult insert(
-      Statement statement, Table table, List<String> columns, String sql, Map<String, String> summary) {
+      Statement statement,
+      Table table,
+      List<String> columns,
+      String sql,
+      Map<String, String> summary) {
     Schema querySchema = schemaOf(statement, sql);
     List<String> targets = columns.isEmpty() ? columnNames(table.schema()) : columns;
     if (querySchema.columns().size() != targets.size()) {
@@ -152,7 +156,13 @@ public final class TableWriter {
       named.add(projection.get(i) + " AS " + Engine.identifier(fields.get(i).name()));
     }
     String aligned =
-        "SELECT " + String.join(", ", named) + " FROM (" + sql + ") AS __q(" + String.join(", ", aliases) + ")";
+        "SELECT "
+            + String.join(", ", named)
+            + " FROM ("
+            + sql
+            + ") AS __q("
+            + String.join(", ", aliases)
+            + ")";
     return append(statement, table, aligned, summary);
   }
 
@@ -180,16 +190,17 @@ public final class TableWriter {
   }
 
   /** Writes a query whose columns are the table's, by name, and commits the files as one append. */
-  public WriteResult append(Statement statement, Table table, String sql, Map<String, String> summary) {
+  public WriteResult append(
+      Statement statement, Table table, String sql, Map<String, String> summary) {
     return write(statement, table, sql, Mode.APPEND, List.of(), summary);
   }
 
   /**
    * Writes a query whose columns are the table's, by name, as one Iceberg commit carrying {@code
    * summary}. The commit is made even when the query has no rows and the summary is not empty, so a
-   * pipeline's offsets always advance with what it read. MERGE rewrites the data files that hold any
-   * of the new rows' keys (copy-on-write: readers need no delete files); the new rows are taken one
-   * per key.
+   * pipeline's offsets always advance with what it read. MERGE rewrites the data files that hold
+   * any of the new rows' keys (copy-on-write: readers need no delete files); the new rows are taken
+   * one per key.
    */
   public WriteResult write(
       Statement statement,
@@ -226,7 +237,11 @@ public final class TableWriter {
   }
 
   private static void commit(
-      Table table, Mode mode, List<DataFile> added, List<DataFile> replaced, Map<String, String> summary) {
+      Table table,
+      Mode mode,
+      List<DataFile> added,
+      List<DataFile> replaced,
+      Map<String, String> summary) {
     if (mode == Mode.APPEND) {
       AppendFiles append = table.newAppend();
       added.forEach(append::appendFile);
@@ -250,8 +265,13 @@ public final class TableWriter {
       // DuckDB creates the batch directory but not its parents
       java.nio.file.Files.createDirectories(java.nio.file.Path.of(table.location(), "data"));
     } catch (java.io.IOException e) {
-      throw new DataflowException(ErrorCode.INTERNAL, "Cannot create " + table.location() + "/data: " + e, e);
+      throw new DataflowException(
+          ErrorCode.INTERNAL, "Cannot create " + table.location() + "/data: " + e, e);
     }
-    return table.location() + "/data/" + LocalDateTime.now().format(BATCH) + "-" + UUID.randomUUID();
+    return table.location()
+        + "/data/"
+        + LocalDateTime.now().format(BATCH)
+        + "-"
+        + UUID.randomUUID();
   }
 }

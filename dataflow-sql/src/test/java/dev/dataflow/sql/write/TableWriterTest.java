@@ -56,8 +56,8 @@ class TableWriterTest {
     return rows;
   }
 
-  private TableWriter.WriteResult write(String query, TableWriter.Mode mode, Map<String, String> summary)
-      throws Exception {
+  private TableWriter.WriteResult write(
+      String query, TableWriter.Mode mode, Map<String, String> summary) throws Exception {
     Table table = lake.table(DatasetPath.of("s", "t"));
     try (var connection = sql.engine().connect();
         Statement statement = connection.createStatement()) {
@@ -87,7 +87,8 @@ class TableWriterTest {
 
   @Test
   void anEmptyWriteStillCommitsItsSummary() throws Exception {
-    var result = write("SELECT 1 AS id, 'x' AS v WHERE false", TableWriter.Mode.APPEND, Map.of("k", "v"));
+    var result =
+        write("SELECT 1 AS id, 'x' AS v WHERE false", TableWriter.Mode.APPEND, Map.of("k", "v"));
     Table table = lake.table(DatasetPath.of("s", "t"));
     assertThat(result.snapshotId()).isEqualTo(table.currentSnapshot().snapshotId());
     assertThat(table.currentSnapshot().summary()).containsEntry("k", "v");
