@@ -106,8 +106,10 @@ final class BatchProcessor {
               + Engine.literal("check " + check.name() + " failed: " + check.sql()));
     }
     String reason = reasons.isEmpty() ? "NULL" : "CASE " + String.join(" ", reasons) + " END";
+    // a view, not a copy of the batch: the reasons are cheap to compute again for the error rows
+    // and for the good rows
     execute(
-        "CREATE OR REPLACE TABLE "
+        "CREATE OR REPLACE VIEW "
             + CHECKED
             + " AS SELECT *, CAST("
             + reason
