@@ -20,7 +20,6 @@ import java.nio.file.Path;
 import java.nio.file.PathMatcher;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
@@ -67,6 +66,7 @@ final class FilesReader implements OriginReader {
     if (next >= pending.size()) {
       return null;
     }
+    Staging.clear(statement);
     List<String> files = new ArrayList<>();
     long bytes = 0;
     long rows = 0;
@@ -74,14 +74,14 @@ final class FilesReader implements OriginReader {
         && rows < spec.commit().maxRows()
         && files.size() < MAX_FILES_PER_BATCH) {
       String file = pending.get(next++);
-      FileReadResult read = read(statement, file, "__df_f" + files.size());
+      FileReadResult read = read(statement, file, Staging.fileTable(files.size()));
       files.add(file);
       if (read != null) {
         rows += read.good();
         bytes += read.bytes();
       }
     }
-    createInput(statement, files.size());
+    Staging.input(statement, files.size(), 0);
     return new Pending(batchId(files), Offsets.files(files), bytes, files.size());
   }
 
@@ -94,11 +94,10 @@ final class FilesReader implements OriginReader {
       if (rows >= limit) {
         break;
       }
-      FileReadResult read = read(statement, file, "__df_f" + count++);
+      FileReadResult read = read(statement, file, Staging.fileTable(count++));
       rows += read == null ? 0 : read.records();
     }
-    createInput(statement, count);
-    statement.execute("CREATE OR REPLACE TABLE input AS SELECT * FROM input LIMIT " + limit);
+    Staging.input(statement, count, limit);
   }
 
   /** Reads one file; a file that vanished is an error record, not a failed run. */
@@ -125,35 +124,6 @@ final class FilesReader implements OriginReader {
               + Engine.literal(e.getMessage())
               + ")");
       return null;
-    }
-  }
-
-  /** The batch's rows: every file read, by column name. */
-  private static void createInput(Statement statement, int files) throws SQLException {
-    List<String> parts = new ArrayList<>();
-    for (int i = 0; i < files; i++) {
-      if (exists(statement, "__df_f" + i)) {
-        parts.add("SELECT * FROM __df_f" + i);
-      }
-    }
-    if (parts.isEmpty()) {
-      statement.execute(
-          "CREATE OR REPLACE TABLE input AS SELECT NULL::VARCHAR AS __df_file, NULL::BIGINT AS __df_row WHERE false");
-      return;
-    }
-    statement.execute(
-        "CREATE OR REPLACE TABLE input AS " + String.join(" UNION ALL BY NAME ", parts));
-    for (int i = 0; i < files; i++) {
-      statement.execute("DROP TABLE IF EXISTS __df_f" + i);
-    }
-  }
-
-  private static boolean exists(Statement statement, String table) throws SQLException {
-    try (ResultSet rows =
-        statement.executeQuery(
-            "SELECT count(*) FROM duckdb_tables() WHERE table_name = " + Engine.literal(table))) {
-      rows.next();
-      return rows.getLong(1) > 0;
     }
   }
 

@@ -14,7 +14,6 @@ import dev.dataflow.sql.SqlService;
 import java.nio.file.Path;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -70,11 +69,12 @@ final class HttpReader implements OriginReader {
     if (files.isEmpty()) {
       return null;
     }
+    Staging.clear(statement);
     long bytes = 0;
     for (int i = 0; i < files.size(); i++) {
-      bytes += read(statement, files.get(i).file(), "__df_h" + i).bytes();
+      bytes += read(statement, files.get(i).file(), Staging.fileTable(i)).bytes();
     }
-    createInput(statement, files.size());
+    Staging.input(statement, files.size(), 0);
     long first = files.get(0).sequence();
     position = files.get(files.size() - 1).sequence();
     return new Pending(
@@ -88,10 +88,9 @@ final class HttpReader implements OriginReader {
   public void preview(Statement statement, int limit) throws SQLException {
     List<HttpIngest.Spooled> files = spool.after(position, limit);
     for (int i = 0; i < files.size(); i++) {
-      read(statement, files.get(i).file(), "__df_h" + i);
+      read(statement, files.get(i).file(), Staging.fileTable(i));
     }
-    createInput(statement, files.size());
-    statement.execute("CREATE OR REPLACE TABLE input AS SELECT * FROM input LIMIT " + limit);
+    Staging.input(statement, files.size(), limit);
   }
 
   /**
@@ -111,23 +110,5 @@ final class HttpReader implements OriginReader {
         new LinkedHashMap<>(),
         target,
         BatchProcessor.ERRORS);
-  }
-
-  /** The batch's rows: every spooled request, by column name. */
-  private static void createInput(Statement statement, int files) throws SQLException {
-    if (files == 0) {
-      statement.execute(
-          "CREATE OR REPLACE TABLE input AS SELECT NULL::VARCHAR AS __df_file, NULL::BIGINT AS __df_row WHERE false");
-      return;
-    }
-    List<String> parts = new ArrayList<>();
-    for (int i = 0; i < files; i++) {
-      parts.add("SELECT * FROM __df_h" + i);
-    }
-    statement.execute(
-        "CREATE OR REPLACE TABLE input AS " + String.join(" UNION ALL BY NAME ", parts));
-    for (int i = 0; i < files; i++) {
-      statement.execute("DROP TABLE __df_h" + i);
-    }
   }
 }

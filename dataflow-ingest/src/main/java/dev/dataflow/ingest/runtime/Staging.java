@@ -1,0 +1,72 @@
+package dev.dataflow.ingest.runtime;
+
+import dev.dataflow.sql.Engine;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The DuckDB tables a batch of files is read into, one per file, and {@code input}: a view of their
+ * union by column name, so the batch's rows are not copied once more before the stages read them.
+ */
+final class Staging {
+  private static final String PREFIX = "__df_f";
+
+  private Staging() {}
+
+  /** The table the {@code index}-th file of a batch is read into. */
+  static String fileTable(int index) {
+    return PREFIX + index;
+  }
+
+  /** Drops the file tables of an earlier batch (and {@code input} with them). */
+  static void clear(Statement statement) throws SQLException {
+    statement.execute("DROP VIEW IF EXISTS input");
+    List<String> tables = new ArrayList<>();
+    try (ResultSet rows =
+        statement.executeQuery(
+            "SELECT table_name FROM duckdb_tables() WHERE starts_with(table_name, "
+                + Engine.literal(PREFIX)
+                + ")")) {
+      while (rows.next()) {
+        tables.add(rows.getString(1));
+      }
+    }
+    for (String table : tables) {
+      statement.execute("DROP TABLE " + Engine.identifier(table));
+    }
+  }
+
+  /**
+   * Makes {@code input} the union of the first {@code files} file tables that exist (a file that
+   * vanished has none), at most {@code limit} rows when {@code limit} is positive.
+   */
+  static void input(Statement statement, int files, int limit) throws SQLException {
+    List<String> parts = new ArrayList<>();
+    for (int i = 0; i < files; i++) {
+      if (exists(statement, fileTable(i))) {
+        parts.add("SELECT * FROM " + fileTable(i));
+      }
+    }
+    String rows =
+        parts.isEmpty()
+            ? "SELECT NULL::VARCHAR AS __df_file, NULL::BIGINT AS __df_row WHERE false"
+            : String.join(" UNION ALL BY NAME ", parts);
+    statement.execute(
+        "CREATE OR REPLACE VIEW input AS SELECT * FROM ("
+            + rows
+            + ")"
+            + (limit > 0 ? " LIMIT " + limit : ""));
+  }
+
+  private static boolean exists(Statement statement, String table) throws SQLException {
+    try (ResultSet rows =
+        statement.executeQuery(
+            "SELECT count(*) FROM duckdb_tables() WHERE table_name = " + Engine.literal(table))) {
+      rows.next();
+      return rows.getLong(1) > 0;
+    }
+  }
+}
