@@ -80,9 +80,9 @@ public final class Pipelines implements AutoCloseable {
     return PipelineSpecs.parse(stored.definition(), Path.of(stored.sourcePath()));
   }
 
-  /** The YAML text of a pipeline as it was applied. */
+  /** The YAML text of a pipeline as it was applied, with any literal secret redacted. */
   public String definition(String name) {
-    return stored(name).definition();
+    return PipelineSpecs.redacted(stored(name).definition());
   }
 
   public List<PipelineStatus> list() {

@@ -32,7 +32,10 @@ import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
 import org.yaml.snakeyaml.error.YAMLException;
+import org.yaml.snakeyaml.nodes.MappingNode;
 import org.yaml.snakeyaml.nodes.Node;
+import org.yaml.snakeyaml.nodes.NodeTuple;
+import org.yaml.snakeyaml.nodes.ScalarNode;
 
 /** Reads pipeline files and documents their format. */
 public final class PipelineSpecs {
@@ -58,6 +61,40 @@ public final class PipelineSpecs {
       throw new InvalidPipelineException(source, problems.sorted());
     }
     return build(root, source);
+  }
+
+  /**
+   * The YAML text with every literal secret (the origin's password) replaced by {@code ******}, so
+   * a definition can be shown; {@code ${env:NAME}} references stay, and the rest is kept character
+   * for character. Text that does not parse is returned as it is (it holds no valid secret field).
+   */
+  public static String redacted(String yaml) {
+    requireNonNull(yaml, "yaml is null");
+    Node root;
+    try {
+      root = new Yaml(new LoaderOptions()).compose(new StringReader(yaml));
+    } catch (YAMLException e) {
+      return yaml;
+    }
+    Node password = child(child(root, "origin"), "password");
+    if (!(password instanceof ScalarNode scalar) || Secret.of(scalar.getValue()).isReference()) {
+      return yaml;
+    }
+    return yaml.substring(0, scalar.getStartMark().getIndex())
+        + "\"******\""
+        + yaml.substring(scalar.getEndMark().getIndex());
+  }
+
+  private static Node child(Node node, String key) {
+    if (!(node instanceof MappingNode mapping)) {
+      return null;
+    }
+    for (NodeTuple tuple : mapping.getValue()) {
+      if (tuple.getKeyNode() instanceof ScalarNode name && name.getValue().equals(key)) {
+        return tuple.getValueNode();
+      }
+    }
+    return null;
   }
 
   /** The Markdown reference of every field a pipeline file may hold. */

@@ -401,4 +401,17 @@ class PipelineSpecsTest {
   private static java.util.Map.Entry<String, String> entry(String key, String value) {
     return java.util.Map.entry(key, value);
   }
+
+  @Test
+  void redactsALiteralPasswordButKeepsReferencesAndEverythingElse() {
+    String literal =
+        "name: p\norigin:\n  type: jdbc\n  url: jdbc:postgresql://h/db\n  password: 'hunter2' # old\n"
+            + "  table: t\ndestination: {table: s.t}\n";
+    assertThat(PipelineSpecs.redacted(literal))
+        .isEqualTo(literal.replace("'hunter2'", "\"******\""))
+        .doesNotContain("hunter2");
+    String reference = literal.replace("'hunter2'", "${env:PG_PASSWORD}");
+    assertThat(PipelineSpecs.redacted(reference)).isEqualTo(reference);
+    assertThat(PipelineSpecs.redacted("name: [unclosed")).isEqualTo("name: [unclosed");
+  }
 }
