@@ -358,22 +358,7 @@ public final class JdbcReader implements OriginReader {
                   }));
         }
         for (Future<?> future : futures) {
-          try {
-            future.get();
-          } catch (java.util.concurrent.ExecutionException e) {
-            Throwable cause = e.getCause();
-            if (cause instanceof SQLException sql) {
-              throw sql;
-            }
-            if (cause instanceof RuntimeException runtime) {
-              throw runtime;
-            }
-            throw new IllegalStateException(cause);
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new DataflowException(
-                ErrorCode.CANCELLED, "Pipeline " + spec.name() + ": read interrupted");
-          }
+          await(future);
         }
       } finally {
         for (Connection source : sources) {
