@@ -19,6 +19,7 @@ import org.apache.iceberg.PartitionField;
 import org.apache.iceberg.PartitionSpec;
 import org.apache.iceberg.Schema;
 import org.apache.iceberg.Table;
+import org.apache.iceberg.TableProperties;
 import org.apache.iceberg.io.FileIO;
 import org.apache.iceberg.io.InputFile;
 import org.apache.iceberg.parquet.ParquetUtil;
@@ -63,7 +64,9 @@ record ParquetBatch(Table table, List<String> files, long rows) {
             + sql
             + ") AS __src) TO "
             + Engine.literal(directory)
-            + " (FORMAT parquet, COMPRESSION zstd, RETURN_FILES true, FILENAME_PATTERN 'part-{uuid}', "
+            + " (FORMAT parquet, COMPRESSION "
+            + compression(table)
+            + ", RETURN_FILES true, FILENAME_PATTERN 'part-{uuid}', "
             + (partitionColumns.isEmpty()
                 ? "FILE_SIZE_BYTES '512MB'"
                 : "PARTITION_BY (" + String.join(", ", partitionColumns) + ")")
@@ -84,6 +87,31 @@ record ParquetBatch(Table table, List<String> files, long rows) {
     } catch (SQLException e) {
       throw EngineErrors.translate(e);
     }
+  }
+
+  /**
+   * The table's Parquet codec, from Iceberg's own property {@code write.parquet.compression-codec}
+   * (Iceberg's default: zstd), so other Iceberg writers and this one agree.
+   */
+  private static String compression(Table table) {
+    String codec =
+        table
+            .properties()
+            .getOrDefault(
+                TableProperties.PARQUET_COMPRESSION,
+                TableProperties.PARQUET_COMPRESSION_DEFAULT_SINCE_1_4_0)
+            .toLowerCase(java.util.Locale.ROOT);
+    return switch (codec) {
+      case "zstd", "snappy", "gzip", "lz4", "brotli", "uncompressed" -> codec;
+      default ->
+          throw new dev.dataflow.api.DataflowException(
+              dev.dataflow.api.ErrorCode.UNSUPPORTED,
+              "Table "
+                  + table.name()
+                  + ": Parquet codec "
+                  + codec
+                  + " cannot be written; use zstd, snappy, gzip, lz4, brotli or uncompressed");
+    };
   }
 
   /** Iceberg's partition transforms written in DuckDB SQL over the already-cast column. */

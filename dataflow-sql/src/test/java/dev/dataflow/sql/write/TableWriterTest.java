@@ -94,4 +94,35 @@ class TableWriterTest {
     assertThat(table.currentSnapshot().summary()).containsEntry("k", "v");
     assertThat(rows("SELECT count(*), 0 FROM s.t")).containsExactly("10=0");
   }
+
+  @Test
+  void writesWithTheTablesParquetCodec() throws Exception {
+    Table table = lake.table(DatasetPath.of("s", "t"));
+    assertThat(codecs(table)).containsOnly("ZSTD");
+    table.updateProperties().set("write.parquet.compression-codec", "snappy").commit();
+    write("SELECT 100 AS id, 'x' AS v", TableWriter.Mode.APPEND, Map.of());
+    assertThat(codecs(lake.table(DatasetPath.of("s", "t"))))
+        .containsOnly("ZSTD", "SNAPPY")
+        .contains("SNAPPY");
+  }
+
+  /** The compression codecs of the table's data files, read from their footers. */
+  private static List<String> codecs(Table table) throws Exception {
+    List<String> codecs = new ArrayList<>();
+    try (var duckdb = java.sql.DriverManager.getConnection("jdbc:duckdb:");
+        Statement statement = duckdb.createStatement()) {
+      for (var task : table.newScan().planFiles()) {
+        try (var rows =
+            statement.executeQuery(
+                "SELECT DISTINCT compression FROM parquet_metadata('"
+                    + task.file().location()
+                    + "')")) {
+          while (rows.next()) {
+            codecs.add(rows.getString(1));
+          }
+        }
+      }
+    }
+    return codecs;
+  }
 }
