@@ -326,8 +326,11 @@ public final class Pipelines implements AutoCloseable {
 
   @Override
   public void close() {
-    running.values().forEach(Worker::stop);
-    workers.shutdownNow();
+    // each worker ends after its current batch; the store and the lake must outlive that batch
+    List<Worker> workers = List.copyOf(running.values());
+    workers.forEach(Worker::stop);
+    workers.forEach(Worker::awaitEnd);
+    this.workers.shutdown();
     store.close();
   }
 }
