@@ -7,16 +7,29 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
- * CSV: DuckDB scans every field as VARCHAR with the dialect fixed (no sniffing, so one malformed
- * line cannot change how the others parse), structural rejects go to the errors table, and the
- * split casts the declared types.
+ * CSV, with the dialect fixed (no sniffing, so one malformed line cannot change how the others
+ * parse). Declared scalar types are converted by DuckDB's scanner in one pass, its rejects
+ * (malformed lines and values that do not convert) going to the errors table. Otherwise (inferred
+ * or other types, or if that scan fails outside a transaction) every field is scanned as VARCHAR,
+ * structural rejects go to the errors table, and the split casts the declared types.
  */
 final class CsvReader {
   /** A 10 MB field plus its line must fit; DuckDB's default (2 MB) would reject it. */
   static final long MAX_LINE_SIZE = 64L << 20;
+
+  /**
+   * Types the scanner converts itself, with TRY_CAST's rules; anything else (nested types, JSON,
+   * intervals, ...) goes through the two-pass path.
+   */
+  private static final Pattern SCANNED_TYPE =
+      Pattern.compile(
+          "(?i)\\s*(VARCHAR|TEXT|STRING|BOOLEAN|BOOL|TINYINT|SMALLINT|INTEGER|INT|BIGINT|HUGEINT"
+              + "|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT|FLOAT|REAL|DOUBLE|DATE|TIME"
+              + "|TIMESTAMP|DATETIME|(DECIMAL|NUMERIC)\\s*\\(\\s*\\d+\\s*,\\s*\\d+\\s*\\))\\s*");
 
   private final SqlSession sql;
   private final String file;
@@ -30,6 +43,103 @@ final class CsvReader {
 
   FileReadResult read(Map<String, String> declared, String target, String errors, long bytes)
       throws SQLException {
+    if (!declared.isEmpty()
+        && declared.values().stream().allMatch(type -> SCANNED_TYPE.matcher(type).matches())) {
+      try {
+        return typed(declared, target, errors, bytes);
+      } catch (SQLException e) {
+        // inside the caller's transaction a failed statement aborts it: nothing to fall back on
+        if (sql.autoCommit()) {
+          return staged(declared, target, errors, bytes);
+        }
+        throw e;
+      }
+    }
+    return staged(declared, target, errors, bytes);
+  }
+
+  /**
+   * One pass: the scanner converts the declared types itself, so its rejects hold both malformed
+   * lines and values that do not convert, and the good records land typed. Record positions become
+   * line numbers as in {@link RecordSplit#correctLines}, rewriting the target only when something
+   * was rejected.
+   */
+  private FileReadResult typed(
+      Map<String, String> declared, String target, String errors, long bytes) throws SQLException {
+    Rejects rejects = new Rejects(sql);
+    List<Field> fields = fields(declared);
+    long firstLine = csv.header() ? 2 : 1;
+    String columns =
+        fields.stream()
+            .map(field -> field.source() + " AS " + identifier(field.name()) + ", ")
+            .collect(Collectors.joining());
+    String types =
+        fields.stream()
+            .map(field -> literal(field.source().replace("\"", "")) + ": " + literal(field.type()))
+            .collect(Collectors.joining(", ", "{", "}"));
+    long good =
+        sql.update(
+            "CREATE OR REPLACE TABLE "
+                + target
+                + " AS SELECT "
+                + columns
+                + literal(file)
+                + " AS __df_file, row_number() OVER () + "
+                + (firstLine - 1)
+                + " AS __df_row FROM "
+                + scan(types, false, rejects));
+    if (!rejects.any(sql)) {
+      return new FileReadResult(good, good, 0, bytes);
+    }
+    String names =
+        fields.stream()
+            .map(field -> "s." + identifier(field.name()) + ", ")
+            .collect(Collectors.joining());
+    RecordSplit split =
+        new RecordSplit(
+            sql,
+            file,
+            "(SELECT *, __df_row - " + (firstLine - 1) + " AS __df_seq FROM " + target + ")",
+            fields,
+            "NULL",
+            "true",
+            firstLine);
+    split.correctLines(rejects.table);
+    sql.update(
+        "CREATE OR REPLACE TABLE "
+            + target
+            + " AS SELECT "
+            + names
+            + "s.__df_file, "
+            + split.row()
+            + " AS __df_row FROM "
+            + split.from()
+            + " ORDER BY s.__df_seq");
+    long bad = rejects.copyTo(sql, errors, file, castReason(fields));
+    return new FileReadResult(good + bad, good, bad, bytes);
+  }
+
+  /**
+   * The reason for a CAST reject, in the two-pass path's words; the value is the one DuckDB quotes
+   * in its message, which stops at a line break inside the value.
+   */
+  private static String castReason(List<Field> fields) {
+    String value =
+        "regexp_replace(regexp_replace(error_message, '(?s)^.*?Could not convert string \"', ''), "
+            + "'(?s)\" to ''[^'']*''\\s*$', '')";
+    StringBuilder reason = new StringBuilder("CASE column_idx");
+    int position = 1;
+    for (Field field : fields) {
+      Field shown = new Field(field.name(), field.type(), field.source(), value);
+      reason.append(" WHEN ").append(position++).append(" THEN ").append(shown.reason());
+    }
+    return reason
+        .append(" ELSE lower(error_type::VARCHAR) || ': ' || error_message END")
+        .toString();
+  }
+
+  private FileReadResult staged(
+      Map<String, String> declared, String target, String errors, long bytes) throws SQLException {
     Map<String, String> columns =
         declared.isEmpty() ? new CsvSniffer(sql, file, csv).columns() : declared;
     String staged = sql.scratchTable("csv");
@@ -38,7 +148,7 @@ final class CsvReader {
         "CREATE TEMP TABLE "
             + identifier(staged)
             + " AS SELECT row_number() OVER () AS __df_seq, * FROM "
-            + scan(columns.size(), rejects));
+            + scan(varchar(columns.size()), true, rejects));
     List<Field> fields = fields(columns);
     RecordSplit split =
         new RecordSplit(
@@ -59,14 +169,18 @@ final class CsvReader {
     return new FileReadResult(good + bad, good, bad, bytes);
   }
 
-  private String scan(int width, Rejects rejects) {
-    String columns =
-        positions(width).stream()
-            .map(column -> literal(column) + ": 'VARCHAR'")
-            .collect(Collectors.joining(", ", "{", "}"));
+  private static String varchar(int width) {
+    return positions(width).stream()
+        .map(column -> literal(column) + ": 'VARCHAR'")
+        .collect(Collectors.joining(", ", "{", "}"));
+  }
+
+  private String scan(String columns, boolean allVarchar, Rejects rejects) {
     return "read_csv("
         + literal(file)
-        + ", auto_detect=false, all_varchar=true, columns="
+        + ", auto_detect=false, "
+        + (allVarchar ? "all_varchar=true, " : "")
+        + "columns="
         + columns
         + ", "
         + dialect()

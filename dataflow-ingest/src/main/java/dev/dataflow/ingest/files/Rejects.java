@@ -37,6 +37,42 @@ final class Rejects {
    * ended the previous line.
    */
   long copyTo(SqlSession sql, String errors, String file) throws SQLException {
+    return copyTo(sql, errors, file, null);
+  }
+
+  /**
+   * As {@link #copyTo(SqlSession, String, String)}, but a line whose only problems are CAST rejects
+   * (a typed scan) becomes one 'cast' error with {@code castReason}, for the first such column.
+   */
+  long copyTo(SqlSession sql, String errors, String file, String castReason) throws SQLException {
+    if (castReason == null) {
+      return copyParse(sql, errors, file);
+    }
+    String cast = "error_type::VARCHAR = 'CAST'";
+    return sql.update(
+        "INSERT INTO "
+            + errors
+            + " SELECT "
+            + literal(file)
+            + ", line, raw, CASE WHEN parse THEN 'parse' ELSE 'cast' END, "
+            + "CASE WHEN parse THEN parse_reason ELSE cast_reason END FROM ("
+            + "SELECT line::BIGINT AS line, bool_or(NOT ("
+            + cast
+            + ")) AS parse, "
+            + "trim(arg_min(csv_line, byte_position), chr(13) || chr(10)) AS raw, "
+            + "arg_min(lower(error_type::VARCHAR) || ': ' || error_message, byte_position) "
+            + "FILTER (WHERE NOT ("
+            + cast
+            + ")) AS parse_reason, arg_min("
+            + castReason
+            + ", column_idx) FILTER (WHERE "
+            + cast
+            + ") AS cast_reason FROM "
+            + identifier(table)
+            + " GROUP BY line) ORDER BY line");
+  }
+
+  private long copyParse(SqlSession sql, String errors, String file) throws SQLException {
     return sql.update(
         "INSERT INTO "
             + errors

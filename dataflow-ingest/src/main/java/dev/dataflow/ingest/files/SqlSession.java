@@ -60,6 +60,10 @@ final class SqlSession implements AutoCloseable {
     }
   }
 
+  boolean autoCommit() throws SQLException {
+    return connection.getAutoCommit();
+  }
+
   boolean exists(String table) throws SQLException {
     return queryLong(
             "SELECT count(*) FROM duckdb_tables() WHERE temporary AND table_name = "
