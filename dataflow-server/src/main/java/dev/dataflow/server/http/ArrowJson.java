@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.stream.Collectors;
 import org.apache.arrow.vector.DateDayVector;
 import org.apache.arrow.vector.DateMilliVector;
+import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.PeriodDuration;
 import org.apache.arrow.vector.TimeMicroVector;
 import org.apache.arrow.vector.TimeMilliVector;
@@ -29,6 +30,7 @@ import org.apache.arrow.vector.UInt2Vector;
 import org.apache.arrow.vector.UInt4Vector;
 import org.apache.arrow.vector.UInt8Vector;
 import org.apache.arrow.vector.ValueVector;
+import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.complex.FixedSizeListVector;
 import org.apache.arrow.vector.complex.LargeListVector;
 import org.apache.arrow.vector.complex.ListVector;
@@ -47,6 +49,15 @@ import org.apache.arrow.vector.types.pojo.Field;
  */
 final class ArrowJson {
   private ArrowJson() {}
+
+  /** One row of a batch, a JSON value per column. */
+  static List<Object> row(VectorSchemaRoot root, int index) {
+    List<Object> row = new ArrayList<>(root.getFieldVectors().size());
+    for (FieldVector vector : root.getFieldVectors()) {
+      row.add(value(vector, index));
+    }
+    return row;
+  }
 
   static Object value(ValueVector vector, int index) {
     if (vector.isNull(index)) {

@@ -13,7 +13,6 @@ import io.javalin.http.Context;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 
 /**
@@ -134,11 +133,7 @@ final class PipelinesApi {
       while (execution.next()) {
         VectorSchemaRoot batch = execution.batch();
         for (int r = 0; r < batch.getRowCount(); r++) {
-          List<Object> row = new ArrayList<>();
-          for (FieldVector vector : batch.getFieldVectors()) {
-            row.add(ArrowJson.value(vector, r));
-          }
-          rows.add(row);
+          rows.add(ArrowJson.row(batch, r));
         }
       }
     }

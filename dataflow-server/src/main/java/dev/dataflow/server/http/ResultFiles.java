@@ -25,7 +25,6 @@ import java.util.regex.Pattern;
 import org.apache.arrow.flatbuf.RecordBatch;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
-import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.ipc.ArrowFileReader;
 import org.apache.arrow.vector.ipc.ArrowFileWriter;
@@ -147,7 +146,7 @@ final class ResultFiles implements AutoCloseable {
         if (from < to) {
           reader.loadRecordBatch(block);
           for (long row = from - total; row < to - total; row++) {
-            rows.add(row(root, (int) row));
+            rows.add(ArrowJson.row(root, (int) row));
           }
         }
         total += count;
@@ -169,14 +168,6 @@ final class ResultFiles implements AutoCloseable {
       throw new IOException("truncated batch at offset " + block.getOffset());
     }
     return ((RecordBatch) message.getMessage().header(new RecordBatch())).length();
-  }
-
-  private static List<Object> row(VectorSchemaRoot root, int index) {
-    List<Object> row = new ArrayList<>(root.getFieldVectors().size());
-    for (FieldVector vector : root.getFieldVectors()) {
-      row.add(ArrowJson.value(vector, index));
-    }
-    return row;
   }
 
   private static List<ResultColumn> columns(List<Field> fields) {
