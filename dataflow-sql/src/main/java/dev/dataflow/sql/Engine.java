@@ -36,6 +36,10 @@ public final class Engine implements AutoCloseable {
   private final DuckDBConnection root;
   private final BufferAllocator allocator = new RootAllocator();
   private final EngineConfig config;
+  // the same statements are planned again and again (prepare, then execute; every pipeline batch):
+  // parsing and rendering are pure functions of their text, and each is a DuckDB round trip
+  private final Memo<String> parsed = Memo.ofText(8 << 20);
+  private final Memo<String> rendered = Memo.ofText(8 << 20);
 
   public Engine(EngineConfig config, List<Path> allowedDirectories) {
     this.config = requireNonNull(config, "config is null");
@@ -119,7 +123,9 @@ public final class Engine implements AutoCloseable {
    * line and column in {@code source}, the query starting at {@code offset} there.
    */
   public JsonNode parseQuery(Connection connection, String query, String source, int offset) {
-    String json = scalar(connection, "SELECT json_serialize_sql(?)", query);
+    String json =
+        parsed.computeIfAbsent(
+            query, text -> scalar(connection, "SELECT json_serialize_sql(?)", text));
     try {
       JsonNode tree = JSON.readTree(json);
       if (tree.path("error").asBoolean(false)) {
@@ -145,7 +151,8 @@ public final class Engine implements AutoCloseable {
 
   /** Turns a (rewritten) parse tree back into SQL text for DuckDB to run. */
   public String render(Connection connection, JsonNode tree) {
-    return scalar(connection, "SELECT json_deserialize_sql(?::JSON)", tree.toString());
+    return rendered.computeIfAbsent(
+        tree.toString(), json -> scalar(connection, "SELECT json_deserialize_sql(?::JSON)", json));
   }
 
   private static String scalar(Connection connection, String sql, String argument) {

@@ -3,6 +3,7 @@ package dev.dataflow.server.flight;
 import static java.util.Objects.requireNonNull;
 
 import dev.dataflow.sql.Engine;
+import dev.dataflow.sql.Memo;
 import dev.dataflow.sql.parse.Statement;
 import dev.dataflow.sql.parse.StatementParser;
 import dev.dataflow.sql.plan.PlannedQuery;
@@ -27,6 +28,8 @@ import org.duckdb.DuckDBConnection;
 final class StatementDescriber {
   private final Engine engine;
   private final QueryPlanner planner;
+  // DuckDB binds the same planned text to the same shape: its files never change
+  private final Memo<StatementShape> shapes = new Memo<>(4 << 20, shape -> 1024);
 
   StatementDescriber(Engine engine, QueryPlanner planner) {
     this.engine = requireNonNull(engine, "engine is null");
@@ -39,13 +42,19 @@ final class StatementDescriber {
     }
     try (DuckDBConnection connection = engine.connect()) {
       PlannedQuery planned = planner.plan(connection, query);
-      try (PreparedStatement prepared =
-          connection.prepareStatement("SELECT * FROM (" + planned.sql() + ") LIMIT 0")) {
-        List<String> parameterTypes = parameterTypes(prepared.getParameterMetaData());
-        // declared, not run: even with LIMIT 0 DuckDB would build the query's hash tables
-        Schema result = declared(prepared.getMetaData());
-        return new StatementShape(true, result, parameterSchema(parameterTypes), parameterTypes);
-      }
+      return shapes.computeIfAbsent(planned.sql(), text -> prepare(connection, text));
+    } catch (SQLException e) {
+      throw EngineErrors.translate(e);
+    }
+  }
+
+  private static StatementShape prepare(DuckDBConnection connection, String sql) {
+    try (PreparedStatement prepared =
+        connection.prepareStatement("SELECT * FROM (" + sql + ") LIMIT 0")) {
+      List<String> parameterTypes = parameterTypes(prepared.getParameterMetaData());
+      // declared, not run: even with LIMIT 0 DuckDB would build the query's hash tables
+      Schema result = declared(prepared.getMetaData());
+      return new StatementShape(true, result, parameterSchema(parameterTypes), parameterTypes);
     } catch (SQLException e) {
       throw EngineErrors.translate(e);
     }
