@@ -24,6 +24,9 @@ public final class XgboostModel implements ModelRuntime {
   public static XgboostModel load(byte[] model) {
     try {
       Booster booster = XGBoost.loadModel(model);
+      // a request is a few rows: parallelism comes from concurrent requests, and XGBoost's own
+      // threads per call would only add hand-offs between them
+      booster.setParam("nthread", 1);
       return new XgboostModel(booster, (int) booster.getNumFeature());
     } catch (XGBoostError | IOException | RuntimeException e) {
       throw Errors.invalid("Not a readable XGBoost model file: " + firstLine(e.getMessage()));
