@@ -82,7 +82,7 @@ public final class PredictFunction {
     }
     Prediction prediction = model.runtime().predict(features, rows);
     for (int row = 0; row < rows; row++) {
-      output.setDouble(row, prediction.value(row, 0));
+      output.setDouble(row, prediction.score(row));
     }
   }
 }

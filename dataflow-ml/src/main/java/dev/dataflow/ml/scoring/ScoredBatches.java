@@ -59,7 +59,7 @@ final class ScoredBatches extends ArrowReader {
     Float4Vector scores = (Float4Vector) out.getVector(column);
     scores.allocateNew(rows);
     for (int row = 0; row < rows; row++) {
-      scores.set(row, prediction.value(row, 0));
+      scores.set(row, prediction.score(row));
     }
     out.setRowCount(rows);
     return true;
