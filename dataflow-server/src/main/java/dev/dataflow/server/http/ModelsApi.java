@@ -62,7 +62,10 @@ final class ModelsApi {
     answer.put("versions", models.registry().versions(name));
     answer.put(
         "deployment",
-        models.registry().deployments().stream().filter(d -> d.model().equals(name)).findFirst());
+        models.registry().deployments().stream()
+            .filter(d -> d.model().equals(name))
+            .findFirst()
+            .orElse(null));
     ctx.json(answer);
   }
 

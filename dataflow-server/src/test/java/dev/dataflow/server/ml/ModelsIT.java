@@ -127,6 +127,11 @@ class ModelsIT {
         send("PUT", "/api/v1/models/churn/deployment", "{\"target\": \"champion\"}");
     assertThat(deployed.body.path("version").asInt()).isEqualTo(1);
 
+    Response shown = send("GET", "/api/v1/models/churn", "");
+    assertThat(shown.status).as(shown.body.toString()).isEqualTo(200);
+    assertThat(shown.body.path("model").path("aliases").path("champion").asInt()).isEqualTo(1);
+    assertThat(shown.body.path("versions")).hasSize(2);
+    assertThat(shown.body.path("deployment").path("target").asText()).isEqualTo("champion");
     assertThat(send("GET", "/v2/health/live", "").body.path("live").asBoolean()).isTrue();
     assertThat(send("GET", "/v2/models/churn/ready", "").body.path("ready").asBoolean()).isTrue();
     JsonNode metadata = send("GET", "/v2/models/churn", "").body;
