@@ -74,8 +74,11 @@ public final class InferenceBench {
               }));
       String path = "/v2/models/" + model.model() + "/infer";
       report(
+          "REST floor: GET health/live",
+          run(clients, seconds, LoopbackClient.get(server.httpPort(), "/v2/health/live")));
+      report(
           "V2 REST on loopback",
-          run(clients, seconds, LoopbackClient.factory(server.httpPort(), path, BODY)));
+          run(clients, seconds, LoopbackClient.post(server.httpPort(), path, BODY)));
       System.out.println(
           "expected answer: " + server.models().inference().infer(model.model(), 0, body));
     }

@@ -19,14 +19,15 @@ final class LoopbackClient implements InferenceBench.Call, AutoCloseable {
   private final InputStream in;
   private final byte[] request;
 
-  private LoopbackClient(int port, String path, String body) throws IOException {
+  private LoopbackClient(int port, String method, String path, String body) throws IOException {
     socket = new Socket(InetAddress.getLoopbackAddress(), port);
     socket.setTcpNoDelay(true);
     out = socket.getOutputStream();
     in = new BufferedInputStream(socket.getInputStream());
     byte[] payload = body.getBytes(StandardCharsets.UTF_8);
     String head =
-        "POST "
+        method
+            + " "
             + path
             + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
             + "Content-Length: "
@@ -38,8 +39,14 @@ final class LoopbackClient implements InferenceBench.Call, AutoCloseable {
     System.arraycopy(payload, 0, request, headBytes.length, payload.length);
   }
 
-  static InferenceBench.CallFactory factory(int port, String path, String body) {
-    return () -> new LoopbackClient(port, path, body);
+  /** Connections that POST {@code body} (JSON) to {@code path}. */
+  static InferenceBench.CallFactory post(int port, String path, String body) {
+    return () -> new LoopbackClient(port, "POST", path, body);
+  }
+
+  /** Connections that GET {@code path}: the HTTP stack's own cost, without a model. */
+  static InferenceBench.CallFactory get(int port, String path) {
+    return () -> new LoopbackClient(port, "GET", path, "");
   }
 
   /** Sends the request and reads the answer; true when it was 200. */

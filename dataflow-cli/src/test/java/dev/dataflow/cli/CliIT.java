@@ -159,6 +159,18 @@ class CliIT {
     assertThat(scored.code).as(scored.err).isZero();
     assertThat(sql("SELECT count(*) FROM demo.late_scored WHERE prediction BETWEEN 0 AND 1").out)
         .contains(sql("SELECT count(*) FROM tpch.lineitem").out.lines().skip(2).findFirst().get());
+    String file =
+        new com.fasterxml.jackson.databind.ObjectMapper()
+            .readTree(model("show", "late_v2:1").out)
+            .path("file")
+            .asText();
+    Result imported = model("import", "late_copy", file, "--format", "xgboost");
+    assertThat(imported.code).as(imported.err).isZero();
+    assertThat(imported.out).contains("\"name\" : \"slack\"");
+    Result corrupt =
+        model("import", "late_copy", "pom.xml", "--format", "onnx", "--features", "a,b");
+    assertThat(corrupt.code).isEqualTo(1);
+    assertThat(corrupt.err).contains("Not a readable ONNX model");
     Result bad = model("score", "late_v2:9", "--dataset", "tpch.lineitem", "--output", "demo.x");
     assertThat(bad.code).isEqualTo(1);
     assertThat(bad.err).contains("Model late_v2 has no version 9");

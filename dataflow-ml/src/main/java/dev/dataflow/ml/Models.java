@@ -3,9 +3,9 @@ package dev.dataflow.ml;
 import static java.util.Objects.requireNonNull;
 
 import dev.dataflow.api.DatasetPath;
+import dev.dataflow.api.ModelRuntime;
 import dev.dataflow.ml.registry.ModelRegistry;
 import dev.dataflow.ml.registry.ModelVersion;
-import dev.dataflow.ml.runtime.ModelRuntime;
 import dev.dataflow.ml.runtime.Runtimes;
 import dev.dataflow.ml.runtime.XgboostModel;
 import dev.dataflow.ml.scoring.BatchScorer;

@@ -7,6 +7,8 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
+import dev.dataflow.api.ModelRuntime;
+import dev.dataflow.api.Prediction;
 import dev.dataflow.ml.Errors;
 import java.nio.FloatBuffer;
 import java.util.Map;

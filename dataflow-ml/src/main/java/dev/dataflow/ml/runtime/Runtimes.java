@@ -2,6 +2,7 @@ package dev.dataflow.ml.runtime;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.dataflow.api.ModelRuntime;
 import dev.dataflow.ml.Errors;
 import dev.dataflow.ml.ModelFormat;
 

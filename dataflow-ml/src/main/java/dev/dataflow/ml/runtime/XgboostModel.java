@@ -1,5 +1,7 @@
 package dev.dataflow.ml.runtime;
 
+import dev.dataflow.api.ModelRuntime;
+import dev.dataflow.api.Prediction;
 import dev.dataflow.ml.Errors;
 import java.io.IOException;
 import java.util.List;

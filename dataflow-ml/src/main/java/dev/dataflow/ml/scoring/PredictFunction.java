@@ -1,9 +1,9 @@
 package dev.dataflow.ml.scoring;
 
+import dev.dataflow.api.Prediction;
 import dev.dataflow.ml.Errors;
 import dev.dataflow.ml.ModelRef;
 import dev.dataflow.ml.registry.ModelRegistry;
-import dev.dataflow.ml.runtime.Prediction;
 import dev.dataflow.ml.serving.Endpoints;
 import dev.dataflow.ml.serving.Endpoints.Served;
 import dev.dataflow.sql.Engine;

@@ -1,9 +1,9 @@
 package dev.dataflow.ml.scoring;
 
+import dev.dataflow.api.ModelRuntime;
+import dev.dataflow.api.Prediction;
 import dev.dataflow.ml.ArrowFeatures;
 import dev.dataflow.ml.Feature;
-import dev.dataflow.ml.runtime.ModelRuntime;
-import dev.dataflow.ml.runtime.Prediction;
 import dev.dataflow.sql.Execution;
 import java.io.IOException;
 import java.util.ArrayList;

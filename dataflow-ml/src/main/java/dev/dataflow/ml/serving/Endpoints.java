@@ -2,12 +2,12 @@ package dev.dataflow.ml.serving;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.dataflow.api.ModelRuntime;
 import dev.dataflow.ml.Errors;
 import dev.dataflow.ml.ModelRef;
 import dev.dataflow.ml.registry.ModelRegistry;
 import dev.dataflow.ml.registry.ModelRegistry.Deployment;
 import dev.dataflow.ml.registry.ModelVersion;
-import dev.dataflow.ml.runtime.ModelRuntime;
 import dev.dataflow.ml.runtime.Runtimes;
 import java.io.IOException;
 import java.io.UncheckedIOException;

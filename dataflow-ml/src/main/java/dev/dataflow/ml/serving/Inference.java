@@ -6,10 +6,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.dataflow.api.Prediction;
 import dev.dataflow.ml.Feature;
 import dev.dataflow.ml.ModelRef;
 import dev.dataflow.ml.registry.ModelVersion;
-import dev.dataflow.ml.runtime.Prediction;
 import dev.dataflow.ml.serving.Endpoints.Served;
 
 /**

@@ -1,4 +1,4 @@
-package dev.dataflow.ml.runtime;
+package dev.dataflow.api;
 
 /** A model's output for a batch: {@code rows × columns} floats, row-major. */
 public record Prediction(float[] values, int rows, int columns) {
