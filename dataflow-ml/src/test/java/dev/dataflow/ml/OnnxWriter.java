@@ -31,6 +31,13 @@ public final class OnnxWriter {
     return concat(varintField(1, 8), field(8, opset), field(7, graph));
   }
 
+  /** The model with a {@code doc_string} of {@code bytes} bytes: a big file that still loads. */
+  public static byte[] padded(byte[] model, int bytes) {
+    byte[] doc = new byte[bytes];
+    java.util.Arrays.fill(doc, (byte) 'x');
+    return concat(model, field(6, doc));
+  }
+
   private static byte[] node(String[] inputs, String output, String op) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     for (String input : inputs) {

@@ -14,6 +14,8 @@ import dev.dataflow.ml.scoring.BatchScorer.ScoreSpec;
 import dev.dataflow.ml.training.TrainSpec;
 import dev.dataflow.sql.write.TableWriter.WriteResult;
 import io.javalin.http.Context;
+import java.io.IOException;
+import java.io.InputStream;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -24,6 +26,8 @@ import java.util.Map;
  * deploy a version or alias (with a canary share) and score a dataset into a lake table.
  */
 final class ModelsApi {
+  private static final int MAX_FILE_BYTES = 1 << 30;
+
   private final Models models;
 
   ModelsApi(Models models) {
@@ -108,9 +112,27 @@ final class ModelsApi {
                 ? List.of()
                 : Arrays.stream(features.split(",")).map(Feature::parse).toList(),
             ctx.queryParam("description"));
-    ModelVersion version =
-        models.importModel(spec, ctx.bodyAsBytes(), Requests.principal(ctx).name());
+    ModelVersion version = models.importModel(spec, file(ctx), Requests.principal(ctx).name());
     ctx.status(201).json(version);
+  }
+
+  /**
+   * The uploaded file, read from the stream: the server's request limit is sized for JSON and YAML
+   * bodies, far below what a model file may weigh.
+   */
+  private static byte[] file(Context ctx) {
+    try (InputStream in = ctx.bodyInputStream()) {
+      byte[] file = in.readNBytes(MAX_FILE_BYTES + 1);
+      if (file.length > MAX_FILE_BYTES) {
+        throw new ApiException(
+            413,
+            "CONTENT_TOO_LARGE",
+            "A model file may weigh at most " + MAX_FILE_BYTES + " bytes");
+      }
+      return file;
+    } catch (IOException e) {
+      throw dev.dataflow.ml.Errors.invalid("Cannot read the uploaded file: " + e.getMessage());
+    }
   }
 
   private static String required(Context ctx, String parameter) {
