@@ -130,7 +130,7 @@ public record FeatureRows(float[] values, int rows) {
     float[] values = new float[rows * features.size()];
     for (int i = 0; i < values.length; i++) {
       Feature feature = features.get(i % features.size());
-      values[i] = tensor.value(i, feature);
+      values[i] = tensor.matrixValue(i, feature);
     }
     return new FeatureRows(values, rows);
   }

@@ -78,6 +78,19 @@ record Tensor(String name, String datatype, long[] shape, List<JsonNode> data) {
     return (int) shape[0];
   }
 
+  /**
+   * A value of a {@code [n, features]} input, checked against the input's one datatype; a BOOL
+   * feature takes 0 or 1 there.
+   */
+  float matrixValue(int index, Feature feature) {
+    String where = "input " + name + "[" + index + "]";
+    float value = Values.of(data.get(index), datatype, feature, where);
+    if (feature.booleanValued() && value != 0 && value != 1 && !Float.isNaN(value)) {
+      throw Errors.invalid(where + ": feature " + feature.name() + " is BOOL: send 0 or 1");
+    }
+    return value;
+  }
+
   float value(int index, Feature feature) {
     if (feature.booleanValued() != datatype.equals("BOOL")) {
       throw Errors.invalid(
