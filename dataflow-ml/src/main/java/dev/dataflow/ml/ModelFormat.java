@@ -1,7 +1,5 @@
 package dev.dataflow.ml;
 
-import java.util.Locale;
-
 /** How a model file is stored and which runtime predicts with it. */
 public enum ModelFormat {
   /** XGBoost's own UBJSON model, predicted by XGBoost4J. */
@@ -33,9 +31,5 @@ public enum ModelFormat {
       }
     }
     throw Errors.invalid("Unknown model format '" + text + "': use onnx or xgboost");
-  }
-
-  public String label() {
-    return name().toLowerCase(Locale.ROOT);
   }
 }

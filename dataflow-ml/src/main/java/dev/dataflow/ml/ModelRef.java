@@ -68,11 +68,6 @@ public record ModelRef(String model, int version, String alias) {
     throw Errors.invalid("'" + text + "' is not a model version (a number from 1)");
   }
 
-  /** The version part alone: a number, an alias or empty for the latest. */
-  public String target() {
-    return alias != null ? alias : version == LATEST ? "" : Integer.toString(version);
-  }
-
   @Override
   public String toString() {
     return alias != null ? model + "@" + alias : version == LATEST ? model : model + ":" + version;

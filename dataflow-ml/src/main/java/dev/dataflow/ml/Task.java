@@ -1,7 +1,5 @@
 package dev.dataflow.ml;
 
-import java.util.Locale;
-
 /** What a model predicts: the probability of the positive class, or a number. */
 public enum Task {
   CLASSIFICATION,
@@ -14,9 +12,5 @@ public enum Task {
       }
     }
     throw Errors.invalid("Unknown task '" + text + "': use classification or regression");
-  }
-
-  public String label() {
-    return name().toLowerCase(Locale.ROOT);
   }
 }

@@ -20,6 +20,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * Models, their versions, aliases and deployments, in the metadata database ({@code df_models},
@@ -162,7 +163,7 @@ public final class ModelRegistry implements AutoCloseable {
   }
 
   public Map<String, Integer> aliases(String model) {
-    Map<String, Integer> aliases = new java.util.TreeMap<>();
+    Map<String, Integer> aliases = new TreeMap<>();
     db.query(
         "SELECT alias, version FROM df_model_aliases WHERE model = ?",
         row -> aliases.put(row.getString(1), row.getInt(2)),

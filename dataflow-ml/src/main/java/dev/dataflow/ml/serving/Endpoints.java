@@ -13,7 +13,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
@@ -99,10 +98,6 @@ public final class Endpoints implements AutoCloseable {
               + routes.keySet().stream().sorted().toList());
     }
     return route;
-  }
-
-  public List<Route> routes() {
-    return routes.values().stream().toList();
   }
 
   /** A request's model: the route's pick, or the named version of a deployed model. */

@@ -35,6 +35,7 @@ public final class Inference {
 
   /** V2 {@code POST /v2/models/{m}[/versions/{v}]/infer}. */
   public ObjectNode infer(String model, int version, JsonNode body) {
+    requireNonNull(body, "body is null");
     Served served = endpoints.served(model, version);
     ModelVersion v = served.version();
     FeatureRows rows = FeatureRows.v2(body, v.features());
@@ -62,6 +63,7 @@ public final class Inference {
 
   /** The simple form: {@code {"instances": […]}} → {@code {"predictions": […]}}. */
   public ObjectNode predict(String model, int version, JsonNode body) {
+    requireNonNull(body, "body is null");
     Served served = endpoints.served(model, version);
     ModelVersion v = served.version();
     FeatureRows rows = FeatureRows.instances(body, v.features());

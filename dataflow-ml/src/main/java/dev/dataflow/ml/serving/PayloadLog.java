@@ -61,10 +61,6 @@ public final class PayloadLog implements AutoCloseable {
     writer.scheduleWithFixedDelay(this::flushQuietly, millis, millis, TimeUnit.MILLISECONDS);
   }
 
-  public DatasetPath table() {
-    return table;
-  }
-
   /** Queues the payload with probability {@code rate}; the strings are built only then. */
   void offer(String model, int version, Object request, Object response) {
     if (rate <= 0 || ThreadLocalRandom.current().nextDouble() >= rate) {
@@ -76,10 +72,6 @@ public final class PayloadLog implements AutoCloseable {
     if (!queue.offer(payload)) {
       dropped.incrementAndGet();
     }
-  }
-
-  public long dropped() {
-    return dropped.get();
   }
 
   /** Writes what is queued now; returns the number of records written. */

@@ -3,6 +3,7 @@ package dev.dataflow.ml.training;
 import static java.util.Objects.requireNonNull;
 
 import dev.dataflow.ml.Errors;
+import dev.dataflow.ml.Feature;
 import dev.dataflow.ml.ModelFormat;
 import dev.dataflow.ml.Task;
 import dev.dataflow.ml.registry.ModelRegistry;
@@ -101,7 +102,7 @@ public final class Trainer {
     DMatrix train = matrix(data.train, data.features.size());
     try {
       Booster model = XGBoost.train(train, booster, rounds, Map.of(), null, null);
-      model.setFeatureNames(data.features.stream().map(f -> f.name()).toArray(String[]::new));
+      model.setFeatureNames(data.features.stream().map(Feature::name).toArray(String[]::new));
       return model;
     } finally {
       train.dispose();

@@ -2,6 +2,7 @@ package dev.dataflow.server.http;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.dataflow.api.DatasetPath;
+import dev.dataflow.ml.Errors;
 import dev.dataflow.ml.Feature;
 import dev.dataflow.ml.ImportSpec;
 import dev.dataflow.ml.ModelFormat;
@@ -131,14 +132,14 @@ final class ModelsApi {
       }
       return file;
     } catch (IOException e) {
-      throw dev.dataflow.ml.Errors.invalid("Cannot read the uploaded file: " + e.getMessage());
+      throw Errors.invalid("Cannot read the uploaded file: " + e.getMessage());
     }
   }
 
   private static String required(Context ctx, String parameter) {
     String value = ctx.queryParam(parameter);
     if (value == null || value.isBlank()) {
-      throw dev.dataflow.ml.Errors.invalid("Query parameter " + parameter + " is required");
+      throw Errors.invalid("Query parameter " + parameter + " is required");
     }
     return value;
   }
@@ -158,8 +159,7 @@ final class ModelsApi {
   void removeAlias(Context ctx) {
     String name = ctx.pathParam("name");
     if (!models.registry().removeAlias(name, ctx.pathParam("alias"))) {
-      throw dev.dataflow.ml.Errors.notFound(
-          "Model " + name + " has no alias " + ctx.pathParam("alias"));
+      throw Errors.notFound("Model " + name + " has no alias " + ctx.pathParam("alias"));
     }
     ctx.status(204);
   }
@@ -190,8 +190,7 @@ final class ModelsApi {
   void score(Context ctx) {
     ScoreBody body = Requests.body(ctx, ScoreBody.class, "a scoring request (see the API docs)");
     if ((body.dataset() == null) == (body.sql() == null) || body.output() == null) {
-      throw dev.dataflow.ml.Errors.invalid(
-          "Score a dataset or a SQL query (one of the two) into an output table");
+      throw Errors.invalid("Score a dataset or a SQL query (one of the two) into an output table");
     }
     String query = body.sql() != null ? body.sql() : "SELECT * FROM " + body.dataset();
     DatasetPath output = DatasetPath.parse(body.output());
