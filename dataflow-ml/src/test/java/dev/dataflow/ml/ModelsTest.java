@@ -220,6 +220,26 @@ class ModelsTest {
   }
 
   @Test
+  void deploymentsAndAliasesSurviveARestart() throws Exception {
+    models.train(classifier("churn"), "alice");
+    models.train(classifier("churn"), "alice");
+    models.alias("churn", "champion", 2);
+    models.endpoints().deploy(new Deployment("churn", "champion", "1", 30));
+    models.close();
+    models = Models.open(sql, Models.PayloadSettings.defaults());
+
+    assertThat(models.registry().aliases("churn")).containsEntry("champion", 2);
+    assertThat(models.endpoints().route("churn").canary().version().version()).isEqualTo(1);
+    assertThat(
+            models
+                .inference()
+                .predict("churn", 2, JSON.readTree("{\"instances\": [[1, 2, true]]}"))
+                .path("model_version")
+                .asText())
+        .isEqualTo("2");
+  }
+
+  @Test
   void badRequestsNameTheProblem() throws Exception {
     models.train(classifier("churn"), "alice");
     models.endpoints().deploy(new Deployment("churn", "", null, 0));
