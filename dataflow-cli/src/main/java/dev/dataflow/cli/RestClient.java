@@ -68,6 +68,14 @@ final class RestClient {
     return send(request(path).POST(HttpRequest.BodyPublishers.noBody()));
   }
 
+  /** POSTs a file's bytes, for model imports. */
+  JsonNode post(String path, byte[] body) {
+    return send(
+        request(path)
+            .header("Content-Type", "application/octet-stream")
+            .POST(HttpRequest.BodyPublishers.ofByteArray(body)));
+  }
+
   JsonNode put(String path, String body, String contentType) {
     return send(
         request(path)

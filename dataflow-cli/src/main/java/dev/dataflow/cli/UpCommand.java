@@ -96,7 +96,7 @@ final class UpCommand implements Callable<Integer> {
                   stopped.countDown();
                 }));
     System.out.printf(
-        "Dataflow is up in %.1f s%n  HTTP (REST API):       http://%s:%d%n  Flight SQL:           grpc://%s:%d"
+        "Dataflow is up in %.1f s%n  HTTP (REST, V2):       http://%s:%d%n  Flight SQL:           grpc://%s:%d"
             + "  (jdbc:arrow-flight-sql://%s:%d/?useEncryption=false)%n  Data:                 %s%n"
             + "Press Ctrl+C to stop.%n",
         (System.nanoTime() - start) / 1e9,

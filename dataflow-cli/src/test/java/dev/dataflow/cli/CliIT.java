@@ -121,10 +121,88 @@ class CliIT {
     assertThat(output).contains("42").contains("second");
   }
 
+  /** The demo trains and serves late_shipment; the model commands reach it through REST. */
+  @Test
+  void modelCommandsManageTheDemoModel() throws Exception {
+    Result list = model("list");
+    assertThat(list.code).as(list.err).isZero();
+    assertThat(list.out).contains("late_shipment").contains("champion");
+    Result show = model("show", "late_shipment@champion");
+    assertThat(show.out).contains("\"auc\"").contains("tpch.lineitem");
+
+    Result trained =
+        model(
+            "train",
+            "late_v2",
+            "--sql",
+            "SELECT l_quantity, l_discount, l_tax, l_shipdate - l_commitdate AS slack,"
+                + " CASE WHEN l_receiptdate > l_commitdate THEN 1 ELSE 0 END AS late"
+                + " FROM tpch.lineitem",
+            "--target",
+            "late",
+            "--param",
+            "num_round=10");
+    assertThat(trained.code).as(trained.err).isZero();
+    assertThat(trained.out).contains("\"version\" : 1");
+    assertThat(model("alias", "late_v2", "challenger", "1").code).isZero();
+    Result deployed = model("deploy", "late_v2", "--target", "challenger");
+    assertThat(deployed.code).as(deployed.err).isZero();
+    Result scored =
+        model(
+            "score",
+            "late_v2@challenger",
+            "--sql",
+            "SELECT l_quantity, l_discount, l_tax, l_shipdate - l_commitdate AS slack"
+                + " FROM tpch.lineitem",
+            "--output",
+            "demo.late_scored");
+    assertThat(scored.code).as(scored.err).isZero();
+    assertThat(sql("SELECT count(*) FROM demo.late_scored WHERE prediction BETWEEN 0 AND 1").out)
+        .contains(sql("SELECT count(*) FROM tpch.lineitem").out.lines().skip(2).findFirst().get());
+    String file =
+        new com.fasterxml.jackson.databind.ObjectMapper()
+            .readTree(model("show", "late_v2:1").out)
+            .path("file")
+            .asText();
+    Result imported = model("import", "late_copy", file, "--format", "xgboost");
+    assertThat(imported.code).as(imported.err).isZero();
+    assertThat(imported.out).contains("\"name\" : \"slack\"");
+    Result corrupt =
+        model("import", "late_copy", "pom.xml", "--format", "onnx", "--features", "a,b");
+    assertThat(corrupt.code).isEqualTo(1);
+    assertThat(corrupt.err).contains("Not a readable ONNX model");
+    Result bad = model("score", "late_v2:9", "--dataset", "tpch.lineitem", "--output", "demo.x");
+    assertThat(bad.code).isEqualTo(1);
+    assertThat(bad.err).contains("Model late_v2 has no version 9");
+
+    java.net.http.HttpResponse<String> infer =
+        java.net.http.HttpClient.newHttpClient()
+            .send(
+                java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create(url + "/v2/models/late_shipment/infer"))
+                    .POST(
+                        java.net.http.HttpRequest.BodyPublishers.ofString(
+                            "{\"instances\": [{\"quantity\": 10, \"discount\": 0.05,"
+                                + " \"ship_days\": 100, \"commit_days\": 40}]}"))
+                    .build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+    assertThat(infer.statusCode()).as(infer.body()).isEqualTo(200);
+    assertThat(infer.body()).contains("predictions");
+  }
+
   private record Result(int code, String out, String err) {}
 
   private static Result sql(String... args) {
-    List<String> all = new ArrayList<>(List.of("sql", "--server", url));
+    return run(List.of("sql", "--server", url), args);
+  }
+
+  /** {@code dataflow model SUBCOMMAND --server URL ARGS…}. */
+  private static Result model(String subcommand, String... args) {
+    return run(List.of("model", subcommand, "--server", url), args);
+  }
+
+  private static Result run(List<String> command, String... args) {
+    List<String> all = new ArrayList<>(command);
     all.addAll(List.of(args));
     PrintStream stdout = System.out;
     PrintStream stderr = System.err;

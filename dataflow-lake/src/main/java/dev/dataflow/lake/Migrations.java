@@ -54,7 +54,45 @@ final class Migrations {
             snapshot_id BIGINT,
             error TEXT)
           """,
-          "CREATE INDEX df_pipeline_runs_pipeline ON df_pipeline_runs (pipeline, started_at)");
+          "CREATE INDEX df_pipeline_runs_pipeline ON df_pipeline_runs (pipeline, started_at)",
+          """
+          CREATE TABLE df_models (
+            name VARCHAR(64) PRIMARY KEY,
+            description TEXT,
+            created_at BIGINT NOT NULL)
+          """,
+          """
+          CREATE TABLE df_model_versions (
+            model VARCHAR(64) NOT NULL,
+            version INT NOT NULL,
+            format VARCHAR(16) NOT NULL,
+            task VARCHAR(16) NOT NULL,
+            features TEXT NOT NULL,
+            parameters TEXT NOT NULL,
+            metrics TEXT NOT NULL,
+            lineage TEXT NOT NULL,
+            source TEXT,
+            file TEXT NOT NULL,
+            description TEXT,
+            principal VARCHAR(255) NOT NULL,
+            created_at BIGINT NOT NULL,
+            PRIMARY KEY (model, version))
+          """,
+          """
+          CREATE TABLE df_model_aliases (
+            model VARCHAR(64) NOT NULL,
+            alias VARCHAR(64) NOT NULL,
+            version INT NOT NULL,
+            PRIMARY KEY (model, alias))
+          """,
+          """
+          CREATE TABLE df_model_deployments (
+            name VARCHAR(64) PRIMARY KEY,
+            target VARCHAR(140) NOT NULL,
+            canary VARCHAR(140),
+            canary_percent INT NOT NULL,
+            updated_at BIGINT NOT NULL)
+          """);
 
   private Migrations() {}
 

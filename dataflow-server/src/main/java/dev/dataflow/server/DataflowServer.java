@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.dataflow.ingest.runtime.Pipelines;
 import dev.dataflow.lake.Lake;
+import dev.dataflow.ml.Models;
 import dev.dataflow.server.auth.Authenticator;
 import dev.dataflow.server.flight.FlightSqlEndpoint;
 import dev.dataflow.server.http.HttpApi;
@@ -21,6 +22,7 @@ public final class DataflowServer implements AutoCloseable {
   private final Lake lake;
   private final SqlService sql;
   private final Pipelines pipelines;
+  private final Models models;
   private final HttpApi http;
   private final FlightSqlEndpoint flight;
 
@@ -29,12 +31,14 @@ public final class DataflowServer implements AutoCloseable {
       Lake lake,
       SqlService sql,
       Pipelines pipelines,
+      Models models,
       HttpApi http,
       FlightSqlEndpoint flight) {
     this.config = config;
     this.lake = lake;
     this.sql = sql;
     this.pipelines = pipelines;
+    this.models = models;
     this.http = http;
     this.flight = flight;
   }
@@ -45,6 +49,7 @@ public final class DataflowServer implements AutoCloseable {
     SqlService sql = new SqlService(lake, config.engine());
     PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     Pipelines pipelines = new Pipelines(sql, metrics);
+    Models models = null;
     try {
       if (config.demo()
           && Demo.loadIfAbsent(sql, config.demoScale())
@@ -55,13 +60,21 @@ public final class DataflowServer implements AutoCloseable {
           config.password() == null
               ? Authenticator.open()
               : Authenticator.withPassword(config.password());
-      HttpApi http = HttpApi.start(sql, pipelines, metrics, auth, config.host(), config.httpPort());
+      models = Models.open(sql, ModelSettings.payloads());
+      if (config.demo()) {
+        DemoModel.trainIfAbsent(models);
+      }
+      HttpApi http =
+          HttpApi.start(sql, pipelines, models, metrics, auth, config.host(), config.httpPort());
       FlightSqlEndpoint flight =
           FlightSqlEndpoint.start(sql, auth, config.host(), config.flightPort());
       pipelines.resume();
       LOG.info("Dataflow started: {}", config);
-      return new DataflowServer(config, lake, sql, pipelines, http, flight);
+      return new DataflowServer(config, lake, sql, pipelines, models, http, flight);
     } catch (RuntimeException e) {
+      if (models != null) {
+        models.close();
+      }
       pipelines.close();
       sql.close();
       lake.close();
@@ -81,6 +94,10 @@ public final class DataflowServer implements AutoCloseable {
     return pipelines;
   }
 
+  public Models models() {
+    return models;
+  }
+
   public int httpPort() {
     return http.port();
   }
@@ -97,6 +114,7 @@ public final class DataflowServer implements AutoCloseable {
   public void close() {
     flight.close();
     http.close();
+    models.close();
     pipelines.close();
     sql.close();
     lake.close();

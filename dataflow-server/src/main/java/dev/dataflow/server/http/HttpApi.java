@@ -6,6 +6,7 @@ import dev.dataflow.api.DataflowException;
 import dev.dataflow.api.DatasetPath;
 import dev.dataflow.api.ErrorCode;
 import dev.dataflow.ingest.runtime.Pipelines;
+import dev.dataflow.ml.Models;
 import dev.dataflow.server.auth.Authenticator;
 import dev.dataflow.sql.SqlService;
 import dev.dataflow.sql.catalog.CatalogBrowser;
@@ -57,10 +58,26 @@ public final class HttpApi implements AutoCloseable {
     this.cleaner = cleaner;
   }
 
-  /** Starts serving on {@code host} only; port 0 picks a free port (see {@link #port()}). */
+  /** Starts serving without the model routes; see the other {@code start}. */
   public static HttpApi start(
       SqlService sql,
       Pipelines pipelines,
+      PrometheusMeterRegistry metrics,
+      Authenticator auth,
+      String host,
+      int port) {
+    return start(sql, pipelines, null, metrics, auth, host, port);
+  }
+
+  /**
+   * Starts serving on {@code host} only; port 0 picks a free port (see {@link #port()}). With
+   * {@code models} (may be null) it also serves {@code /api/v1/models} and the V2 inference
+   * protocol under {@code /v2}, behind the same authentication.
+   */
+  public static HttpApi start(
+      SqlService sql,
+      Pipelines pipelines,
+      Models models,
       PrometheusMeterRegistry metrics,
       Authenticator auth,
       String host,
@@ -81,7 +98,15 @@ public final class HttpApi implements AutoCloseable {
     try {
       app =
           serve(
-              host, port, auth, jobs, catalog, new PipelinesApi(pipelines, sql), metrics, openApi);
+              host,
+              port,
+              auth,
+              jobs,
+              catalog,
+              new PipelinesApi(pipelines, sql),
+              models,
+              metrics,
+              openApi);
     } catch (RuntimeException e) {
       runner.close();
       results.close();
@@ -97,6 +122,7 @@ public final class HttpApi implements AutoCloseable {
       JobsApi jobs,
       CatalogApi catalog,
       PipelinesApi pipelines,
+      Models models,
       PrometheusMeterRegistry metrics,
       byte[] openApi) {
     return Javalin.create(
@@ -105,6 +131,10 @@ public final class HttpApi implements AutoCloseable {
               config.routes.before(ctx -> authenticate(ctx, auth));
               routes(config, jobs, catalog, openApi);
               routes(config, pipelines);
+              if (models != null) {
+                ModelRoutes.add(
+                    config, new ModelsApi(models), new InferenceApi(models.inference()));
+              }
               config.routes.get(
                   "/metrics", ctx -> ctx.contentType(PROMETHEUS_TEXT).result(metrics.scrape()));
               errors(config);

@@ -64,6 +64,20 @@ final class Requests {
     }
   }
 
+  /** A JSON body read as {@code type}; {@code expected} tells the user what to send instead. */
+  static <T> T body(Context ctx, Class<T> type, String expected) {
+    try {
+      return JSON.readValue(ctx.body(), type);
+    } catch (JsonProcessingException e) {
+      throw new DataflowException(
+          ErrorCode.INVALID_ARGUMENT,
+          "The body is not " + expected + ": " + e.getOriginalMessage(),
+          e.getLocation() == null ? 0 : e.getLocation().getLineNr(),
+          e.getLocation() == null ? 0 : e.getLocation().getColumnNr(),
+          null);
+    }
+  }
+
   /** The dotted dataset path in the URL ({@code tpch.orders}, quoted parts allowed). */
   static DatasetPath path(Context ctx) {
     return DatasetPath.parse(ctx.pathParam("path"));

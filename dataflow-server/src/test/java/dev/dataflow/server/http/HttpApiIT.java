@@ -148,6 +148,23 @@ class HttpApiIT {
             Map.entry("/api/v1/pipelines/{name}/runs", List.of("get")),
             Map.entry("/api/v1/pipelines/{name}/errors", List.of("get")),
             Map.entry("/api/v1/pipelines/{name}/ingest", List.of("post")),
+            Map.entry("/api/v1/models", List.of("get")),
+            Map.entry("/api/v1/models/{name}", List.of("get", "put")),
+            Map.entry("/api/v1/models/{name}/train", List.of("post")),
+            Map.entry("/api/v1/models/{name}/versions", List.of("post")),
+            Map.entry("/api/v1/models/{name}/versions/{version}", List.of("get")),
+            Map.entry("/api/v1/models/{name}/aliases/{alias}", List.of("put", "delete")),
+            Map.entry("/api/v1/models/{name}/deployment", List.of("put", "delete")),
+            Map.entry("/api/v1/models/{name}/score", List.of("post")),
+            Map.entry("/v2", List.of("get")),
+            Map.entry("/v2/health/live", List.of("get")),
+            Map.entry("/v2/health/ready", List.of("get")),
+            Map.entry("/v2/models/{model}", List.of("get")),
+            Map.entry("/v2/models/{model}/ready", List.of("get")),
+            Map.entry("/v2/models/{model}/infer", List.of("post")),
+            Map.entry("/v2/models/{model}/versions/{version}", List.of("get")),
+            Map.entry("/v2/models/{model}/versions/{version}/ready", List.of("get")),
+            Map.entry("/v2/models/{model}/versions/{version}/infer", List.of("post")),
             Map.entry("/metrics", List.of("get")));
     assertThat(paths.keySet()).containsExactlyInAnyOrderElementsOf(routes.keySet());
     routes.forEach(
