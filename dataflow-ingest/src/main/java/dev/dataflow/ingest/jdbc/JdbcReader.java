@@ -5,13 +5,13 @@ import static java.util.Objects.requireNonNull;
 import dev.dataflow.api.DataflowException;
 import dev.dataflow.api.ErrorCode;
 import dev.dataflow.ingest.runtime.OriginReader;
+import dev.dataflow.ingest.runtime.SpoolDirectory;
 import dev.dataflow.ingest.spec.PipelineSpec;
 import dev.dataflow.ingest.spec.PipelineSpec.JdbcOrigin;
 import dev.dataflow.sql.Engine;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -106,12 +106,7 @@ public final class JdbcReader implements OriginReader {
     requireNonNull(spools, "spools is null");
     this.postgres = origin.url().startsWith("jdbc:postgresql:");
     if (postgres) {
-      this.spool = spools.toAbsolutePath().normalize().resolve("jdbc-" + UUID.randomUUID());
-      try {
-        Files.createDirectories(spool);
-      } catch (IOException e) {
-        throw new UncheckedIOException("Cannot create the spool directory " + spool, e);
-      }
+      this.spool = SpoolDirectory.create(spools, "jdbc");
     } else {
       this.spool = null;
     }
@@ -199,20 +194,8 @@ public final class JdbcReader implements OriginReader {
 
   @Override
   public void close() {
-    if (spool == null) {
-      return;
-    }
-    try (Stream<Path> files = Files.list(spool)) {
-      for (Path file : files.toList()) {
-        Files.deleteIfExists(file);
-      }
-      Files.deleteIfExists(spool);
-    } catch (IOException e) {
-      LOG.warn(
-          "Pipeline {}: cannot delete the spool directory {}: {}",
-          spec.name(),
-          spool,
-          e.toString());
+    if (spool != null) {
+      SpoolDirectory.delete(spool);
     }
   }
 
@@ -654,24 +637,9 @@ public final class JdbcReader implements OriginReader {
 
   /** The password, a {@code ${env:NAME}} reference resolved from the environment; never logged. */
   private String password() {
-    if (origin.password() == null) {
-      return null;
-    }
-    if (!origin.password().isReference()) {
-      return origin.password().reveal();
-    }
-    String name = origin.password().environmentVariable();
-    String value = System.getenv(name);
-    if (value == null) {
-      throw new DataflowException(
-          ErrorCode.INVALID_ARGUMENT,
-          "Pipeline "
-              + spec.name()
-              + ": the jdbc password refers to environment variable "
-              + name
-              + ", which is not set");
-    }
-    return value;
+    return origin.password() == null
+        ? null
+        : origin.password().resolve("Pipeline " + spec.name() + ": the jdbc password");
   }
 
   /**
