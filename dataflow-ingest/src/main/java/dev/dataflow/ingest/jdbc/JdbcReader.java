@@ -86,6 +86,10 @@ public final class JdbcReader implements OriginReader {
   private final JdbcOrigin origin;
   private final Function<String, String> committed;
   private final boolean postgres;
+
+  /** MySQL or MariaDB: read with MariaDB Connector/J, identifiers quoted with backticks. */
+  private final boolean mysql;
+
   private String last;
   private boolean fullDone;
   private final AtomicLong bytes = new AtomicLong();
@@ -105,6 +109,7 @@ public final class JdbcReader implements OriginReader {
     this.committed = requireNonNull(committed, "committed is null");
     requireNonNull(spools, "spools is null");
     this.postgres = origin.url().startsWith("jdbc:postgresql:");
+    this.mysql = origin.url().startsWith("jdbc:mariadb:") || origin.url().startsWith("jdbc:mysql:");
     if (postgres) {
       this.spool = SpoolDirectory.create(spools, "jdbc");
     } else {
@@ -531,10 +536,14 @@ public final class JdbcReader implements OriginReader {
       throws SQLException {
     int width = columns.size();
     long rows = 0;
+    if (mysql) {
+      // TIMESTAMP columns are shown in the session's zone: read them as UTC, as PostgreSQL's are
+      try (Statement statement = source.createStatement()) {
+        statement.execute("SET time_zone = '+00:00'");
+      }
+    }
     try (Statement statement = source.createStatement()) {
-      source.setAutoCommit(false);
-      statement.setFetchSize(FETCH_SIZE);
-      try (ResultSet result = statement.executeQuery(query)) {
+      try (ResultSet result = streamed(source, statement, query)) {
         while (result.next()) {
           appender.beginRow();
           for (int i = 1; i <= width; i++) {
@@ -562,6 +571,19 @@ public final class JdbcReader implements OriginReader {
       }
     }
     return rows;
+  }
+
+  /**
+   * Runs a query whose rows the driver hands over in windows of {@value #FETCH_SIZE} instead of
+   * holding the whole result: pgjdbc streams with a fetch size only outside auto-commit, and
+   * MariaDB Connector/J streams whenever a fetch size is set (MySQL Connector/J would need {@code
+   * Integer.MIN_VALUE} or {@code useCursorFetch}, which is one reason it is not the driver here).
+   */
+  static ResultSet streamed(Connection source, Statement statement, String query)
+      throws SQLException {
+    source.setAutoCommit(false);
+    statement.setFetchSize(FETCH_SIZE);
+    return statement.executeQuery(query);
   }
 
   /** Session settings that make PostgreSQL's text output parseable by DuckDB casts. */
@@ -624,6 +646,11 @@ public final class JdbcReader implements OriginReader {
   }
 
   private Connection connect() throws SQLException {
+    // MariaDB Connector/J reads MySQL too, but takes the jdbc:mysql: scheme only on request
+    String url =
+        origin.url().startsWith("jdbc:mysql:")
+            ? "jdbc:mariadb:" + origin.url().substring("jdbc:mysql:".length())
+            : origin.url();
     Properties properties = new Properties();
     if (origin.user() != null) {
       properties.setProperty("user", origin.user());
@@ -632,7 +659,7 @@ public final class JdbcReader implements OriginReader {
     if (password != null) {
       properties.setProperty("password", password);
     }
-    return DriverManager.getConnection(origin.url(), properties);
+    return DriverManager.getConnection(url, properties);
   }
 
   /** The password, a {@code ${env:NAME}} reference resolved from the environment; never logged. */
@@ -679,7 +706,8 @@ public final class JdbcReader implements OriginReader {
   }
 
   private String quote(String identifier) {
-    return "\"" + identifier.replace("\"", "\"\"") + "\"";
+    String quote = mysql ? "`" : "\"";
+    return quote + identifier.replace(quote, quote + quote) + quote;
   }
 
   private static String literal(String value) {
@@ -715,29 +743,45 @@ public final class JdbcReader implements OriginReader {
    * PostgreSQL (and generic JDBC) column types to DuckDB types; anything unknown is VARCHAR text.
    */
   static final class TypeMapping {
+    /**
+     * MySQL's unsigned integers, widened to the next signed type (Iceberg has no unsigned ones).
+     */
+    private static final Map<String, String> UNSIGNED =
+        Map.of(
+            "tinyint", "SMALLINT",
+            "smallint", "INTEGER",
+            "mediumint", "BIGINT",
+            "int", "BIGINT",
+            "integer", "BIGINT",
+            "bigint", "DECIMAL(20,0)");
+
     private TypeMapping() {}
 
     static Column column(ResultSetMetaData meta, int i) throws SQLException {
       String name = meta.getColumnLabel(i);
       String type =
           meta.getColumnTypeName(i) == null ? "" : meta.getColumnTypeName(i).toLowerCase();
+      boolean unsigned = type.endsWith(" unsigned");
+      type = unsigned ? type.substring(0, type.length() - " unsigned".length()) : type;
       String duckdb =
-          switch (type) {
-            case "int2", "smallint" -> "SMALLINT";
-            case "int4", "integer", "int", "serial" -> "INTEGER";
-            case "int8", "bigint", "bigserial" -> "BIGINT";
-            case "float4", "real" -> "REAL";
-            case "float8", "double precision", "double" -> "DOUBLE";
-            case "bool", "boolean" -> "BOOLEAN";
-            case "date" -> "DATE";
-            case "timestamp" -> "TIMESTAMP";
-            case "timestamptz" -> "TIMESTAMPTZ";
-            case "uuid" -> "UUID";
-            case "bytea" -> "BLOB";
-            case "numeric", "decimal" -> decimal(meta.getPrecision(i), meta.getScale(i));
-            case "text", "varchar", "bpchar", "char", "name" -> "VARCHAR";
-            default -> generic(meta.getColumnType(i), meta.getPrecision(i), meta.getScale(i));
-          };
+          unsigned && UNSIGNED.containsKey(type)
+              ? UNSIGNED.get(type)
+              : switch (type) {
+                case "int2", "smallint" -> "SMALLINT";
+                case "int4", "integer", "int", "serial" -> "INTEGER";
+                case "int8", "bigint", "bigserial" -> "BIGINT";
+                case "float4", "real" -> "REAL";
+                case "float8", "double precision", "double" -> "DOUBLE";
+                case "bool", "boolean" -> "BOOLEAN";
+                case "date" -> "DATE";
+                case "timestamp", "datetime" -> "TIMESTAMP";
+                case "timestamptz" -> "TIMESTAMPTZ";
+                case "uuid" -> "UUID";
+                case "bytea" -> "BLOB";
+                case "numeric", "decimal" -> decimal(meta.getPrecision(i), meta.getScale(i));
+                case "text", "varchar", "bpchar", "char", "name" -> "VARCHAR";
+                default -> generic(meta.getColumnType(i), meta.getPrecision(i), meta.getScale(i));
+              };
       return new Column(name, duckdb, duckdb.equals("BLOB"));
     }
 
