@@ -174,6 +174,8 @@ public final class Pipelines implements AutoCloseable {
     }
     stored(name);
     store.delete(name);
+    // rows pushed but never committed go with the pipeline
+    SpoolDirectory.delete(http.remove(name));
   }
 
   /** Restarts the pipelines that were running when the process stopped. */

@@ -2,6 +2,7 @@ package dev.dataflow.ingest.jdbc;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.dataflow.api.DatasetPath;
 import dev.dataflow.ingest.runtime.PipelineState;
 import dev.dataflow.ingest.runtime.Pipelines;
 import dev.dataflow.ingest.runtime.RunRecord;
@@ -18,6 +19,7 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.arrow.vector.FieldVector;
+import org.apache.iceberg.Table;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -272,5 +274,60 @@ class JdbcReaderTest {
     assertThat(lake.tableOrNull(dev.dataflow.api.DatasetPath.parse("raw.dies")))
         .as("nothing committed")
         .isNull();
+  }
+
+  @Test
+  void aFullLoadCommitsInBatchesOfMaxRowsAndOverwriteReplacesTheTableOncePerRun() {
+    apply(
+        "batches",
+        yaml(
+                "batches",
+                "table: src\nsplit: {column: id, parallelism: 2}",
+                "raw.batches",
+                "commit: {max_rows: 7000}")
+            .replace("mode: append", "mode: overwrite"));
+    for (int run = 0; run < 2; run++) {
+      RunRecord record = pipelines.runOnce("batches");
+      assertThat(record.status()).as(record.error()).isEqualTo(PipelineState.FINISHED);
+      assertThat(record.rowsOut()).isEqualTo(ROWS);
+      assertThat(one("SELECT count(*) || '|' || count(DISTINCT id) FROM raw.batches"))
+          .isEqualTo(ROWS + "|" + ROWS);
+    }
+    assertThat(commits("raw.batches")).as("3 batches a run, 2 runs").isEqualTo(6);
+  }
+
+  @Test
+  void aFullLoadRetriedAfterACrashBetweenCommitsWritesItsErrorRecordsOnce() {
+    apply(
+        "retry",
+        yaml(
+                "retry",
+                "table: src",
+                "raw.retry",
+                "constraints: {checks: [{name: round, sql: \"id % 1000 <> 0\"}]}\n"
+                    + "commit: {max_rows: 7000}")
+            .replace("mode: append", "mode: overwrite"));
+    assertThat(pipelines.runOnce("retry").rowsError()).isEqualTo(20);
+    // the state a crash between the error table's commit and the destination's leaves: the
+    // destination lacks the load's last batch, the error table holds it
+    Table table = lake.tableOrNull(DatasetPath.parse("raw.retry"));
+    table.manageSnapshots().rollbackTo(table.currentSnapshot().parentId()).commit();
+
+    RunRecord retried = pipelines.runOnce("retry");
+    assertThat(retried.status()).as(retried.error()).isEqualTo(PipelineState.FINISHED);
+    assertThat(one("SELECT count(*) FROM raw.retry")).isEqualTo(String.valueOf(ROWS - 20));
+    assertThat(one("SELECT count(*) || '|' || count(DISTINCT raw) FROM raw.retry_errors"))
+        .isEqualTo("20|20");
+  }
+
+  /** The commits the pipelines made to a table, over its history. */
+  private long commits(String path) {
+    Table table = lake.tableOrNull(DatasetPath.parse(path));
+    table.refresh();
+    long count = 0;
+    for (var snapshot : table.snapshots()) {
+      count += snapshot.summary().containsKey("dataflow.batch") ? 1 : 0;
+    }
+    return count;
   }
 }

@@ -163,7 +163,7 @@ class MariaDbReaderTest {
   void theDriverStreamsTheResultInsteadOfBufferingIt() throws Exception {
     try (Connection connection = mariadb.connect("shop");
         Statement statement = connection.createStatement();
-        ResultSet result = JdbcReader.streamed(connection, statement, "SELECT * FROM src")) {
+        ResultSet result = SourceStream.streamed(connection, statement, "SELECT * FROM src")) {
       // MariaDB Connector/J holds a window of fetch-size rows when streaming, all rows otherwise
       assertThat(result.unwrap(org.mariadb.jdbc.client.result.Result.class))
           .isInstanceOf(org.mariadb.jdbc.client.result.StreamingResult.class);
