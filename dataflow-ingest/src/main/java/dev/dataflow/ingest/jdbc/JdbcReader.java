@@ -418,12 +418,7 @@ public final class JdbcReader implements OriginReader {
       throws SQLException {
     ExecutorService pool =
         Executors.newFixedThreadPool(
-            open.size(),
-            runnable -> {
-              Thread thread = new Thread(runnable, "dataflow-jdbc-" + spec.name());
-              thread.setDaemon(true);
-              return thread;
-            });
+            open.size(), SourceStream.daemon("dataflow-jdbc-" + spec.name()));
     try {
       List<Future<?>> futures = new ArrayList<>();
       for (SourceStream stream : open) {

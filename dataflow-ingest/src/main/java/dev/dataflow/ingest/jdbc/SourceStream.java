@@ -20,6 +20,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicLong;
 import org.duckdb.DuckDBAppender;
 import org.duckdb.DuckDBConnection;
@@ -202,13 +203,7 @@ final class SourceStream implements AutoCloseable {
    * this stream exist at once); a loaded file is deleted at once.
    */
   private long readCopy(DuckDBConnection duck, long limit) throws SQLException {
-    ExecutorService loader =
-        Executors.newSingleThreadExecutor(
-            runnable -> {
-              Thread thread = new Thread(runnable, "dataflow-jdbc-load");
-              thread.setDaemon(true);
-              return thread;
-            });
+    ExecutorService loader = Executors.newSingleThreadExecutor(daemon("dataflow-jdbc-load"));
     String insert = insertFromCsv(columns);
     long rows = 0;
     Path file = null;
@@ -349,6 +344,15 @@ final class SourceStream implements AutoCloseable {
     for (int i = 0; i < stagings; i++) {
       duckdb.execute("DROP TABLE IF EXISTS " + STAGING + i);
     }
+  }
+
+  /** Threads that never keep the process alive (a read in flight is abandoned with it). */
+  static ThreadFactory daemon(String name) {
+    return runnable -> {
+      Thread thread = new Thread(runnable, name);
+      thread.setDaemon(true);
+      return thread;
+    };
   }
 
   /** Waits for a task; its failure is rethrown as it was (an SQL error stays one). */

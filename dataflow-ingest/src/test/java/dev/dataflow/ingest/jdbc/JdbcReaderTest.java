@@ -3,22 +3,18 @@ package dev.dataflow.ingest.jdbc;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.dataflow.api.DatasetPath;
+import dev.dataflow.ingest.TestPlatform;
 import dev.dataflow.ingest.runtime.PipelineState;
 import dev.dataflow.ingest.runtime.Pipelines;
 import dev.dataflow.ingest.runtime.RunRecord;
 import dev.dataflow.lake.Lake;
-import dev.dataflow.lake.LakeConfig;
-import dev.dataflow.sql.EngineConfig;
-import dev.dataflow.sql.Execution;
 import dev.dataflow.sql.SqlService;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
-import java.util.ArrayList;
 import java.util.List;
-import org.apache.arrow.vector.FieldVector;
 import org.apache.iceberg.Table;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -34,6 +30,7 @@ class JdbcReaderTest {
   static String url;
 
   @TempDir Path dir;
+  TestPlatform platform;
   Lake lake;
   SqlService sql;
   Pipelines pipelines;
@@ -90,16 +87,15 @@ class JdbcReaderTest {
 
   @BeforeEach
   void start() {
-    lake = Lake.open(LakeConfig.embedded(dir.resolve("data")));
-    sql = new SqlService(lake, EngineConfig.defaults(dir.resolve("data")));
-    pipelines = new Pipelines(sql);
+    platform = new TestPlatform(dir.resolve("data"));
+    lake = platform.lake;
+    sql = platform.sql;
+    pipelines = platform.pipelines;
   }
 
   @AfterEach
   void stop() {
-    pipelines.close();
-    sql.close();
-    lake.close();
+    platform.close();
   }
 
   static String yaml(String name, String origin, String table, String extra) {
@@ -123,20 +119,7 @@ class JdbcReaderTest {
   }
 
   List<String> rows(String query) {
-    List<String> rows = new ArrayList<>();
-    try (Execution execution = sql.execute("test", query)) {
-      while (execution.next()) {
-        var batch = execution.batch();
-        for (int r = 0; r < batch.getRowCount(); r++) {
-          List<String> values = new ArrayList<>();
-          for (FieldVector vector : batch.getFieldVectors()) {
-            values.add(String.valueOf(vector.getObject(r)));
-          }
-          rows.add(String.join("|", values));
-        }
-      }
-    }
-    return rows;
+    return platform.rows(query);
   }
 
   String one(String query) {

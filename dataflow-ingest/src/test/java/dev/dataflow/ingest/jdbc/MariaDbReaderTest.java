@@ -3,24 +3,18 @@ package dev.dataflow.ingest.jdbc;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.dataflow.api.DatasetPath;
+import dev.dataflow.ingest.TestPlatform;
 import dev.dataflow.ingest.runtime.PipelineState;
 import dev.dataflow.ingest.runtime.Pipelines;
 import dev.dataflow.ingest.runtime.RunRecord;
-import dev.dataflow.lake.Lake;
-import dev.dataflow.lake.LakeConfig;
-import dev.dataflow.sql.EngineConfig;
-import dev.dataflow.sql.Execution;
-import dev.dataflow.sql.SqlService;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.apache.arrow.vector.FieldVector;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -38,8 +32,7 @@ class MariaDbReaderTest {
   private static MariaDbServer mariadb;
 
   @TempDir Path dir;
-  private Lake lake;
-  private SqlService sql;
+  private TestPlatform platform;
   private Pipelines pipelines;
 
   @BeforeAll
@@ -78,16 +71,17 @@ class MariaDbReaderTest {
 
   @BeforeEach
   void start() {
-    lake = Lake.open(LakeConfig.embedded(dir.resolve("data")));
-    sql = new SqlService(lake, EngineConfig.defaults(dir.resolve("data")));
-    pipelines = new Pipelines(sql);
+    platform = new TestPlatform(dir.resolve("data"));
+    pipelines = platform.pipelines;
   }
 
   @AfterEach
   void stop() {
-    pipelines.close();
-    sql.close();
-    lake.close();
+    platform.close();
+  }
+
+  private List<String> rows(String query) {
+    return platform.rows(query);
   }
 
   private void apply(String name, String origin, String extra) {
@@ -198,7 +192,7 @@ class MariaDbReaderTest {
     assertThat(resumed.rowsOut()).isEqualTo(ROWS - 10_000);
     assertThat(rows("SELECT count(*), count(DISTINCT id) FROM raw.outage"))
         .containsExactly("20000|20000");
-    assertThat(lake.tableOrNull(DatasetPath.parse("raw.outage_errors"))).isNull();
+    assertThat(platform.lake.tableOrNull(DatasetPath.parse("raw.outage_errors"))).isNull();
   }
 
   /** Waits until a query of the pipeline sleeps on the server. */
@@ -219,23 +213,5 @@ class MariaDbReaderTest {
       Thread.sleep(50);
     }
     throw new AssertionError("the pipeline's query never reached the sleeping row");
-  }
-
-  private List<String> rows(String query) {
-    List<String> rows = new ArrayList<>();
-    try (Execution execution = sql.execute("test", query)) {
-      while (execution.next()) {
-        var batch = execution.batch();
-        for (int r = 0; r < batch.getRowCount(); r++) {
-          List<String> values = new ArrayList<>();
-          for (FieldVector vector : batch.getFieldVectors()) {
-            Object value = vector.getObject(r);
-            values.add(value instanceof byte[] ? "[B@" : String.valueOf(value));
-          }
-          rows.add(String.join("|", values));
-        }
-      }
-    }
-    return rows;
   }
 }

@@ -4,20 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.dataflow.api.DataflowException;
+import dev.dataflow.ingest.TestPlatform;
 import dev.dataflow.ingest.http.HttpIngest;
 import dev.dataflow.ingest.http.HttpSpools;
 import dev.dataflow.ingest.spec.PipelineSpec;
-import dev.dataflow.lake.Lake;
-import dev.dataflow.lake.LakeConfig;
-import dev.dataflow.sql.EngineConfig;
-import dev.dataflow.sql.Execution;
-import dev.dataflow.sql.SqlService;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import org.apache.arrow.vector.FieldVector;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -26,24 +19,20 @@ import org.junit.jupiter.api.io.TempDir;
 /** The http origin's runs over its spool, without the server in front. */
 class HttpReaderTest {
   @TempDir Path dir;
-  private Lake lake;
-  private SqlService sql;
+  private TestPlatform platform;
   private Pipelines pipelines;
   private HttpSpools spools;
 
   @BeforeEach
   void start() {
-    lake = Lake.open(LakeConfig.embedded(dir.resolve("data")));
-    sql = new SqlService(lake, EngineConfig.defaults(dir.resolve("data")));
-    pipelines = new Pipelines(sql);
-    spools = HttpReader.spools(sql);
+    platform = new TestPlatform(dir.resolve("data"));
+    pipelines = platform.pipelines;
+    spools = HttpReader.spools(platform.sql);
   }
 
   @AfterEach
   void stop() {
-    pipelines.close();
-    sql.close();
-    lake.close();
+    platform.close();
   }
 
   private PipelineSpec apply(String schemaChanges) {
@@ -59,7 +48,7 @@ class HttpReaderTest {
   }
 
   private RunRecord run(PipelineSpec spec, HttpIngest spool) {
-    return new IngestRun(sql, spec, new HttpReader(lake, spec, spool))
+    return new IngestRun(platform.sql, spec, new HttpReader(platform.lake, spec, spool))
         .run(
             new RunRecord("r", "events", 0, null, PipelineState.RUNNING, 0, 0, 0, 0, 0, null, null),
             () -> false,
@@ -82,15 +71,16 @@ class HttpReaderTest {
     assertThatThrownBy(() -> run(strict, spool))
         .isInstanceOf(DataflowException.class)
         .hasMessageContaining("note");
-    assertThat(rows("SELECT count(*) FROM raw.events_errors")).containsExactly("1");
+    assertThat(platform.rows("SELECT count(*) FROM raw.events_errors")).containsExactly("1");
 
     // more rows arrive before the retry; it must redo the same batch, not a bigger one
     push(spool, "{\"id\": 3, \"note\": \"later\"}\n{\"id\": null, \"note\": \"bad\"}\n");
     PipelineSpec evolving = apply("evolve");
     RunRecord retried = run(evolving, spools.of(evolving));
     assertThat(retried.rowsOut()).isEqualTo(2);
-    assertThat(rows("SELECT id FROM raw.events ORDER BY id")).containsExactly("1", "2", "3");
-    assertThat(rows("SELECT raw FROM raw.events_errors ORDER BY raw"))
+    assertThat(platform.rows("SELECT id FROM raw.events ORDER BY id"))
+        .containsExactly("1", "2", "3");
+    assertThat(platform.rows("SELECT raw FROM raw.events_errors ORDER BY raw"))
         .containsExactly("{\"id\":null,\"note\":\"bad\"}", "{\"id\":null,\"note\":null}");
   }
 
@@ -102,22 +92,5 @@ class HttpReaderTest {
     assertThat(directory).isDirectory();
     pipelines.delete("events");
     assertThat(Files.exists(directory)).isFalse();
-  }
-
-  private List<String> rows(String query) {
-    List<String> rows = new ArrayList<>();
-    try (Execution execution = sql.execute("test", query)) {
-      while (execution.next()) {
-        var batch = execution.batch();
-        for (int r = 0; r < batch.getRowCount(); r++) {
-          List<String> values = new ArrayList<>();
-          for (FieldVector vector : batch.getFieldVectors()) {
-            values.add(String.valueOf(vector.getObject(r)));
-          }
-          rows.add(String.join("|", values));
-        }
-      }
-    }
-    return rows;
   }
 }

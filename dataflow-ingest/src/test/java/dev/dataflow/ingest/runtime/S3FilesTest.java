@@ -4,18 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.dataflow.api.DataflowException;
+import dev.dataflow.ingest.TestPlatform;
 import dev.dataflow.ingest.spec.PipelineSpecs;
-import dev.dataflow.lake.Lake;
-import dev.dataflow.lake.LakeConfig;
-import dev.dataflow.sql.EngineConfig;
-import dev.dataflow.sql.Execution;
-import dev.dataflow.sql.SqlService;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
-import org.apache.arrow.vector.FieldVector;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -25,8 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
 class S3FilesTest {
   @TempDir Path dir;
   private S3ProxyServer s3;
-  private Lake lake;
-  private SqlService sql;
+  private TestPlatform platform;
   private Pipelines pipelines;
 
   @BeforeEach
@@ -37,15 +30,16 @@ class S3FilesTest {
   }
 
   private void open() {
-    lake = Lake.open(LakeConfig.embedded(dir.resolve("data")));
-    sql = new SqlService(lake, EngineConfig.defaults(dir.resolve("data")));
-    pipelines = new Pipelines(sql);
+    platform = new TestPlatform(dir.resolve("data"));
+    pipelines = platform.pipelines;
   }
 
   private void close() {
-    pipelines.close();
-    sql.close();
-    lake.close();
+    platform.close();
+  }
+
+  private List<String> rows(String query) {
+    return platform.rows(query);
   }
 
   @AfterEach
@@ -109,7 +103,8 @@ class S3FilesTest {
     apply(S3ProxyServer.SECRET_KEY);
     Preview preview = pipelines.preview("orders", 2);
     assertThat(preview.stages().get("input").rows()).hasSize(2);
-    assertThat(sql.lake().tableOrNull(dev.dataflow.api.DatasetPath.parse("raw.orders"))).isNull();
+    assertThat(platform.lake.tableOrNull(dev.dataflow.api.DatasetPath.parse("raw.orders")))
+        .isNull();
   }
 
   @Test
@@ -119,10 +114,11 @@ class S3FilesTest {
     apply(S3ProxyServer.SECRET_KEY);
     // the reader lists the objects when the run starts; one is deleted before it is read
     FilesReader reader =
-        new FilesReader(lake, pipelines.spec("orders"), dir.resolve("data").resolve("spool"));
+        new FilesReader(
+            platform.lake, pipelines.spec("orders"), dir.resolve("data").resolve("spool"));
     s3.delete("landing", "orders/a.csv");
     RunRecord run =
-        new IngestRun(sql, pipelines.spec("orders"), reader)
+        new IngestRun(platform.sql, pipelines.spec("orders"), reader)
             .run(
                 new RunRecord(
                     "r1", "orders", 0, null, PipelineState.RUNNING, 0, 0, 0, 0, 0, null, null),
@@ -164,22 +160,5 @@ class S3FilesTest {
     try (Stream<Path> files = Files.walk(spool)) {
       return files.filter(f -> !f.equals(spool)).toList();
     }
-  }
-
-  private List<String> rows(String query) {
-    List<String> rows = new ArrayList<>();
-    try (Execution execution = sql.execute("test", query)) {
-      while (execution.next()) {
-        var batch = execution.batch();
-        for (int r = 0; r < batch.getRowCount(); r++) {
-          List<String> values = new ArrayList<>();
-          for (FieldVector vector : batch.getFieldVectors()) {
-            values.add(String.valueOf(vector.getObject(r)));
-          }
-          rows.add(String.join("|", values));
-        }
-      }
-    }
-    return rows;
   }
 }
