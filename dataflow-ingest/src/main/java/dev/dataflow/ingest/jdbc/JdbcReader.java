@@ -69,6 +69,8 @@ public final class JdbcReader implements OriginReader {
   /** The snapshot summary property that holds the last committed cursor value, as text. */
   public static final String CURSOR = "dataflow.cursor";
 
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(JdbcReader.class);
+
   /** The number of the full load a batch belongs to, and the batch's place in it. */
   static final String LOAD = "dataflow.load";
 
@@ -224,12 +226,21 @@ public final class JdbcReader implements OriginReader {
       full = origin.split() != null ? openSplit() : open(List.of(base()), null);
     }
     long rows;
+    long start = System.nanoTime();
     try {
       rows = read(duckdb, full, spec.commit().maxRows());
     } catch (SQLException | RuntimeException e) {
       closeFull();
       throw e;
     }
+    // the benchmark reads this line to split a load's time into reading and the rest
+    LOG.info(
+        "Pipeline {}: read {} rows ({} bytes) from {} in {} ms",
+        spec.name(),
+        rows,
+        bytes.get(),
+        location(),
+        (System.nanoTime() - start) / 1_000_000);
     boolean ended = full.stream().allMatch(SourceStream::ended);
     if (ended) {
       closeFull();
