@@ -146,11 +146,15 @@ class MariaDbReaderTest {
   }
 
   @Test
-  void splitReadsEveryRowOnceInParallel() {
-    apply("split", "table: src\nsplit: {column: id, parallelism: 3}", "");
-    assertThat(pipelines.runOnce("split").rowsOut()).isEqualTo(ROWS);
-    assertThat(rows("SELECT count(DISTINCT id), min(id), max(id) FROM raw.split"))
-        .containsExactly("20000|1|20000");
+  void splitReadsEveryRowOnceInParallelBatches() {
+    apply("split", "table: src\nsplit: {column: id, parallelism: 3}", "commit: {max_rows: 7000}");
+    RunRecord run = pipelines.runOnce("split");
+    assertThat(run.status()).as(run.error()).isEqualTo(PipelineState.FINISHED);
+    assertThat(run.rowsOut()).isEqualTo(ROWS);
+    assertThat(rows("SELECT count(*), count(DISTINCT id), min(id), max(id) FROM raw.split"))
+        .containsExactly("20000|20000|1|20000");
+    var table = platform.lake.tableOrNull(DatasetPath.parse("raw.split"));
+    assertThat(table.snapshots()).as("20 000 rows in batches of 7 000").hasSize(3);
   }
 
   @Test
