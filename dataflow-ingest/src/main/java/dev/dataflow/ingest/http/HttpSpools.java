@@ -27,6 +27,16 @@ public final class HttpSpools {
     this.committed = requireNonNull(committed, "committed is null");
   }
 
+  /**
+   * Forgets the spool of a deleted pipeline and returns its directory, which the caller deletes
+   * (whether or not this process opened the spool).
+   */
+  public Path remove(String name) {
+    requireNonNull(name, "name is null");
+    spools.remove(name);
+    return root.resolve(name);
+  }
+
   /** The spool of a pipeline with an http origin, with the limits of this definition. */
   public HttpIngest of(PipelineSpec spec) {
     if (!(spec.origin() instanceof PipelineSpec.HttpOrigin origin)) {

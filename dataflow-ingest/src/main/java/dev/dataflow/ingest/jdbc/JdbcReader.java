@@ -5,15 +5,11 @@ import static java.util.Objects.requireNonNull;
 import dev.dataflow.api.DataflowException;
 import dev.dataflow.api.ErrorCode;
 import dev.dataflow.ingest.runtime.OriginReader;
+import dev.dataflow.ingest.runtime.SpoolDirectory;
 import dev.dataflow.ingest.spec.PipelineSpec;
 import dev.dataflow.ingest.spec.PipelineSpec.JdbcOrigin;
 import dev.dataflow.sql.Engine;
-import java.io.BufferedOutputStream;
-import java.io.IOException;
-import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -23,44 +19,42 @@ import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.sql.Types;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
-import java.util.stream.Stream;
-import org.duckdb.DuckDBAppender;
 import org.duckdb.DuckDBConnection;
-import org.postgresql.PGConnection;
-import org.postgresql.copy.CopyOut;
 
 /**
  * The jdbc origin: a table or query of a database, read into the run's DuckDB table {@code input}.
  *
  * <p>PostgreSQL is read through its bulk path, {@code COPY (SELECT …) TO STDOUT (FORMAT csv)}
  * ({@link org.postgresql.copy.CopyManager}): the rows' bytes are written as they arrive, unparsed,
- * into spool files of about {@value #CHUNK_BYTES} bytes in the reader's own directory under the
- * data directory, and each finished file is loaded by DuckDB's (parallel) CSV reader into {@code
- * input}, its text columns cast to the types mapped from the source's column types, while the next
- * file is written; a loaded file is deleted at once. Memory stays bounded (Java holds a row and a
- * write buffer) and so does the spool (two files per stream). Every other database is read through
- * a streamed JDBC fetch ({@code setFetchSize}), each row through a DuckDB appender into a staging
- * table of text columns, then cast the same way.
+ * into spool files of about {@value SourceStream#CHUNK_BYTES} bytes in the reader's own directory
+ * under the data directory, and each finished file is loaded by DuckDB's (parallel) CSV reader into
+ * {@code input}, its text columns cast to the types mapped from the source's column types, while
+ * the next file is written; a loaded file is deleted at once. Memory stays bounded (Java holds a
+ * row and a write buffer) and so does the spool (two files per stream). Every other database is
+ * read through a streamed JDBC fetch ({@code setFetchSize}), each row through a DuckDB appender
+ * into a staging table of text columns, then cast the same way.
  *
- * <p><b>Full load</b> (no {@code cursor}): the whole table or query is one batch, so a run commits
- * all of it or nothing; the next run reads it all again (use {@code mode: overwrite} to replace
- * rather than append). With {@code split: {column, parallelism}} the integral column's [min, max]
- * range is cut into {@code parallelism} even slices, each read by its own thread, connection and
- * COPY stream into its own staging table; on PostgreSQL every slice reads the same exported
- * snapshot, so the slices are consistent with each other. Rows whose split column is NULL go to the
- * first slice.
+ * <p><b>Full load</b> (no {@code cursor}): the table or query is read by streams kept open from the
+ * run's first batch to its last, {@code commit.max_rows} rows per batch, so each batch commits on
+ * its own; the next run reads it all again (use {@code mode: overwrite}: the run's first batch
+ * replaces the table, the others append). Each commit records the load's number and the batch's
+ * place in it ({@value #LOAD}, {@value #LOAD_BATCH}, and {@value #LOAD_DONE} on the last), so a
+ * load cut short is retried under the same number, with the same batch ids. With {@code split:
+ * {column, parallelism}} the integral column's [min, max] range is cut into {@code parallelism}
+ * even slices, each read by its own connection and stream, in parallel, a share of each batch each;
+ * on PostgreSQL every slice reads the same exported snapshot, so the slices are consistent with
+ * each other. Rows whose split column is NULL go to the first slice.
  *
  * <p><b>Incremental</b> ({@code cursor: {column}}; {@code split} is then ignored): each batch reads
  * rows with {@code column > last} in column order, where {@code last} is the offset {@value
@@ -76,18 +70,34 @@ public final class JdbcReader implements OriginReader {
   public static final String CURSOR = "dataflow.cursor";
 
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(JdbcReader.class);
-  private static final int FETCH_SIZE = 10_000;
-  private static final String STAGING = "__df_jdbc_s";
 
-  /** The size at which a spool file is closed and loaded (a file always ends at a row's end). */
-  static final long CHUNK_BYTES = 16L << 20;
+  /** The number of the full load a batch belongs to, and the batch's place in it. */
+  static final String LOAD = "dataflow.load";
+
+  static final String LOAD_BATCH = "dataflow.load.batch";
+
+  /** Set on the last batch of a full load, to its number. */
+  static final String LOAD_DONE = "dataflow.load.done";
 
   private final PipelineSpec spec;
   private final JdbcOrigin origin;
   private final Function<String, String> committed;
   private final boolean postgres;
+
+  /** MySQL or MariaDB: read with MariaDB Connector/J, identifiers quoted with backticks. */
+  private final boolean mysql;
+
   private String last;
   private boolean fullDone;
+  private final long load;
+  private int loadBatch;
+
+  /** The open streams of the full load, from its first batch to its last. */
+  private List<SourceStream> full;
+
+  /** The source's columns, read once. */
+  private List<Column> columns;
+
   private final AtomicLong bytes = new AtomicLong();
 
   /** The directory of this reader's spool files (PostgreSQL only), deleted by {@link #close}. */
@@ -105,40 +115,23 @@ public final class JdbcReader implements OriginReader {
     this.committed = requireNonNull(committed, "committed is null");
     requireNonNull(spools, "spools is null");
     this.postgres = origin.url().startsWith("jdbc:postgresql:");
+    this.mysql = origin.url().startsWith("jdbc:mariadb:") || origin.url().startsWith("jdbc:mysql:");
     if (postgres) {
-      this.spool = spools.toAbsolutePath().normalize().resolve("jdbc-" + UUID.randomUUID());
-      try {
-        Files.createDirectories(spool);
-      } catch (IOException e) {
-        throw new UncheckedIOException("Cannot create the spool directory " + spool, e);
-      }
+      this.spool = SpoolDirectory.create(spools, "jdbc");
     } else {
       this.spool = null;
     }
     if (origin.cursor() != null) {
       this.last = committed.apply(CURSOR);
     }
+    this.load = origin.cursor() == null ? loadNumber() : 0;
   }
 
   /** Reads the next batch into {@code input}, or returns null when nothing is pending. */
   @Override
   public Pending next(Statement duckdb) throws SQLException {
     if (origin.cursor() == null) {
-      if (fullDone) {
-        return null;
-      }
-      fullDone = true;
-      bytes.set(0);
-      long start = System.nanoTime();
-      long rows = origin.split() != null ? loadSplit(duckdb) : load(duckdb, base());
-      LOG.info(
-          "Pipeline {}: read {} rows ({} bytes) from {} in {} ms",
-          spec.name(),
-          rows,
-          bytes.get(),
-          location(),
-          (System.nanoTime() - start) / 1_000_000);
-      return new Pending(UUID.randomUUID().toString(), Map.of(), bytes.get(), 1);
+      return nextFull(duckdb);
     }
     String column = quote(origin.cursor().column());
     String after = last == null ? "" : " WHERE " + column + " > " + literal(last);
@@ -167,7 +160,6 @@ public final class JdbcReader implements OriginReader {
             + (last == null ? "" : " AND " + column + " > " + literal(last))
             + " ORDER BY "
             + column;
-    bytes.set(0);
     long rows = load(duckdb, query);
     if (rows == 0) {
       return null;
@@ -199,20 +191,9 @@ public final class JdbcReader implements OriginReader {
 
   @Override
   public void close() {
-    if (spool == null) {
-      return;
-    }
-    try (Stream<Path> files = Files.list(spool)) {
-      for (Path file : files.toList()) {
-        Files.deleteIfExists(file);
-      }
-      Files.deleteIfExists(spool);
-    } catch (IOException e) {
-      LOG.warn(
-          "Pipeline {}: cannot delete the spool directory {}: {}",
-          spec.name(),
-          spool,
-          e.toString());
+    closeFull();
+    if (spool != null) {
+      SpoolDirectory.delete(spool);
     }
   }
 
@@ -221,37 +202,127 @@ public final class JdbcReader implements OriginReader {
     return origin.table() != null ? "SELECT * FROM " + origin.table() : origin.query();
   }
 
-  /** Reads {@code query} into {@code input} over one connection; returns the rows read. */
+  /** Reads all of {@code query} into {@code input} over one stream; returns the rows read. */
   private long load(Statement duckdb, String query) throws SQLException {
-    try (Connection source = connect()) {
-      List<Column> columns = columns(source, query);
-      if (postgres) {
-        createTypedInput(duckdb, columns);
-        try (DuckDBConnection own =
-            (DuckDBConnection) ((DuckDBConnection) duckdb.getConnection()).duplicate()) {
-          return spoolCopy(source, query, columns, own, 0);
+    List<SourceStream> streams = open(List.of(query), null);
+    try {
+      return read(duckdb, streams, Long.MAX_VALUE);
+    } finally {
+      streams.forEach(SourceStream::close);
+    }
+  }
+
+  /**
+   * The next batch of a full load: up to {@code commit.max_rows} rows of its open streams (opened
+   * at the first batch, in parallel slices with {@code split}). Its id names the load and the
+   * batch's place in it, so a load retried after a crash repeats the ids of the batches that some
+   * tables hold already (the error table, other destinations), which skip them.
+   */
+  private Pending nextFull(Statement duckdb) throws SQLException {
+    if (fullDone) {
+      return null;
+    }
+    if (full == null) {
+      full = origin.split() != null ? openSplit() : open(List.of(base()), null);
+    }
+    long rows;
+    long start = System.nanoTime();
+    try {
+      rows = read(duckdb, full, spec.commit().maxRows());
+    } catch (SQLException | RuntimeException e) {
+      closeFull();
+      throw e;
+    }
+    // the benchmark reads this line to split a load's time into reading and the rest
+    LOG.info(
+        "Pipeline {}: read {} rows ({} bytes) from {} in {} ms",
+        spec.name(),
+        rows,
+        bytes.get(),
+        location(),
+        (System.nanoTime() - start) / 1_000_000);
+    boolean ended = full.stream().allMatch(SourceStream::ended);
+    if (ended) {
+      closeFull();
+    }
+    if (rows == 0) {
+      return null;
+    }
+    Map<String, String> offsets = new HashMap<>();
+    offsets.put(LOAD, Long.toString(load));
+    offsets.put(LOAD_BATCH, Integer.toString(loadBatch));
+    if (ended) {
+      offsets.put(LOAD_DONE, Long.toString(load));
+    }
+    String id = batchId("full\u0000" + load + "\u0000" + loadBatch++);
+    return new Pending(id, offsets, bytes.get(), 1);
+  }
+
+  private void closeFull() {
+    fullDone = true;
+    if (full != null) {
+      full.forEach(SourceStream::close);
+      full = null;
+    }
+  }
+
+  /**
+   * The number of this run's full load: the last committed load's again when it did not finish (the
+   * run that read it stopped or crashed), else the next.
+   */
+  private long loadNumber() {
+    String last = committed.apply(LOAD);
+    if (last == null) {
+      return 1;
+    }
+    return last.equals(committed.apply(LOAD_DONE))
+        ? Long.parseLong(last) + 1
+        : Long.parseLong(last);
+  }
+
+  /**
+   * Opens one stream per query, each on its own connection; on PostgreSQL with a {@code snapshot},
+   * each reads that exported snapshot, so the slices agree with each other.
+   */
+  private List<SourceStream> open(List<String> queries, String snapshot) throws SQLException {
+    List<SourceStream> streams = new ArrayList<>();
+    try {
+      for (int i = 0; i < queries.size(); i++) {
+        Connection source = connect();
+        try {
+          if (columns == null) {
+            columns = columns(source, base());
+          }
+          if (snapshot != null) {
+            source.setAutoCommit(false);
+            source.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+            try (Statement statement = source.createStatement()) {
+              statement.execute("SET TRANSACTION SNAPSHOT " + literal(snapshot));
+            }
+          }
+          streams.add(
+              postgres
+                  ? SourceStream.copy(source, queries.get(i), columns, i, bytes, spool)
+                  : SourceStream.fetch(source, queries.get(i), columns, i, bytes, mysql));
+        } catch (SQLException | RuntimeException e) {
+          closeQuietly(source);
+          throw e;
         }
       }
-      createStaging(duckdb, columns, 0);
-      long rows;
-      try (DuckDBAppender appender =
-          ((DuckDBConnection) duckdb.getConnection()).createAppender(STAGING + 0)) {
-        rows = copy(source, query, columns, appender);
-      }
-      createInput(duckdb, columns, 1);
-      return rows;
+      return streams;
     } catch (SQLException e) {
+      streams.forEach(SourceStream::close);
       throw failed(e);
     }
   }
 
-  /** A full load in parallel slices of the split column's range. */
-  private long loadSplit(Statement duckdb) throws SQLException {
-    int parallelism = Math.max(1, origin.split().parallelism());
+  /** The streams of a full load in parallel slices of the split column's range. */
+  private List<SourceStream> openSplit() throws SQLException {
     String column = quote(origin.split().column());
     try (Connection coordinator = connect()) {
       String snapshot = null;
       if (postgres) {
+        // the snapshot stays valid while this transaction is open: until every slice started
         coordinator.setAutoCommit(false);
         coordinator.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
         try (Statement statement = coordinator.createStatement();
@@ -260,369 +331,122 @@ public final class JdbcReader implements OriginReader {
           snapshot = result.getString(1);
         }
       }
-      List<Column> columns = columns(coordinator, base());
-      long min;
-      long max;
-      try (Statement statement = coordinator.createStatement();
-          ResultSet result =
-              statement.executeQuery(
-                  "SELECT min("
-                      + column
-                      + "), max("
-                      + column
-                      + ") FROM ("
-                      + base()
-                      + ") AS __df_r")) {
-        result.next();
-        Object low = result.getObject(1);
-        if (low != null && !(low instanceof Number)) {
-          throw new DataflowException(
-              ErrorCode.INVALID_ARGUMENT,
-              "Pipeline "
-                  + spec.name()
-                  + ": split column "
-                  + origin.split().column()
-                  + " must be an integer column, not "
-                  + low.getClass().getSimpleName());
-        }
-        min = result.getLong(1);
-        max = result.getLong(2);
-        if (low == null) {
-          parallelism = 1;
-        }
-      }
-      long span = max - min + 1;
-      parallelism = (int) Math.max(1, Math.min(parallelism, span));
-      long step = span / parallelism + (span % parallelism == 0 ? 0 : 1);
-      List<String> slices = new ArrayList<>();
-      for (int i = 0; i < parallelism; i++) {
-        long low = min + i * step;
-        String range =
-            i == parallelism - 1
-                ? column + " >= " + low
-                : column + " >= " + low + " AND " + column + " < " + (low + step);
-        slices.add(
-            "SELECT * FROM ("
-                + base()
-                + ") AS __df_s WHERE "
-                + range
-                + (i == 0 ? " OR " + column + " IS NULL" : ""));
-      }
-      if (postgres) {
-        createTypedInput(duckdb, columns);
-      } else {
-        for (int i = 0; i < slices.size(); i++) {
-          createStaging(duckdb, columns, i);
-        }
-      }
-      DuckDBConnection duck = (DuckDBConnection) duckdb.getConnection();
-      AtomicLong rows = new AtomicLong();
-      List<Connection> sources = new ArrayList<>();
-      ExecutorService pool =
-          Executors.newFixedThreadPool(
-              slices.size(),
-              runnable -> {
-                Thread thread = new Thread(runnable, "dataflow-jdbc-" + spec.name());
-                thread.setDaemon(true);
-                return thread;
-              });
-      try {
-        List<Future<?>> futures = new ArrayList<>();
-        for (int i = 0; i < slices.size(); i++) {
-          Connection source = connect();
-          sources.add(source);
-          if (snapshot != null) {
-            source.setAutoCommit(false);
-            source.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
-            try (Statement statement = source.createStatement()) {
-              statement.execute("SET TRANSACTION SNAPSHOT " + literal(snapshot));
-            }
-          }
-          String slice = slices.get(i);
-          String staging = STAGING + i;
-          int index = i;
-          futures.add(
-              pool.submit(
-                  () -> {
-                    if (postgres) {
-                      try (DuckDBConnection own = (DuckDBConnection) duck.duplicate()) {
-                        rows.addAndGet(spoolCopy(source, slice, columns, own, index));
-                      }
-                      return null;
-                    }
-                    try (DuckDBConnection own = (DuckDBConnection) duck.duplicate();
-                        DuckDBAppender appender = own.createAppender(staging)) {
-                      rows.addAndGet(copy(source, slice, columns, appender));
-                    }
-                    return null;
-                  }));
-        }
-        for (Future<?> future : futures) {
-          await(future);
-        }
-      } finally {
-        for (Connection source : sources) {
-          closeQuietly(source);
-        }
-        pool.shutdownNow();
-      }
-      if (!postgres) {
-        createInput(duckdb, columns, slices.size());
-      }
-      return rows.get();
+      return open(slices(coordinator, column), snapshot);
     } catch (SQLException e) {
       throw failed(e);
     }
   }
 
+  /** The split column's [min, max] cut into even slices; NULL keys go to the first. */
+  private List<String> slices(Connection coordinator, String column) throws SQLException {
+    int parallelism = Math.max(1, origin.split().parallelism());
+    long min;
+    long max;
+    try (Statement statement = coordinator.createStatement();
+        ResultSet result =
+            statement.executeQuery(
+                "SELECT min("
+                    + column
+                    + "), max("
+                    + column
+                    + ") FROM ("
+                    + base()
+                    + ") AS __df_r")) {
+      result.next();
+      Object low = result.getObject(1);
+      if (low != null && !(low instanceof Number)) {
+        throw new DataflowException(
+            ErrorCode.INVALID_ARGUMENT,
+            "Pipeline "
+                + spec.name()
+                + ": split column "
+                + origin.split().column()
+                + " must be an integer column, not "
+                + low.getClass().getSimpleName());
+      }
+      min = result.getLong(1);
+      max = result.getLong(2);
+      if (low == null) {
+        parallelism = 1;
+      }
+    }
+    long span = max - min + 1;
+    parallelism = (int) Math.max(1, Math.min(parallelism, span));
+    long step = span / parallelism + (span % parallelism == 0 ? 0 : 1);
+    List<String> slices = new ArrayList<>();
+    for (int i = 0; i < parallelism; i++) {
+      long low = min + i * step;
+      String range =
+          i == parallelism - 1
+              ? column + " >= " + low
+              : column + " >= " + low + " AND " + column + " < " + (low + step);
+      slices.add(
+          "SELECT * FROM ("
+              + base()
+              + ") AS __df_s WHERE "
+              + range
+              + (i == 0 ? " OR " + column + " IS NULL" : ""));
+    }
+    return slices;
+  }
+
   /**
-   * Streams {@code COPY (query) TO STDOUT (FORMAT csv)} into spool files of about {@link
-   * #CHUNK_BYTES} and inserts each finished file into {@code input} through {@code duck} on a
-   * loader thread while the next one is written (so at most two files of this stream exist);
-   * returns the rows read.
+   * Reads up to {@code limit} rows from the streams that have not ended, shared evenly and read in
+   * parallel, into a new {@code input}; returns how many.
    */
-  private long spoolCopy(
-      Connection source, String query, List<Column> columns, DuckDBConnection duck, int stream)
-      throws SQLException {
-    setUp(source);
-    ExecutorService loader =
-        Executors.newSingleThreadExecutor(
-            runnable -> {
-              Thread thread = new Thread(runnable, "dataflow-jdbc-load-" + spec.name());
-              thread.setDaemon(true);
-              return thread;
-            });
-    String insert = insertFromCsv(columns);
-    CopyOut copy =
-        source
-            .unwrap(PGConnection.class)
-            .getCopyAPI()
-            .copyOut("COPY (" + query + ") TO STDOUT (FORMAT csv)");
-    long rows = 0;
-    int chunk = 0;
-    Path file = null;
-    OutputStream out = null;
-    long written = 0;
-    Future<?> loading = null;
-    try (Statement statement = duck.createStatement()) {
-      byte[] line;
-      while ((line = copy.readFromCopy()) != null) {
-        if (out == null) {
-          file = spool.resolve("s" + stream + "-" + chunk++ + ".csv");
-          out = new BufferedOutputStream(Files.newOutputStream(file), 1 << 20);
-          written = 0;
-        }
-        out.write(line);
-        written += line.length;
-        rows++;
-        if (written >= CHUNK_BYTES) {
-          out.close();
-          out = null;
-          await(loading);
-          loading = loader.submit(load(statement, insert, file));
-          bytes.addAndGet(written);
-        }
-      }
-      if (out != null) {
-        out.close();
-        out = null;
-        await(loading);
-        loading = loader.submit(load(statement, insert, file));
-        bytes.addAndGet(written);
-      }
-      await(loading);
-      loading = null;
-      return rows;
-    } catch (IOException e) {
-      throw new SQLException("Cannot write the spool file " + file + ": " + e.getMessage(), e);
-    } finally {
-      if (copy.isActive()) {
-        try {
-          copy.cancelCopy();
-        } catch (SQLException ignored) {
-          // the connection is going away; the original error is what matters
-        }
-      }
-      if (out != null) {
-        try {
-          out.close();
-        } catch (IOException ignored) {
-          // failing anyway
-        }
-      }
-      if (loading != null) {
-        loading.cancel(false);
-        try {
-          loading.get();
-        } catch (Exception ignored) {
-          // failing anyway; waited so the file is no longer read
-        }
-      }
-      loader.shutdownNow();
-      try (Stream<Path> files = Files.list(spool)) {
-        for (Path left :
-            files.filter(f -> f.getFileName().toString().startsWith("s" + stream + "-")).toList()) {
-          Files.deleteIfExists(left);
-        }
-      } catch (IOException e) {
-        LOG.warn(
-            "Pipeline {}: cannot clean the spool directory {}: {}",
-            spec.name(),
-            spool,
-            e.toString());
+  private long read(Statement duckdb, List<SourceStream> streams, long limit) throws SQLException {
+    bytes.set(0);
+    if (postgres) {
+      SourceStream.createTypedInput(duckdb, columns);
+    } else {
+      for (int i = 0; i < streams.size(); i++) {
+        SourceStream.createStaging(duckdb, columns, i);
       }
     }
-  }
-
-  /** Inserts one spool file into {@code input}, then deletes it. */
-  private static java.util.concurrent.Callable<Void> load(
-      Statement statement, String insert, Path file) {
-    return () -> {
-      try {
-        statement.execute(insert.replace("__DF_FILE__", Engine.literal(file.toString())));
-      } finally {
-        Files.deleteIfExists(file);
-      }
-      return null;
-    };
-  }
-
-  private void await(Future<?> loading) throws SQLException {
-    if (loading == null) {
-      return;
-    }
+    List<SourceStream> open = streams.stream().filter(s -> !s.ended()).toList();
+    long share = open.isEmpty() ? 0 : limit / open.size() + (limit % open.size() == 0 ? 0 : 1);
+    AtomicLong rows = new AtomicLong();
+    DuckDBConnection duck = (DuckDBConnection) duckdb.getConnection();
     try {
-      loading.get();
-    } catch (java.util.concurrent.ExecutionException e) {
-      Throwable cause = e.getCause();
-      if (cause instanceof SQLException sql) {
-        throw sql;
-      }
-      if (cause instanceof RuntimeException runtime) {
-        throw runtime;
-      }
-      throw new IllegalStateException(cause);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new DataflowException(
-          ErrorCode.CANCELLED, "Pipeline " + spec.name() + ": read interrupted");
-    }
-  }
-
-  /** An empty {@code input} with the mapped types, which the spool files are inserted into. */
-  private static void createTypedInput(Statement duckdb, List<Column> columns) throws SQLException {
-    List<String> defs = new ArrayList<>();
-    for (Column column : columns) {
-      defs.add(Engine.identifier(column.name()) + " " + column.duckdbType());
-    }
-    duckdb.execute("CREATE OR REPLACE TABLE input (" + String.join(", ", defs) + ")");
-  }
-
-  /**
-   * The INSERT of one spool file ({@code __DF_FILE__} stands for its quoted path): PostgreSQL's
-   * CSV, where NULL is an empty unquoted field and an empty string is {@code ""}, read as text and
-   * cast.
-   */
-  private static String insertFromCsv(List<Column> columns) {
-    List<String> names = new ArrayList<>();
-    List<String> casts = new ArrayList<>();
-    for (int i = 0; i < columns.size(); i++) {
-      Column column = columns.get(i);
-      // the CSV reader parses each column as its type; bytea arrives as \x hex text
-      names.add("'c" + i + "': '" + (column.binary() ? "VARCHAR" : column.duckdbType()) + "'");
-      casts.add(column.binary() ? "from_hex(substr(c" + i + ", 3))" : "c" + i);
-    }
-    return "INSERT INTO input SELECT "
-        + String.join(", ", casts)
-        + " FROM read_csv(__DF_FILE__, columns = {"
-        + String.join(", ", names)
-        + "}, header = false, delim = ',', quote = '\"', escape = '\"', "
-        + "nullstr = '', allow_quoted_nulls = false, auto_detect = false, strict_mode = true)";
-  }
-
-  /**
-   * Streams the rows of {@code query} (any database but PostgreSQL) into the appender; returns how
-   * many.
-   */
-  private long copy(Connection source, String query, List<Column> columns, DuckDBAppender appender)
-      throws SQLException {
-    int width = columns.size();
-    long rows = 0;
-    try (Statement statement = source.createStatement()) {
-      source.setAutoCommit(false);
-      statement.setFetchSize(FETCH_SIZE);
-      try (ResultSet result = statement.executeQuery(query)) {
-        while (result.next()) {
-          appender.beginRow();
-          for (int i = 1; i <= width; i++) {
-            if (columns.get(i - 1).binary()) {
-              byte[] value = result.getBytes(i);
-              if (value == null) {
-                appender.appendNull();
-              } else {
-                appender.append("\\x" + HexFormat.of().formatHex(value));
-                bytes.addAndGet(value.length);
-              }
-            } else {
-              String value = result.getString(i);
-              if (value == null) {
-                appender.appendNull();
-              } else {
-                appender.append(value);
-                bytes.addAndGet(value.length());
-              }
-            }
-          }
-          appender.endRow();
-          rows++;
+      if (open.size() == 1) {
+        try (DuckDBConnection own = (DuckDBConnection) duck.duplicate()) {
+          rows.addAndGet(open.get(0).read(own, limit));
         }
+      } else if (!open.isEmpty()) {
+        readParallel(open, duck, share, rows);
       }
+    } catch (SQLException e) {
+      throw failed(e);
     }
-    return rows;
+    if (!postgres) {
+      SourceStream.createInput(duckdb, columns, streams.size());
+    }
+    return rows.get();
   }
 
-  /** Session settings that make PostgreSQL's text output parseable by DuckDB casts. */
-  private static void setUp(Connection source) throws SQLException {
-    try (Statement statement = source.createStatement()) {
-      statement.execute("SET TimeZone = 'UTC'");
-      statement.execute("SET DateStyle = 'ISO, YMD'");
-      statement.execute("SET bytea_output = 'hex'");
-      statement.execute("SET extra_float_digits = 3");
-    }
-  }
-
-  private static void createStaging(Statement duckdb, List<Column> columns, int index)
+  private void readParallel(
+      List<SourceStream> open, DuckDBConnection duck, long share, AtomicLong rows)
       throws SQLException {
-    List<String> defs = new ArrayList<>();
-    for (int i = 0; i < columns.size(); i++) {
-      defs.add("c" + i + " VARCHAR");
-    }
-    duckdb.execute(
-        "CREATE OR REPLACE TABLE " + STAGING + index + " (" + String.join(", ", defs) + ")");
-  }
-
-  /** {@code input} from the staging tables, each text column cast to its mapped type. */
-  private static void createInput(Statement duckdb, List<Column> columns, int stagings)
-      throws SQLException {
-    List<String> casts = new ArrayList<>();
-    for (int i = 0; i < columns.size(); i++) {
-      Column column = columns.get(i);
-      String value = column.binary() ? "from_hex(substr(c" + i + ", 3))" : "c" + i;
-      casts.add(
-          "CAST("
-              + value
-              + " AS "
-              + column.duckdbType()
-              + ") AS "
-              + Engine.identifier(column.name()));
-    }
-    List<String> parts = new ArrayList<>();
-    for (int i = 0; i < stagings; i++) {
-      parts.add("SELECT " + String.join(", ", casts) + " FROM " + STAGING + i);
-    }
-    duckdb.execute("CREATE OR REPLACE TABLE input AS " + String.join(" UNION ALL ", parts));
-    for (int i = 0; i < stagings; i++) {
-      duckdb.execute("DROP TABLE IF EXISTS " + STAGING + i);
+    ExecutorService pool =
+        Executors.newFixedThreadPool(
+            open.size(), SourceStream.daemon("dataflow-jdbc-" + spec.name()));
+    try {
+      List<Future<?>> futures = new ArrayList<>();
+      for (SourceStream stream : open) {
+        futures.add(
+            pool.submit(
+                () -> {
+                  try (DuckDBConnection own = (DuckDBConnection) duck.duplicate()) {
+                    rows.addAndGet(stream.read(own, share));
+                  }
+                  return null;
+                }));
+      }
+      for (Future<?> future : futures) {
+        SourceStream.await(future);
+      }
+    } finally {
+      pool.shutdownNow();
     }
   }
 
@@ -641,6 +465,11 @@ public final class JdbcReader implements OriginReader {
   }
 
   private Connection connect() throws SQLException {
+    // MariaDB Connector/J reads MySQL too, but takes the jdbc:mysql: scheme only on request
+    String url =
+        origin.url().startsWith("jdbc:mysql:")
+            ? "jdbc:mariadb:" + origin.url().substring("jdbc:mysql:".length())
+            : origin.url();
     Properties properties = new Properties();
     if (origin.user() != null) {
       properties.setProperty("user", origin.user());
@@ -649,29 +478,14 @@ public final class JdbcReader implements OriginReader {
     if (password != null) {
       properties.setProperty("password", password);
     }
-    return DriverManager.getConnection(origin.url(), properties);
+    return DriverManager.getConnection(url, properties);
   }
 
   /** The password, a {@code ${env:NAME}} reference resolved from the environment; never logged. */
   private String password() {
-    if (origin.password() == null) {
-      return null;
-    }
-    if (!origin.password().isReference()) {
-      return origin.password().reveal();
-    }
-    String name = origin.password().environmentVariable();
-    String value = System.getenv(name);
-    if (value == null) {
-      throw new DataflowException(
-          ErrorCode.INVALID_ARGUMENT,
-          "Pipeline "
-              + spec.name()
-              + ": the jdbc password refers to environment variable "
-              + name
-              + ", which is not set");
-    }
-    return value;
+    return origin.password() == null
+        ? null
+        : origin.password().resolve("Pipeline " + spec.name() + ": the jdbc password");
   }
 
   /**
@@ -711,7 +525,8 @@ public final class JdbcReader implements OriginReader {
   }
 
   private String quote(String identifier) {
-    return "\"" + identifier.replace("\"", "\"\"") + "\"";
+    String quote = mysql ? "`" : "\"";
+    return quote + identifier.replace(quote, quote + quote) + quote;
   }
 
   private static String literal(String value) {
@@ -735,66 +550,6 @@ public final class JdbcReader implements OriginReader {
       connection.close();
     } catch (SQLException ignored) {
       // closing after a failure
-    }
-  }
-
-  /**
-   * A source column: its name, its DuckDB type and whether it is binary (staged as {@code \x} hex).
-   */
-  record Column(String name, String duckdbType, boolean binary) {}
-
-  /**
-   * PostgreSQL (and generic JDBC) column types to DuckDB types; anything unknown is VARCHAR text.
-   */
-  static final class TypeMapping {
-    private TypeMapping() {}
-
-    static Column column(ResultSetMetaData meta, int i) throws SQLException {
-      String name = meta.getColumnLabel(i);
-      String type =
-          meta.getColumnTypeName(i) == null ? "" : meta.getColumnTypeName(i).toLowerCase();
-      String duckdb =
-          switch (type) {
-            case "int2", "smallint" -> "SMALLINT";
-            case "int4", "integer", "int", "serial" -> "INTEGER";
-            case "int8", "bigint", "bigserial" -> "BIGINT";
-            case "float4", "real" -> "REAL";
-            case "float8", "double precision", "double" -> "DOUBLE";
-            case "bool", "boolean" -> "BOOLEAN";
-            case "date" -> "DATE";
-            case "timestamp" -> "TIMESTAMP";
-            case "timestamptz" -> "TIMESTAMPTZ";
-            case "uuid" -> "UUID";
-            case "bytea" -> "BLOB";
-            case "numeric", "decimal" -> decimal(meta.getPrecision(i), meta.getScale(i));
-            case "text", "varchar", "bpchar", "char", "name" -> "VARCHAR";
-            default -> generic(meta.getColumnType(i), meta.getPrecision(i), meta.getScale(i));
-          };
-      return new Column(name, duckdb, duckdb.equals("BLOB"));
-    }
-
-    /** Unconstrained or wider-than-38 numerics become DOUBLE (DuckDB decimals hold 38 digits). */
-    private static String decimal(int precision, int scale) {
-      return precision > 0 && precision <= 38 && scale >= 0 && scale <= precision
-          ? "DECIMAL(" + precision + "," + scale + ")"
-          : "DOUBLE";
-    }
-
-    private static String generic(int sqlType, int precision, int scale) {
-      return switch (sqlType) {
-        case Types.TINYINT, Types.SMALLINT -> "SMALLINT";
-        case Types.INTEGER -> "INTEGER";
-        case Types.BIGINT -> "BIGINT";
-        case Types.REAL -> "REAL";
-        case Types.FLOAT, Types.DOUBLE -> "DOUBLE";
-        case Types.NUMERIC, Types.DECIMAL -> decimal(precision, scale);
-        case Types.BOOLEAN, Types.BIT -> "BOOLEAN";
-        case Types.DATE -> "DATE";
-        case Types.TIMESTAMP -> "TIMESTAMP";
-        case Types.TIMESTAMP_WITH_TIMEZONE -> "TIMESTAMPTZ";
-        case Types.BINARY, Types.VARBINARY, Types.LONGVARBINARY, Types.BLOB -> "BLOB";
-        default -> "VARCHAR";
-      };
     }
   }
 }

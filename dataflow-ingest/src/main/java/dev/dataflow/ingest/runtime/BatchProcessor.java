@@ -194,21 +194,26 @@ final class BatchProcessor {
 
   /**
    * Writes the batch: the error table and every destination but the first, then the first
-   * destination with the offsets. A table that already holds this batch (a retry after a crash
-   * between two commits) is skipped.
+   * destination, each commit with the batch's id and offsets (the reader resumes after the first
+   * destination's; the others tell which batch was in flight). A table other than the first that
+   * already holds this batch (a retry after a crash between two commits) is skipped. In overwrite
+   * mode only the run's first batch replaces a table; the rest of the run appends to it.
    */
   Batch commit(
-      String runId, String batchId, Map<String, String> offsets, Map<String, Long> stageRows) {
+      String runId,
+      String batchId,
+      Map<String, String> offsets,
+      Map<String, Long> stageRows,
+      boolean first) {
     long bad = errorCount();
     long good = goodCount();
     checkErrorPolicy(good, bad);
     List<String> notes = new ArrayList<>();
+    Map<String, String> marker = new java.util.HashMap<>(Offsets.marker(spec.name(), batchId));
+    marker.putAll(offsets);
     if (bad > 0 && spec.errors().policy() != PipelineSpec.Policy.STOP) {
-      writeErrors(runId, batchId);
+      writeErrors(runId, batchId, marker);
     }
-    Map<String, String> marker = Offsets.marker(spec.name(), batchId);
-    Map<String, String> withOffsets = new java.util.HashMap<>(marker);
-    withOffsets.putAll(offsets);
     List<Destination> destinations = spec.destinations();
     long snapshot = -1;
     long written = 0;
@@ -220,15 +225,16 @@ final class BatchProcessor {
         continue;
       }
       String rows = aligned(table, routed(destination));
+      TableWriter.Mode mode = TableWriter.Mode.valueOf(destination.mode().name());
       TableWriter.WriteResult result =
           sql.writer()
               .write(
                   statement,
                   table,
                   rows,
-                  TableWriter.Mode.valueOf(destination.mode().name()),
+                  mode == TableWriter.Mode.OVERWRITE && !first ? TableWriter.Mode.APPEND : mode,
                   destination.key(),
-                  primary ? withOffsets : marker);
+                  marker);
       written += result.rows();
       if (primary) {
         snapshot = result.snapshotId();
@@ -291,7 +297,7 @@ final class BatchProcessor {
         .partitioning();
   }
 
-  private void writeErrors(String runId, String batchId) {
+  private void writeErrors(String runId, String batchId, Map<String, String> marker) {
     DatasetPath path = spec.errors().table();
     Lake lake = sql.lake();
     Table table = lake.tableOrNull(path);
@@ -310,14 +316,7 @@ final class BatchProcessor {
     } else if (Offsets.hasBatch(table, spec.name(), batchId)) {
       return;
     }
-    sql.writer()
-        .write(
-            statement,
-            table,
-            rows,
-            TableWriter.Mode.APPEND,
-            List.of(),
-            Offsets.marker(spec.name(), batchId));
+    sql.writer().write(statement, table, rows, TableWriter.Mode.APPEND, List.of(), marker);
   }
 
   /** The lower-case column names of a table or a query. */

@@ -11,11 +11,8 @@ import dev.dataflow.ingest.files.FileReader;
 import dev.dataflow.ingest.spec.PipelineSpec;
 import dev.dataflow.ingest.spec.PipelineSpec.FilesOrigin;
 import dev.dataflow.sql.Engine;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystems;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.PathMatcher;
 import java.security.MessageDigest;
@@ -27,38 +24,48 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Set;
-import java.util.stream.Stream;
 import org.apache.iceberg.Table;
 
 /**
- * The files origin: the files of a directory that match the glob, less those already committed (the
- * offsets are the file names, kept in the destination's snapshots), in name order, in batches of
- * about {@code commit.max_rows} rows.
+ * The files origin: the files of a directory or an S3 prefix that match the glob, less those
+ * already committed (the offsets are the file names relative to the location, kept in the
+ * destination's snapshots), in name order, in batches of about {@code commit.max_rows} rows.
  */
 final class FilesReader implements OriginReader {
   private static final int MAX_FILES_PER_BATCH = 1000;
 
   private final PipelineSpec spec;
   private final FilesOrigin origin;
-  private final Path directory;
+  private final FileSource source;
   private final List<String> pending;
   private int next;
 
-  FilesReader(dev.dataflow.lake.Lake lake, PipelineSpec spec) {
+  /**
+   * @param spools where an S3 origin makes its spool directory of downloaded objects
+   */
+  FilesReader(dev.dataflow.lake.Lake lake, PipelineSpec spec, Path spools) {
     this.spec = requireNonNull(spec, "spec is null");
     this.origin = (FilesOrigin) spec.origin();
-    if (!"file".equals(origin.location().getScheme())) {
-      throw new DataflowException(
-          ErrorCode.UNSUPPORTED,
-          "Only local directories can be read yet, not " + origin.location());
+    this.source =
+        "s3".equals(origin.location().getScheme())
+            ? new S3Files(spec.name(), origin.location(), origin.s3(), spools)
+            : new LocalFiles(Path.of(origin.location()));
+    try {
+      this.pending = pendingFiles(lake);
+    } catch (RuntimeException e) {
+      source.close();
+      throw e;
     }
-    this.directory = Path.of(origin.location());
-    this.pending = pendingFiles(lake);
   }
 
   @Override
   public List<Path> directories() {
-    return List.of(directory);
+    return List.of(source.directory());
+  }
+
+  @Override
+  public void close() {
+    source.close();
   }
 
   @Override
@@ -103,14 +110,22 @@ final class FilesReader implements OriginReader {
   /** Reads one file; a file that vanished is an error record, not a failed run. */
   private FileReadResult read(Statement statement, String file, String target) throws SQLException {
     try {
-      return FileReader.read(
-          statement,
-          directory.resolve(file),
-          format(),
-          csv(),
-          new LinkedHashMap<>(origin.columns()),
-          target,
-          BatchProcessor.ERRORS);
+      Path local = source.fetch(file);
+      try {
+        FileReadResult read =
+            FileReader.read(
+                statement,
+                local,
+                format(),
+                csv(),
+                new LinkedHashMap<>(origin.columns()),
+                target,
+                BatchProcessor.ERRORS);
+        relabel(statement, local, source.uri(file), target);
+        return read;
+      } finally {
+        source.release(local);
+      }
     } catch (DataflowException e) {
       if (e.code() != ErrorCode.NOT_FOUND) {
         throw e;
@@ -127,6 +142,26 @@ final class FilesReader implements OriginReader {
     }
   }
 
+  /**
+   * Names the rows and errors of a fetched copy by the file's own location (an S3 object is read
+   * from a spool file whose path means nothing to a user).
+   */
+  private static void relabel(Statement statement, Path local, String uri, String target)
+      throws SQLException {
+    String read = local.toAbsolutePath().normalize().toString();
+    if (read.equals(uri)) {
+      return;
+    }
+    statement.execute("UPDATE " + target + " SET __df_file = " + Engine.literal(uri));
+    statement.execute(
+        "UPDATE "
+            + BatchProcessor.ERRORS
+            + " SET file = "
+            + Engine.literal(uri)
+            + " WHERE file = "
+            + Engine.literal(read));
+  }
+
   private List<String> pendingFiles(dev.dataflow.lake.Lake lake) {
     List<String> files = matchingFiles();
     if (spec.destinations().get(0).mode() == PipelineSpec.WriteMode.OVERWRITE) {
@@ -140,24 +175,10 @@ final class FilesReader implements OriginReader {
     return files.stream().filter(file -> !done.contains(file)).toList();
   }
 
-  /** Files under the directory whose path relative to it matches the glob, in name order. */
+  /** Files under the location whose path relative to it matches the glob, in name order. */
   private List<String> matchingFiles() {
-    if (!Files.isDirectory(directory)) {
-      throw new DataflowException(
-          ErrorCode.NOT_FOUND, "Source directory " + directory + " does not exist");
-    }
     PathMatcher matcher = FileSystems.getDefault().getPathMatcher("glob:" + origin.glob());
-    try (Stream<Path> paths = Files.walk(directory)) {
-      return paths
-          .filter(Files::isRegularFile)
-          .map(directory::relativize)
-          .filter(matcher::matches)
-          .map(Path::toString)
-          .sorted()
-          .toList();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    return source.list().stream().filter(name -> matcher.matches(Path.of(name))).sorted().toList();
   }
 
   private FileFormat format() {

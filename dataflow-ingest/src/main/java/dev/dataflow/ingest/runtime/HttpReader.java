@@ -32,12 +32,33 @@ final class HttpReader implements OriginReader {
   private final HttpIngest spool;
   private long position;
 
+  /**
+   * The last sequence of a batch that reached the error table or another destination but not the
+   * first destination (the process died between the commits), or 0: the run's first batch ends
+   * there, so it has the same id and those tables skip it rather than hold its rows twice.
+   */
+  private long inFlight;
+
   HttpReader(Lake lake, PipelineSpec spec, HttpIngest spool) {
     this.lake = requireNonNull(lake, "lake is null");
     this.spec = requireNonNull(spec, "spec is null");
     this.spool = requireNonNull(spool, "spool is null");
     this.position = committed(lake, spec);
+    this.inFlight = inFlight(lake, spec, position);
     spool.committed(position);
+  }
+
+  private static long inFlight(Lake lake, PipelineSpec spec, long position) {
+    List<dev.dataflow.api.DatasetPath> others = new java.util.ArrayList<>();
+    others.add(spec.errors().table());
+    spec.destinations().stream().skip(1).forEach(d -> others.add(d.table()));
+    long last = 0;
+    for (dev.dataflow.api.DatasetPath path : others) {
+      Table table = lake.tableOrNull(path);
+      String sequence = table == null ? null : Offsets.latest(table, spec.name(), SEQUENCE);
+      last = sequence == null ? last : Math.max(last, Long.parseLong(sequence));
+    }
+    return last > position ? last : 0;
   }
 
   /**
@@ -66,6 +87,11 @@ final class HttpReader implements OriginReader {
     // the run asks for the next batch only once the previous one is committed
     spool.committed(position);
     List<HttpIngest.Spooled> files = spool.after(position, spec.commit().maxRows());
+    if (inFlight > 0) {
+      long end = inFlight;
+      files = files.stream().filter(file -> file.sequence() <= end).toList();
+      inFlight = 0;
+    }
     if (files.isEmpty()) {
       return null;
     }

@@ -36,6 +36,7 @@ final class IngestRun {
   RunRecord run(RunRecord run, BooleanSupplier stopped, BiConsumer<Batch, Long> onBatch) {
     RunRecord totals = run;
     OriginReader origin = reader;
+    boolean first = true;
     try (origin;
         Engine engine = IngestEngine.open(sql, spec, reader.directories())) {
       while (!stopped.getAsBoolean()) {
@@ -48,7 +49,9 @@ final class IngestRun {
           }
           BatchProcessor processor = new BatchProcessor(sql, spec, statement);
           Map<String, Long> stages = processor.transform();
-          Batch batch = processor.commit(run.id(), pending.batchId(), pending.offsets(), stages);
+          Batch batch =
+              processor.commit(run.id(), pending.batchId(), pending.offsets(), stages, first);
+          first = false;
           onBatch.accept(batch, pending.bytes());
           totals = add(totals, batch, pending);
         } catch (SQLException e) {

@@ -174,6 +174,8 @@ public final class Pipelines implements AutoCloseable {
     }
     stored(name);
     store.delete(name);
+    // rows pushed but never committed go with the pipeline
+    SpoolDirectory.delete(http.remove(name));
   }
 
   /** Restarts the pipelines that were running when the process stopped. */
@@ -199,7 +201,7 @@ public final class Pipelines implements AutoCloseable {
   /** A run of a pipeline over the reader of its origin type. */
   private IngestRun ingest(PipelineSpec spec) {
     if (spec.origin() instanceof PipelineSpec.FilesOrigin) {
-      return new IngestRun(sql, spec, new FilesReader(sql.lake(), spec));
+      return new IngestRun(sql, spec, new FilesReader(sql.lake(), spec, spools()));
     }
     if (spec.origin() instanceof PipelineSpec.JdbcOrigin) {
       // the reader resumes from the offsets committed with the destination's data
@@ -210,7 +212,7 @@ public final class Pipelines implements AutoCloseable {
           new JdbcReader(
               spec,
               key -> table == null ? null : Offsets.latest(table, spec.name(), key),
-              sql.warehouse().getParent().resolve("spool")));
+              spools()));
     }
     if (spec.origin() instanceof PipelineSpec.HttpOrigin) {
       return new IngestRun(sql, spec, new HttpReader(sql.lake(), spec, http.of(spec)));
@@ -222,6 +224,11 @@ public final class Pipelines implements AutoCloseable {
             + ": origin type "
             + spec.origin().getClass().getSimpleName()
             + " does not run yet");
+  }
+
+  /** Where readers make their spool directories. */
+  private Path spools() {
+    return sql.warehouse().getParent().resolve("spool");
   }
 
   /** The thread of one running pipeline. */

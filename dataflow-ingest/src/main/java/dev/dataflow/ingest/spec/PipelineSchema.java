@@ -80,6 +80,24 @@ public final class PipelineSchema {
               .withDefault("4")
               .withCheck(POSITIVE));
 
+  static final ConfigSchema S3 =
+      ConfigSchema.of(
+          of(
+              "endpoint",
+              STRING,
+              "An S3-compatible endpoint URL (MinIO, S3Proxy…), addressed path-style; absent for AWS."),
+          of("region", STRING, "The region of the bucket.").withDefault("us-east-1"),
+          of(
+              "access_key_id",
+              SECRET,
+              "The access key id; write ${env:NAME} to take it from the environment at run time. "
+                  + "Absent: the AWS default credentials chain."),
+          of(
+              "secret_access_key",
+              SECRET,
+              "The secret access key, given with access_key_id; write ${env:NAME} to take it from "
+                  + "the environment at run time."));
+
   static final ConfigSchema ORIGIN =
       ConfigSchema.of(
               of("type", STRING, "Where rows come from.")
@@ -92,6 +110,8 @@ public final class PipelineSchema {
                   .asRequired()
                   .onlyWhen(when("type", "files"))
                   .withCheck(LOCATION),
+              object("s3", S3, "How to reach the store of an s3:// path.")
+                  .onlyWhen(when("type", "files")),
               of("glob", STRING, "Which files in the directory to read.")
                   .withDefault("*")
                   .onlyWhen(when("type", "files")),

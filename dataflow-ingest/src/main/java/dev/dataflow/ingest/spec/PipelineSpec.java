@@ -76,14 +76,31 @@ public record PipelineSpec(
    * @param location an absolute {@code file:} URI, or the {@code s3://bucket/prefix} as written
    * @param csv the CSV dialect, or null when the format is not CSV
    * @param columns declared column types in file order; empty = all inferred
+   * @param s3 how to reach the store of an {@code s3://} location, or null (defaults)
    */
   public record FilesOrigin(
-      URI location, String glob, Format format, CsvOptions csv, Map<String, String> columns)
+      URI location,
+      String glob,
+      Format format,
+      CsvOptions csv,
+      Map<String, String> columns,
+      S3Options s3)
       implements Origin {
     public FilesOrigin {
       requireNonNull(location, "location is null");
       requireNonNull(format, "format is null");
       columns = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(columns));
+    }
+  }
+
+  /**
+   * @param endpoint an S3-compatible endpoint, or null for AWS
+   * @param accessKeyId with {@code secretAccessKey}, or both null for the default credentials
+   */
+  public record S3Options(
+      String endpoint, String region, Secret accessKeyId, Secret secretAccessKey) {
+    public S3Options {
+      requireNonNull(region, "region is null");
     }
   }
 

@@ -17,6 +17,7 @@ import dev.dataflow.ingest.spec.PipelineSpec.JdbcOrigin;
 import dev.dataflow.ingest.spec.PipelineSpec.Mode;
 import dev.dataflow.ingest.spec.PipelineSpec.Origin;
 import dev.dataflow.ingest.spec.PipelineSpec.Policy;
+import dev.dataflow.ingest.spec.PipelineSpec.S3Options;
 import dev.dataflow.ingest.spec.PipelineSpec.SchemaChanges;
 import dev.dataflow.ingest.spec.PipelineSpec.Split;
 import dev.dataflow.ingest.spec.PipelineSpec.Transform;
@@ -24,6 +25,8 @@ import dev.dataflow.ingest.spec.PipelineSpec.WriteMode;
 import java.io.StringReader;
 import java.net.URI;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -36,6 +39,7 @@ import org.yaml.snakeyaml.nodes.MappingNode;
 import org.yaml.snakeyaml.nodes.Node;
 import org.yaml.snakeyaml.nodes.NodeTuple;
 import org.yaml.snakeyaml.nodes.ScalarNode;
+import org.yaml.snakeyaml.nodes.SequenceNode;
 
 /** Reads pipeline files and documents their format. */
 public final class PipelineSpecs {
@@ -56,6 +60,7 @@ public final class PipelineSpecs {
     if (root != null) {
       checkUniqueNames(root.objects("transforms"), problems);
       checkUniqueNames(root.object("constraints").objects("checks"), problems);
+      checkS3(root.object("origin"), problems);
     }
     if (!problems.isEmpty()) {
       throw new InvalidPipelineException(source, problems.sorted());
@@ -64,9 +69,10 @@ public final class PipelineSpecs {
   }
 
   /**
-   * The YAML text with every literal secret (the origin's password) replaced by {@code ******}, so
-   * a definition can be shown; {@code ${env:NAME}} references stay, and the rest is kept character
-   * for character. Text that does not parse is returned as it is (it holds no valid secret field).
+   * The YAML text with every literal secret (each field declared {@link ConfigType#SECRET}: the
+   * database password, the S3 keys) replaced by {@code ******}, so a definition can be shown;
+   * {@code ${env:NAME}} references stay, and the rest is kept character for character. Text that
+   * does not parse is returned as it is (it holds no valid secret field).
    */
   public static String redacted(String yaml) {
     requireNonNull(yaml, "yaml is null");
@@ -76,25 +82,62 @@ public final class PipelineSpecs {
     } catch (YAMLException e) {
       return yaml;
     }
-    Node password = child(child(root, "origin"), "password");
-    if (!(password instanceof ScalarNode scalar) || Secret.of(scalar.getValue()).isReference()) {
-      return yaml;
+    List<ScalarNode> secrets = new ArrayList<>();
+    collectSecrets(root, PipelineSchema.PIPELINE, secrets);
+    // replaced from the end, so the earlier marks stay valid
+    secrets.sort(Comparator.comparingInt((ScalarNode n) -> n.getStartMark().getIndex()).reversed());
+    StringBuilder text = new StringBuilder(yaml);
+    for (ScalarNode secret : secrets) {
+      text.replace(secret.getStartMark().getIndex(), secret.getEndMark().getIndex(), "\"******\"");
     }
-    return yaml.substring(0, scalar.getStartMark().getIndex())
-        + "\"******\""
-        + yaml.substring(scalar.getEndMark().getIndex());
+    return text.toString();
   }
 
-  private static Node child(Node node, String key) {
+  /** The literal (not reference) values of the secret fields under {@code node}. */
+  private static void collectSecrets(Node node, ConfigSchema schema, List<ScalarNode> out) {
     if (!(node instanceof MappingNode mapping)) {
-      return null;
+      return;
     }
     for (NodeTuple tuple : mapping.getValue()) {
-      if (tuple.getKeyNode() instanceof ScalarNode name && name.getValue().equals(key)) {
-        return tuple.getValueNode();
+      ConfigField field =
+          tuple.getKeyNode() instanceof ScalarNode key ? schema.field(key.getValue()) : null;
+      Node value = tuple.getValueNode();
+      if (field == null) {
+        continue;
+      }
+      if (field.type() == ConfigType.SECRET
+          && value instanceof ScalarNode scalar
+          && !Secret.of(scalar.getValue()).isReference()) {
+        out.add(scalar);
+      } else if (field.type() == ConfigType.OBJECT) {
+        collectSecrets(value, field.schema(), out);
+      } else if (field.type() == ConfigType.OBJECT_LIST && value instanceof SequenceNode items) {
+        items.getValue().forEach(item -> collectSecrets(item, field.schema(), out));
       }
     }
-    return null;
+  }
+
+  /**
+   * S3 settings apply to an s3:// path only, and static credentials need both keys; the schema's
+   * conditions compare whole values, so these are checked here.
+   */
+  private static void checkS3(ConfigObject origin, Problems problems) {
+    if (!origin.has("s3")) {
+      return;
+    }
+    String path = origin.string("path");
+    if (path != null && !path.startsWith("s3://")) {
+      problems.add(
+          origin.mark("s3"), origin.path("s3"), "only allowed when path is an s3://bucket/prefix");
+    }
+    ConfigObject s3 = origin.object("s3");
+    if (s3.has("access_key_id") != s3.has("secret_access_key")) {
+      String missing = s3.has("access_key_id") ? "secret_access_key" : "access_key_id";
+      problems.add(
+          s3.anchor(),
+          s3.path(missing),
+          "missing: access_key_id and secret_access_key are given together, or neither");
+    }
   }
 
   /** The Markdown reference of every field a pipeline file may hold. */
@@ -182,7 +225,16 @@ public final class PipelineSpecs {
         origin.string("glob"),
         format,
         csv,
-        origin.map("columns"));
+        origin.map("columns"),
+        origin.has("s3") ? s3(origin.object("s3")) : null);
+  }
+
+  private static S3Options s3(ConfigObject s3) {
+    return new S3Options(
+        s3.string("endpoint"),
+        s3.string("region"),
+        s3.secret("access_key_id"),
+        s3.secret("secret_access_key"));
   }
 
   private static URI location(String path, Path source) {

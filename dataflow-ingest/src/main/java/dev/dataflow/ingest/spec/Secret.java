@@ -2,6 +2,8 @@ package dev.dataflow.ingest.spec;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.dataflow.api.DataflowException;
+import dev.dataflow.api.ErrorCode;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -39,6 +41,26 @@ public final class Secret {
   public String environmentVariable() {
     Matcher matcher = REFERENCE.matcher(text);
     return matcher.matches() ? matcher.group(1) : null;
+  }
+
+  /**
+   * The value: the literal, or the environment variable a reference names; for the connector that
+   * needs it, never for logs.
+   *
+   * @param what names the secret in the error when the variable is not set
+   */
+  public String resolve(String what) {
+    String name = environmentVariable();
+    if (name == null) {
+      return text;
+    }
+    String value = System.getenv(name);
+    if (value == null) {
+      throw new DataflowException(
+          ErrorCode.INVALID_ARGUMENT,
+          what + " refers to environment variable " + name + ", which is not set");
+    }
+    return value;
   }
 
   /** The text as written; for the connector that needs it, never for logs. */

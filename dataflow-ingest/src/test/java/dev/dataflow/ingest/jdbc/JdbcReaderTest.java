@@ -2,22 +2,20 @@ package dev.dataflow.ingest.jdbc;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.dataflow.api.DatasetPath;
+import dev.dataflow.ingest.TestPlatform;
 import dev.dataflow.ingest.runtime.PipelineState;
 import dev.dataflow.ingest.runtime.Pipelines;
 import dev.dataflow.ingest.runtime.RunRecord;
 import dev.dataflow.lake.Lake;
-import dev.dataflow.lake.LakeConfig;
-import dev.dataflow.sql.EngineConfig;
-import dev.dataflow.sql.Execution;
 import dev.dataflow.sql.SqlService;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
-import java.util.ArrayList;
 import java.util.List;
-import org.apache.arrow.vector.FieldVector;
+import org.apache.iceberg.Table;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -32,6 +30,7 @@ class JdbcReaderTest {
   static String url;
 
   @TempDir Path dir;
+  TestPlatform platform;
   Lake lake;
   SqlService sql;
   Pipelines pipelines;
@@ -88,16 +87,15 @@ class JdbcReaderTest {
 
   @BeforeEach
   void start() {
-    lake = Lake.open(LakeConfig.embedded(dir.resolve("data")));
-    sql = new SqlService(lake, EngineConfig.defaults(dir.resolve("data")));
-    pipelines = new Pipelines(sql);
+    platform = new TestPlatform(dir.resolve("data"));
+    lake = platform.lake;
+    sql = platform.sql;
+    pipelines = platform.pipelines;
   }
 
   @AfterEach
   void stop() {
-    pipelines.close();
-    sql.close();
-    lake.close();
+    platform.close();
   }
 
   static String yaml(String name, String origin, String table, String extra) {
@@ -121,20 +119,7 @@ class JdbcReaderTest {
   }
 
   List<String> rows(String query) {
-    List<String> rows = new ArrayList<>();
-    try (Execution execution = sql.execute("test", query)) {
-      while (execution.next()) {
-        var batch = execution.batch();
-        for (int r = 0; r < batch.getRowCount(); r++) {
-          List<String> values = new ArrayList<>();
-          for (FieldVector vector : batch.getFieldVectors()) {
-            values.add(String.valueOf(vector.getObject(r)));
-          }
-          rows.add(String.join("|", values));
-        }
-      }
-    }
-    return rows;
+    return platform.rows(query);
   }
 
   String one(String query) {
@@ -272,5 +257,60 @@ class JdbcReaderTest {
     assertThat(lake.tableOrNull(dev.dataflow.api.DatasetPath.parse("raw.dies")))
         .as("nothing committed")
         .isNull();
+  }
+
+  @Test
+  void aFullLoadCommitsInBatchesOfMaxRowsAndOverwriteReplacesTheTableOncePerRun() {
+    apply(
+        "batches",
+        yaml(
+                "batches",
+                "table: src\nsplit: {column: id, parallelism: 2}",
+                "raw.batches",
+                "commit: {max_rows: 7000}")
+            .replace("mode: append", "mode: overwrite"));
+    for (int run = 0; run < 2; run++) {
+      RunRecord record = pipelines.runOnce("batches");
+      assertThat(record.status()).as(record.error()).isEqualTo(PipelineState.FINISHED);
+      assertThat(record.rowsOut()).isEqualTo(ROWS);
+      assertThat(one("SELECT count(*) || '|' || count(DISTINCT id) FROM raw.batches"))
+          .isEqualTo(ROWS + "|" + ROWS);
+    }
+    assertThat(commits("raw.batches")).as("3 batches a run, 2 runs").isEqualTo(6);
+  }
+
+  @Test
+  void aFullLoadRetriedAfterACrashBetweenCommitsWritesItsErrorRecordsOnce() {
+    apply(
+        "retry",
+        yaml(
+                "retry",
+                "table: src",
+                "raw.retry",
+                "constraints: {checks: [{name: round, sql: \"id % 1000 <> 0\"}]}\n"
+                    + "commit: {max_rows: 7000}")
+            .replace("mode: append", "mode: overwrite"));
+    assertThat(pipelines.runOnce("retry").rowsError()).isEqualTo(20);
+    // the state a crash between the error table's commit and the destination's leaves: the
+    // destination lacks the load's last batch, the error table holds it
+    Table table = lake.tableOrNull(DatasetPath.parse("raw.retry"));
+    table.manageSnapshots().rollbackTo(table.currentSnapshot().parentId()).commit();
+
+    RunRecord retried = pipelines.runOnce("retry");
+    assertThat(retried.status()).as(retried.error()).isEqualTo(PipelineState.FINISHED);
+    assertThat(one("SELECT count(*) FROM raw.retry")).isEqualTo(String.valueOf(ROWS - 20));
+    assertThat(one("SELECT count(*) || '|' || count(DISTINCT raw) FROM raw.retry_errors"))
+        .isEqualTo("20|20");
+  }
+
+  /** The commits the pipelines made to a table, over its history. */
+  private long commits(String path) {
+    Table table = lake.tableOrNull(DatasetPath.parse(path));
+    table.refresh();
+    long count = 0;
+    for (var snapshot : table.snapshots()) {
+      count += snapshot.summary().containsKey("dataflow.batch") ? 1 : 0;
+    }
+    return count;
   }
 }

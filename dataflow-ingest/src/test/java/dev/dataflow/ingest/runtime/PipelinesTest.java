@@ -4,16 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.dataflow.api.DataflowException;
+import dev.dataflow.ingest.TestPlatform;
 import dev.dataflow.lake.Lake;
-import dev.dataflow.lake.LakeConfig;
-import dev.dataflow.sql.EngineConfig;
 import dev.dataflow.sql.Execution;
 import dev.dataflow.sql.SqlService;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import org.apache.arrow.vector.FieldVector;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -22,6 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** The pipeline runtime over real files, a real lake and real commits. */
 class PipelinesTest {
   @TempDir Path dir;
+  private TestPlatform platform;
   private Path source;
   private Lake lake;
   private SqlService sql;
@@ -30,16 +28,15 @@ class PipelinesTest {
   @BeforeEach
   void start() throws Exception {
     source = Files.createDirectories(dir.resolve("in"));
-    lake = Lake.open(LakeConfig.embedded(dir.resolve("data")));
-    sql = new SqlService(lake, EngineConfig.defaults(dir.resolve("data")));
-    pipelines = new Pipelines(sql);
+    platform = new TestPlatform(dir.resolve("data"));
+    lake = platform.lake;
+    sql = platform.sql;
+    pipelines = platform.pipelines;
   }
 
   @AfterEach
   void stop() {
-    pipelines.close();
-    sql.close();
-    lake.close();
+    platform.close();
   }
 
   private static String yaml(String mode, String extra) {
@@ -73,20 +70,7 @@ class PipelinesTest {
   }
 
   private List<String> rows(String query) {
-    List<String> rows = new ArrayList<>();
-    try (Execution execution = sql.execute("test", query)) {
-      while (execution.next()) {
-        var batch = execution.batch();
-        for (int r = 0; r < batch.getRowCount(); r++) {
-          List<String> values = new ArrayList<>();
-          for (FieldVector vector : batch.getFieldVectors()) {
-            values.add(String.valueOf(vector.getObject(r)));
-          }
-          rows.add(String.join("|", values));
-        }
-      }
-    }
-    return rows;
+    return platform.rows(query);
   }
 
   @Test

@@ -246,7 +246,7 @@ class PipelineSpecsTest {
                 + "constraints, destination, destinations, errors, mode, schedule, commit; did you mean 'destination'?");
     assertThat(invalid(FILES.replace("glob:", "pattern:")).problems().get(0).toString())
         .isEqualTo(
-            "line 6, column 3: origin: unknown field 'pattern'; valid fields here: type, path, glob, format, "
+            "line 6, column 3: origin: unknown field 'pattern'; valid fields here: type, path, s3, glob, format, "
                 + "csv, columns, url, user, password, table, query, cursor, split, max_pending_rows");
   }
 
@@ -413,5 +413,46 @@ class PipelineSpecsTest {
     String reference = literal.replace("'hunter2'", "${env:PG_PASSWORD}");
     assertThat(PipelineSpecs.redacted(reference)).isEqualTo(reference);
     assertThat(PipelineSpecs.redacted("name: [unclosed")).isEqualTo("name: [unclosed");
+  }
+
+  @Test
+  void readsS3SettingsAndChecksThemAgainstThePath() {
+    String s3 =
+        """
+        name: p
+        origin:
+          type: files
+          path: %s
+          format: json
+          s3: {endpoint: "http://127.0.0.1:9000", access_key_id: AKIA1, %s}
+        destination: {table: s.t}
+        """;
+    PipelineSpec spec =
+        PipelineSpecs.parse(
+            s3.formatted("s3://bucket/in", "secret_access_key: \"${env:S3_SECRET}\""), SOURCE);
+    PipelineSpec.FilesOrigin origin = (PipelineSpec.FilesOrigin) spec.origin();
+    assertThat(origin.location().toString()).isEqualTo("s3://bucket/in");
+    assertThat(origin.s3().endpoint()).isEqualTo("http://127.0.0.1:9000");
+    assertThat(origin.s3().region()).isEqualTo("us-east-1");
+    assertThat(origin.s3().secretAccessKey().environmentVariable()).isEqualTo("S3_SECRET");
+
+    assertThat(messages(s3.formatted("data/in", "secret_access_key: x")))
+        .containsExactly(
+            "line 6, column 7: origin.s3: only allowed when path is an s3://bucket/prefix");
+    assertThat(messages(s3.formatted("s3://bucket/in", "region: eu-west-1")))
+        .singleElement()
+        .asString()
+        .contains("origin.s3.secret_access_key: missing");
+  }
+
+  @Test
+  void redactsLiteralS3Keys() {
+    String yaml =
+        "name: p\norigin:\n  type: files\n  path: s3://b/p\n  format: csv\n"
+            + "  s3:\n    access_key_id: AKIAXYZ\n    secret_access_key: ${env:K}\n"
+            + "destination: {table: s.t}\n";
+    assertThat(PipelineSpecs.redacted(yaml))
+        .isEqualTo(yaml.replace("AKIAXYZ", "\"******\""))
+        .contains("${env:K}");
   }
 }

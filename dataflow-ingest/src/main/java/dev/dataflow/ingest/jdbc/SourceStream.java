@@ -1,0 +1,421 @@
+package dev.dataflow.ingest.jdbc;
+
+import dev.dataflow.api.DataflowException;
+import dev.dataflow.api.ErrorCode;
+import dev.dataflow.sql.Engine;
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicLong;
+import org.duckdb.DuckDBAppender;
+import org.duckdb.DuckDBConnection;
+import org.postgresql.PGConnection;
+import org.postgresql.copy.CopyOut;
+
+/**
+ * One open read of a query, consumed a batch at a time: PostgreSQL's {@code COPY (query) TO STDOUT
+ * (FORMAT csv)}, spooled to files that DuckDB's CSV reader inserts into {@code input}; or, for any
+ * other database, a streamed JDBC fetch appended as text to staging table {@link #staging}. Between
+ * batches the stream stays open (one row read ahead, so the batch that reads the last row knows it
+ * is the last). Owns its connection. Not thread-safe; the streams of a split are read in parallel,
+ * each by one thread.
+ */
+final class SourceStream implements AutoCloseable {
+  /** The size at which a spool file is closed and loaded (a file always ends at a row's end). */
+  static final long CHUNK_BYTES = 16L << 20;
+
+  private static final int FETCH_SIZE = 10_000;
+  private static final String STAGING = "__df_jdbc_s";
+
+  private final Connection source;
+  private final List<Column> columns;
+  private final int index;
+  private final AtomicLong bytes;
+  private final CopyOut copy;
+  private final Path spool;
+  private final Statement statement;
+  private final ResultSet result;
+  private byte[] heldLine;
+  private boolean heldRow;
+  private boolean ended;
+  private int chunk;
+
+  private SourceStream(
+      Connection source,
+      List<Column> columns,
+      int index,
+      AtomicLong bytes,
+      CopyOut copy,
+      Path spool,
+      Statement statement,
+      ResultSet result) {
+    this.source = source;
+    this.columns = columns;
+    this.index = index;
+    this.bytes = bytes;
+    this.copy = copy;
+    this.spool = spool;
+    this.statement = statement;
+    this.result = result;
+  }
+
+  /**
+   * Starts {@code COPY (query) TO STDOUT} on a PostgreSQL connection, spooled under {@code spool}.
+   */
+  static SourceStream copy(
+      Connection source,
+      String query,
+      List<Column> columns,
+      int index,
+      AtomicLong bytes,
+      Path spool)
+      throws SQLException {
+    try (Statement settings = source.createStatement()) {
+      // PostgreSQL's text output in forms DuckDB's casts read
+      settings.execute("SET TimeZone = 'UTC'");
+      settings.execute("SET DateStyle = 'ISO, YMD'");
+      settings.execute("SET bytea_output = 'hex'");
+      settings.execute("SET extra_float_digits = 3");
+    }
+    CopyOut copy =
+        source
+            .unwrap(PGConnection.class)
+            .getCopyAPI()
+            .copyOut("COPY (" + query + ") TO STDOUT (FORMAT csv)");
+    return new SourceStream(source, columns, index, bytes, copy, spool, null, null);
+  }
+
+  /** Starts a streamed fetch of {@code query} on any other database. */
+  static SourceStream fetch(
+      Connection source,
+      String query,
+      List<Column> columns,
+      int index,
+      AtomicLong bytes,
+      boolean mysql)
+      throws SQLException {
+    if (mysql) {
+      // TIMESTAMP columns are shown in the session's zone: read them as UTC, as PostgreSQL's are
+      try (Statement settings = source.createStatement()) {
+        settings.execute("SET time_zone = '+00:00'");
+      }
+    }
+    Statement statement = source.createStatement();
+    try {
+      return new SourceStream(
+          source, columns, index, bytes, null, null, statement, streamed(source, statement, query));
+    } catch (SQLException e) {
+      statement.close();
+      throw e;
+    }
+  }
+
+  /**
+   * Runs a query whose rows the driver hands over in windows of {@value #FETCH_SIZE} instead of
+   * holding the whole result: pgjdbc streams with a fetch size only outside auto-commit, and
+   * MariaDB Connector/J streams whenever a fetch size is set (MySQL Connector/J would need {@code
+   * Integer.MIN_VALUE} or {@code useCursorFetch}, which is one reason it is not the driver here).
+   */
+  static ResultSet streamed(Connection source, Statement statement, String query)
+      throws SQLException {
+    source.setAutoCommit(false);
+    statement.setFetchSize(FETCH_SIZE);
+    return statement.executeQuery(query);
+  }
+
+  /** Whether the last row was read. */
+  boolean ended() {
+    return ended;
+  }
+
+  /**
+   * Reads up to {@code limit} more rows, through {@code duck}: COPY rows into {@code input} (which
+   * must exist with the mapped types), fetched rows into this stream's staging table (which must
+   * exist, see {@link #createStaging}). Returns how many.
+   */
+  long read(DuckDBConnection duck, long limit) throws SQLException {
+    return copy != null ? readCopy(duck, limit) : readFetch(duck, limit);
+  }
+
+  private long readFetch(DuckDBConnection duck, long limit) throws SQLException {
+    long rows = 0;
+    try (DuckDBAppender appender = duck.createAppender(STAGING + index)) {
+      while (rows < limit) {
+        if (heldRow) {
+          heldRow = false;
+        } else if (!result.next()) {
+          ended = true;
+          break;
+        }
+        append(appender);
+        rows++;
+      }
+    }
+    if (!ended) {
+      heldRow = result.next();
+      ended = !heldRow;
+    }
+    return rows;
+  }
+
+  private void append(DuckDBAppender appender) throws SQLException {
+    appender.beginRow();
+    for (int i = 1; i <= columns.size(); i++) {
+      if (columns.get(i - 1).binary()) {
+        byte[] value = result.getBytes(i);
+        if (value == null) {
+          appender.appendNull();
+        } else {
+          appender.append("\\x" + HexFormat.of().formatHex(value));
+          bytes.addAndGet(value.length);
+        }
+      } else {
+        String value = result.getString(i);
+        if (value == null) {
+          appender.appendNull();
+        } else {
+          appender.append(value);
+          bytes.addAndGet(value.length());
+        }
+      }
+    }
+    appender.endRow();
+  }
+
+  /**
+   * Writes COPY rows into spool files of about {@link #CHUNK_BYTES} and inserts each finished file
+   * into {@code input} on a loader thread while the next one is written (so at most two files of
+   * this stream exist at once); a loaded file is deleted at once.
+   */
+  private long readCopy(DuckDBConnection duck, long limit) throws SQLException {
+    ExecutorService loader = Executors.newSingleThreadExecutor(daemon("dataflow-jdbc-load"));
+    String insert = insertFromCsv(columns);
+    long rows = 0;
+    Path file = null;
+    OutputStream out = null;
+    long written = 0;
+    Future<?> loading = null;
+    try (Statement duckdb = duck.createStatement()) {
+      while (rows < limit) {
+        byte[] line = heldLine != null ? heldLine : copy.readFromCopy();
+        heldLine = null;
+        if (line == null) {
+          ended = true;
+          break;
+        }
+        if (out == null) {
+          file = spool.resolve("s" + index + "-" + chunk++ + ".csv");
+          out = new BufferedOutputStream(Files.newOutputStream(file), 1 << 20);
+          written = 0;
+        }
+        out.write(line);
+        written += line.length;
+        rows++;
+        if (written >= CHUNK_BYTES) {
+          out.close();
+          out = null;
+          await(loading);
+          loading = loader.submit(load(duckdb, insert, file));
+          bytes.addAndGet(written);
+        }
+      }
+      if (!ended) {
+        heldLine = copy.readFromCopy();
+        ended = heldLine == null;
+      }
+      if (out != null) {
+        out.close();
+        out = null;
+        await(loading);
+        loading = loader.submit(load(duckdb, insert, file));
+        bytes.addAndGet(written);
+      }
+      await(loading);
+      loading = null;
+      return rows;
+    } catch (IOException e) {
+      throw new SQLException("Cannot write the spool file " + file + ": " + e.getMessage(), e);
+    } finally {
+      closeQuietly(out);
+      if (loading != null) {
+        loading.cancel(false);
+        try {
+          loading.get();
+        } catch (Exception ignored) {
+          // failing anyway; waited so the file is no longer read
+        }
+      }
+      loader.shutdownNow();
+      deleteSpooled();
+    }
+  }
+
+  /** Inserts one spool file into {@code input}, then deletes it. */
+  private static Callable<Void> load(Statement statement, String insert, Path file) {
+    return () -> {
+      try {
+        statement.execute(insert.replace("__DF_FILE__", Engine.literal(file.toString())));
+      } finally {
+        Files.deleteIfExists(file);
+      }
+      return null;
+    };
+  }
+
+  /**
+   * The INSERT of one spool file ({@code __DF_FILE__} stands for its quoted path): PostgreSQL's
+   * CSV, where NULL is an empty unquoted field and an empty string is {@code ""}, read as text and
+   * cast.
+   */
+  private static String insertFromCsv(List<Column> columns) {
+    List<String> names = new ArrayList<>();
+    List<String> casts = new ArrayList<>();
+    for (int i = 0; i < columns.size(); i++) {
+      Column column = columns.get(i);
+      // the CSV reader parses each column as its type; bytea arrives as \x hex text
+      names.add("'c" + i + "': '" + (column.binary() ? "VARCHAR" : column.duckdbType()) + "'");
+      casts.add(column.binary() ? "from_hex(substr(c" + i + ", 3))" : "c" + i);
+    }
+    return "INSERT INTO input SELECT "
+        + String.join(", ", casts)
+        + " FROM read_csv(__DF_FILE__, columns = {"
+        + String.join(", ", names)
+        + "}, header = false, delim = ',', quote = '\"', escape = '\"', "
+        + "nullstr = '', allow_quoted_nulls = false, auto_detect = false, strict_mode = true)";
+  }
+
+  /** An empty {@code input} with the mapped types, which COPY rows are inserted into. */
+  static void createTypedInput(Statement duckdb, List<Column> columns) throws SQLException {
+    List<String> defs = new ArrayList<>();
+    for (Column column : columns) {
+      defs.add(Engine.identifier(column.name()) + " " + column.duckdbType());
+    }
+    duckdb.execute("CREATE OR REPLACE TABLE input (" + String.join(", ", defs) + ")");
+  }
+
+  /** The empty staging table of text columns of fetch stream {@code index}. */
+  static void createStaging(Statement duckdb, List<Column> columns, int index) throws SQLException {
+    List<String> defs = new ArrayList<>();
+    for (int i = 0; i < columns.size(); i++) {
+      defs.add("c" + i + " VARCHAR");
+    }
+    duckdb.execute(
+        "CREATE OR REPLACE TABLE " + STAGING + index + " (" + String.join(", ", defs) + ")");
+  }
+
+  /**
+   * {@code input} from the staging tables of fetch streams 0 to {@code stagings - 1}, each text
+   * column cast to its mapped type; the staging tables are dropped.
+   */
+  static void createInput(Statement duckdb, List<Column> columns, int stagings)
+      throws SQLException {
+    List<String> casts = new ArrayList<>();
+    for (int i = 0; i < columns.size(); i++) {
+      Column column = columns.get(i);
+      String value = column.binary() ? "from_hex(substr(c" + i + ", 3))" : "c" + i;
+      casts.add(
+          "CAST("
+              + value
+              + " AS "
+              + column.duckdbType()
+              + ") AS "
+              + Engine.identifier(column.name()));
+    }
+    List<String> parts = new ArrayList<>();
+    for (int i = 0; i < stagings; i++) {
+      parts.add("SELECT " + String.join(", ", casts) + " FROM " + STAGING + i);
+    }
+    duckdb.execute("CREATE OR REPLACE TABLE input AS " + String.join(" UNION ALL ", parts));
+    for (int i = 0; i < stagings; i++) {
+      duckdb.execute("DROP TABLE IF EXISTS " + STAGING + i);
+    }
+  }
+
+  /** Threads that never keep the process alive (a read in flight is abandoned with it). */
+  static ThreadFactory daemon(String name) {
+    return runnable -> {
+      Thread thread = new Thread(runnable, name);
+      thread.setDaemon(true);
+      return thread;
+    };
+  }
+
+  /** Waits for a task; its failure is rethrown as it was (an SQL error stays one). */
+  static void await(Future<?> task) throws SQLException {
+    if (task == null) {
+      return;
+    }
+    try {
+      task.get();
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof SQLException sql) {
+        throw sql;
+      }
+      if (cause instanceof RuntimeException runtime) {
+        throw runtime;
+      }
+      throw new IllegalStateException(cause);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new DataflowException(ErrorCode.CANCELLED, "read interrupted");
+    }
+  }
+
+  /** Ends the read (a COPY still running is cancelled) and closes the connection. */
+  @Override
+  public void close() {
+    try {
+      if (copy != null && copy.isActive()) {
+        copy.cancelCopy();
+      }
+      if (statement != null) {
+        statement.close();
+      }
+    } catch (SQLException ignored) {
+      // the connection is closed next; nothing more to release
+    } finally {
+      try {
+        source.close();
+      } catch (SQLException ignored) {
+        // closing after the read; the read's own outcome is what matters
+      }
+    }
+  }
+
+  private void deleteSpooled() {
+    try (var files = Files.list(spool)) {
+      for (Path left :
+          files.filter(f -> f.getFileName().toString().startsWith("s" + index + "-")).toList()) {
+        Files.deleteIfExists(left);
+      }
+    } catch (IOException ignored) {
+      // the reader deletes its whole spool directory when it closes
+    }
+  }
+
+  private static void closeQuietly(OutputStream out) {
+    if (out != null) {
+      try {
+        out.close();
+      } catch (IOException ignored) {
+        // failing anyway
+      }
+    }
+  }
+}

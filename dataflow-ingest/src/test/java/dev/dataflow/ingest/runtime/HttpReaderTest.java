@@ -1,0 +1,96 @@
+package dev.dataflow.ingest.runtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.dataflow.api.DataflowException;
+import dev.dataflow.ingest.TestPlatform;
+import dev.dataflow.ingest.http.HttpIngest;
+import dev.dataflow.ingest.http.HttpSpools;
+import dev.dataflow.ingest.spec.PipelineSpec;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The http origin's runs over its spool, without the server in front. */
+class HttpReaderTest {
+  @TempDir Path dir;
+  private TestPlatform platform;
+  private Pipelines pipelines;
+  private HttpSpools spools;
+
+  @BeforeEach
+  void start() {
+    platform = new TestPlatform(dir.resolve("data"));
+    pipelines = platform.pipelines;
+    spools = HttpReader.spools(platform.sql);
+  }
+
+  @AfterEach
+  void stop() {
+    platform.close();
+  }
+
+  private PipelineSpec apply(String schemaChanges) {
+    return pipelines.apply(
+        """
+        name: events
+        origin: {type: http}
+        constraints: {not_null: [id]}
+        destination: {table: raw.events, schema_changes: %s}
+        """
+            .formatted(schemaChanges),
+        dir.resolve("events.yaml"));
+  }
+
+  private RunRecord run(PipelineSpec spec, HttpIngest spool) {
+    return new IngestRun(platform.sql, spec, new HttpReader(platform.lake, spec, spool))
+        .run(
+            new RunRecord("r", "events", 0, null, PipelineState.RUNNING, 0, 0, 0, 0, 0, null, null),
+            () -> false,
+            (batch, bytes) -> {});
+  }
+
+  private static void push(HttpIngest spool, String lines) {
+    spool.accept(lines.getBytes(StandardCharsets.UTF_8), "application/x-ndjson");
+  }
+
+  @Test
+  void aBatchRetriedAfterFailingBetweenItsCommitsWritesItsErrorRecordsOnce() {
+    PipelineSpec strict = apply("fail");
+    HttpIngest spool = spools.of(strict);
+    push(spool, "{\"id\": 1}\n");
+    run(strict, spool);
+    // a new column fails the destination's commit after the error table's: the state a crash
+    // between the two leaves
+    push(spool, "{\"id\": 2, \"note\": \"new\"}\n{\"id\": null}\n");
+    assertThatThrownBy(() -> run(strict, spool))
+        .isInstanceOf(DataflowException.class)
+        .hasMessageContaining("note");
+    assertThat(platform.rows("SELECT count(*) FROM raw.events_errors")).containsExactly("1");
+
+    // more rows arrive before the retry; it must redo the same batch, not a bigger one
+    push(spool, "{\"id\": 3, \"note\": \"later\"}\n{\"id\": null, \"note\": \"bad\"}\n");
+    PipelineSpec evolving = apply("evolve");
+    RunRecord retried = run(evolving, spools.of(evolving));
+    assertThat(retried.rowsOut()).isEqualTo(2);
+    assertThat(platform.rows("SELECT id FROM raw.events ORDER BY id"))
+        .containsExactly("1", "2", "3");
+    assertThat(platform.rows("SELECT raw FROM raw.events_errors ORDER BY raw"))
+        .containsExactly("{\"id\":null,\"note\":\"bad\"}", "{\"id\":null,\"note\":null}");
+  }
+
+  @Test
+  void deletingThePipelineDeletesItsSpool() {
+    PipelineSpec spec = apply("evolve");
+    push(spools.of(spec), "{\"id\": 1}\n");
+    Path directory = dir.resolve("data").resolve("ingest").resolve("events");
+    assertThat(directory).isDirectory();
+    pipelines.delete("events");
+    assertThat(Files.exists(directory)).isFalse();
+  }
+}
