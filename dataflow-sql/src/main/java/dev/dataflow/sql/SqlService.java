@@ -120,19 +120,6 @@ public final class SqlService implements AutoCloseable {
     requireNonNull(principal, "principal is null");
     requireNonNull(sql, "sql is null");
     long startedAt = System.currentTimeMillis();
-    jobs.insert(
-        new JobRecord(
-            jobId,
-            principal,
-            sql,
-            JobStatus.RUNNING,
-            startedAt,
-            null,
-            null,
-            null,
-            null,
-            null,
-            List.of()));
     DuckDBConnection connection = engine.connect();
     Execution execution;
     try {
@@ -144,11 +131,30 @@ public final class SqlService implements AutoCloseable {
               engine.allocator().newChildAllocator(jobId, 0, Long.MAX_VALUE),
               done -> finish(done, principal, sql, startedAt));
     } catch (SQLException e) {
+      try {
+        connection.close();
+      } catch (SQLException closing) {
+        e.addSuppressed(closing);
+      }
       throw EngineErrors.translate(e);
     }
+    // cancellable before anyone can see the job running: a cancel that finds the job must find this
     running.put(jobId, execution);
-    execution.timeout(scheduleTimeout(execution));
     try {
+      jobs.insert(
+          new JobRecord(
+              jobId,
+              principal,
+              sql,
+              JobStatus.RUNNING,
+              startedAt,
+              null,
+              null,
+              null,
+              null,
+              null,
+              List.of()));
+      execution.timeout(scheduleTimeout(execution));
       run(execution, StatementParser.parse(sql), parameters);
       return execution;
     } catch (RuntimeException e) {
