@@ -54,7 +54,15 @@ final class Migrations {
             snapshot_id BIGINT,
             error TEXT)
           """,
-          "CREATE INDEX df_pipeline_runs_pipeline ON df_pipeline_runs (pipeline, started_at)");
+          "CREATE INDEX df_pipeline_runs_pipeline ON df_pipeline_runs (pipeline, started_at)",
+          """
+          CREATE TABLE df_dataset_notes (
+            path VARCHAR(1024) PRIMARY KEY,
+            description TEXT NOT NULL,
+            tags TEXT NOT NULL,
+            updated_at BIGINT NOT NULL,
+            updated_by VARCHAR(255) NOT NULL)
+          """);
 
   private Migrations() {}
 
