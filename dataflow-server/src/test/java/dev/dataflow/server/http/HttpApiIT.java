@@ -17,6 +17,10 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.NetworkInterface;
 import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
@@ -589,6 +593,7 @@ class HttpApiIT {
       new ApiClient(secured.port(), "admin", "wrong").get("/jobs").expect(401);
       anonymous.get("/health").expect(200);
       anonymous.get("/openapi.yaml").expect(200);
+      consoleFilesNeedNoCredentials(secured.port());
 
       ApiClient admin = new ApiClient(secured.port(), "admin", "s3cret");
       admin.get("/catalog").expect(200);
@@ -596,6 +601,36 @@ class HttpApiIT {
       assertThat(admin.get("/jobs/" + id).expect(200).json().path("principal").asText())
           .isEqualTo(Authenticator.ADMIN);
     }
+  }
+
+  /**
+   * The console's files are public (they hold no data); a script's 401 has no Basic challenge, so
+   * the console's own sign-in shows instead of the browser's prompt.
+   */
+  private static void consoleFilesNeedNoCredentials(int port) throws Exception {
+    HttpClient http = HttpClient.newHttpClient();
+    String base = "http://127.0.0.1:" + port;
+    for (String path :
+        List.of(
+            "/",
+            "/js/app.js",
+            "/webjars/codemirror/5.65.21/lib/codemirror.js",
+            "/webjars/tabulator-tables/6.3.1/dist/js/tabulator_esm.min.js",
+            "/webjars/echarts/5.3.1/dist/echarts.min.js")) {
+      HttpResponse<String> file =
+          http.send(
+              HttpRequest.newBuilder(URI.create(base + path)).build(),
+              HttpResponse.BodyHandlers.ofString());
+      assertThat(file.statusCode()).as(path).isEqualTo(200);
+    }
+    HttpResponse<String> refused =
+        http.send(
+            HttpRequest.newBuilder(URI.create(base + "/api/v1/catalog"))
+                .header("X-Requested-With", "dataflow-console")
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(refused.statusCode()).isEqualTo(401);
+    assertThat(refused.headers().firstValue("WWW-Authenticate")).isEmpty();
   }
 
   @Test
