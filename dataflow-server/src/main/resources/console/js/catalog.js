@@ -45,8 +45,9 @@ export function entry(path) {
 }
 
 /**
- * Completion tables for CodeMirror's sql-hint, nested by path part: {tpch: {orders: [columns]}}.
- * Columns are fetched once per dataset, in the background.
+ * Completion tables for CodeMirror's sql-hint, by full path: {"tpch.orders": [columns]}; it
+ * completes "tpch." to the space's datasets and "tpch.orders." (or an alias) to the columns.
+ * Columns are fetched once per dataset.
  */
 export async function completionTables() {
   const tables = {};
@@ -55,10 +56,7 @@ export async function completionTables() {
     if (!columns.has(item.path)) {
       columns.set(item.path, entry(item.path).then((e) => (e.schema || []).map((c) => c.name), () => []));
     }
-    let level = tables;
-    const parts = item.path.split(".");
-    parts.slice(0, -1).forEach((part) => (level = level[part] = level[part] || {}));
-    level[parts[parts.length - 1]] = await columns.get(item.path);
+    tables[item.path] = await columns.get(item.path);
   }
   return tables;
 }

@@ -76,7 +76,6 @@ async function run() {
     const ran = performance.now() - started;
     const first = await jobs.page(page.jobId, 0, jobs.PAGE);
     page.resultTabs.show("results");
-    if (page.result) page.result.grid.destroy();
     const state = resultGrid(page.results, page.jobId, first, (fetched, total, done) => {
       const progress = !done ? ` · ${formatNumber(fetched)} fetched…`
         : fetched < total ? ` · first ${formatNumber(fetched)} shown (download for all)` : " · all loaded";
@@ -99,8 +98,13 @@ function running(on) {
   page.running = on;
   page.runButton.disabled = on;
   page.cancelButton.disabled = !on;
-  if (on) {
-    if (page.result) page.result.stopped = true;
+  if (on && page.result) {
+    // the previous result goes: a failed run must not leave rows or a chart that look like its own
+    page.result.stopped = true;
+    page.result.grid.destroy();
+    page.result = null;
+    page.disposeChart();
+    page.disposeChart = () => {};
     page.csv.disabled = page.parquet.disabled = true;
   }
 }

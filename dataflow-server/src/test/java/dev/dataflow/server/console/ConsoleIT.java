@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Base64;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
@@ -131,28 +132,46 @@ class ConsoleIT {
     // virtual scrolling: only the rows in view are in the page
     assertThat(count("#results .tabulator-row")).isBetween(1, 200);
     // scrolls top to bottom in 60 animation frames; the slowest frame tells whether it stays smooth
-    Object worst =
-        browser.driver.executeAsyncScript(
-            "const holder = document.querySelector('#results .tabulator-tableholder');"
-                + "const done = arguments[arguments.length - 1];"
-                + "let step = 0; const times = []; let last = performance.now();"
-                + "function next() { const now = performance.now(); times.push(now - last); last = now;"
-                + " holder.scrollTop = (step / 60) * holder.scrollHeight;"
-                + " if (++step <= 60) requestAnimationFrame(next);"
-                + " else done(Math.max(...times.slice(2))); }"
-                + "requestAnimationFrame(next);");
+    List<?> frames =
+        (List<?>)
+            browser.driver.executeAsyncScript(
+                "const holder = document.querySelector('#results .tabulator-tableholder');"
+                    + "const done = arguments[arguments.length - 1];"
+                    + "let step = 0; const times = []; let last = performance.now();"
+                    + "function next() { const now = performance.now(); times.push(now - last); last = now;"
+                    + " holder.scrollTop = (step / 60) * holder.scrollHeight;"
+                    + " if (++step <= 60) requestAnimationFrame(next);"
+                    + " else { times.sort((a, b) => a - b);"
+                    + " done([times[Math.floor(times.length / 2)], times[times.length - 1]]); } }"
+                    + "requestAnimationFrame(next);");
     System.out.printf(
-        "Console: 100000 rows in the grid %d ms after Ctrl+Enter (%s); worst frame while"
-            + " scrolling %s ms%n",
-        loadedMillis, text("#query-status"), worst);
-    assertThat(((Number) worst).doubleValue()).as("worst frame, ms").isLessThan(500);
-    browser.await("rows near the end drawn", d -> text("#results").contains("n_name"));
+        "Console: 100000 rows in the grid %d ms after Ctrl+Enter (%s); frames while scrolling:"
+            + " median %s ms, worst %s ms%n",
+        loadedMillis, text("#query-status"), frames.get(0), frames.get(1));
+    Object median = frames.get(0);
+    assertThat(count("#results .tabulator-row"))
+        .as("rows in the page after scrolling")
+        .isBetween(1, 200);
+    assertThat(((Number) median).doubleValue()).as("median frame, ms").isLessThan(250);
+    browser.script("document.querySelector('#results .tabulator-tableholder').scrollTop = 0");
+    browser.find("#results .tabulator-col[tabulator-field='c1'] .tabulator-col-title").click();
+    browser.await(
+        "rows sorted by price",
+        d -> {
+          List<Double> prices = prices();
+          return prices.size() > 5 && prices.stream().sorted().toList().equals(prices);
+        });
     browser.screenshot("06-query-rows");
   }
 
   @Test
   @Order(4)
   void chartsAResult() {
+    WebElement editor = browser.awaitVisible(".CodeMirror");
+    type(editor, "SELECT * FROM ", "tpch.");
+    browser.await("completion of tpch's tables", d -> text(".CodeMirror-hints").contains("orders"));
+    browser.screenshot("07-completion");
+    browser.driver.switchTo().activeElement().sendKeys(Keys.ESCAPE);
     run(
         "SELECT n_name AS nation, count(*) AS customers FROM tpch.customer JOIN tpch.nation"
             + " ON c_nationkey = n_nationkey GROUP BY ALL ORDER BY 2 DESC");
@@ -160,7 +179,7 @@ class ConsoleIT {
     browser.find(".tab[data-tab='chart']").click();
     browser.awaitVisible("#chart canvas");
     assertThat(text("#chart-y")).contains("customers");
-    browser.screenshot("07-chart");
+    browser.screenshot("08-chart");
   }
 
   @Test
@@ -172,7 +191,7 @@ class ConsoleIT {
         "the notice", d -> text("#banner").contains("Saved view demo.customers_by_nation"));
     browser.awaitVisible("#tree a[data-path='demo.customers_by_nation']");
     assertThat(get("/api/v1/catalog/demo.customers_by_nation")).contains("\"type\":\"VIEW\"");
-    browser.screenshot("08-saved-view");
+    browser.screenshot("09-saved-view");
   }
 
   @Test
@@ -214,10 +233,10 @@ class ConsoleIT {
     seen.add(text("#rows-in"));
     assertThat(seen).as("rows in, as the page showed them").hasSizeGreaterThanOrEqualTo(3);
     assertThat(text("#rows-error")).isEqualTo("120");
-    browser.screenshot("09-pipeline");
+    browser.screenshot("10-pipeline");
     tab("errors");
     browser.await("error records", d -> text("#error-records").contains("amount_not_negative"));
-    browser.screenshot("10-pipeline-errors");
+    browser.screenshot("11-pipeline-errors");
   }
 
   @Test
@@ -227,18 +246,41 @@ class ConsoleIT {
     run("SELECT *\nFROM tpch.no_such_table");
     browser.await("the error", d -> visible("#banner.error"));
     assertThat(text("#banner")).contains("no_such_table");
-    browser.screenshot("11-error");
+    browser.screenshot("12-error");
     run("SELECT FROM WHERE");
     browser.await(
         "the syntax error", d -> text("#banner").startsWith("The SQL has a syntax error"));
-    browser.screenshot("12-syntax-error");
+    browser.screenshot("13-syntax-error");
+    browser.driver.get(server.httpUrl() + "/#/jobs");
+    browser.await("the failed job in the history", d -> text("#jobs").contains("no_such_table"));
+    assertThat(text("#jobs")).contains("FAILED", "COMPLETED", "customers_by_nation");
+    browser.screenshot("14-jobs");
   }
 
   /** Replaces the editor's text and runs it with Ctrl+Enter, as a person does. */
   private static void run(String sql) {
-    WebElement editor = browser.awaitVisible(".CodeMirror");
-    browser.script("arguments[0].CodeMirror.setValue(arguments[1])", editor, sql);
-    editor.findElement(By.cssSelector("textarea")).sendKeys(Keys.chord(Keys.CONTROL, Keys.ENTER));
+    type(browser.awaitVisible(".CodeMirror"), sql, Keys.chord(Keys.CONTROL, Keys.ENTER));
+  }
+
+  /** Sets the editor's text, puts the cursor at its end and types keys there. */
+  private static void type(WebElement editor, String text, CharSequence keys) {
+    browser.script(
+        "const cm = arguments[0].CodeMirror; cm.setValue(arguments[1]);"
+            + " cm.setCursor(cm.lineCount(), 0); cm.scrollIntoView(null); cm.focus();",
+        editor,
+        text);
+    browser.driver.switchTo().activeElement().sendKeys(keys);
+  }
+
+  /** The prices in the grid's rows, top to bottom as drawn. */
+  private static List<Double> prices() {
+    return browser
+        .driver
+        .findElements(By.cssSelector("#results .tabulator-cell[tabulator-field='c1']"))
+        .stream()
+        .sorted(java.util.Comparator.comparingInt(cell -> cell.getLocation().getY()))
+        .map(cell -> Double.valueOf(cell.getText()))
+        .toList();
   }
 
   private static void tab(String id) {
