@@ -2,7 +2,7 @@
 // travel to one), description and tags, and lineage drawn as a graph.
 import {api} from "./api.js";
 import * as catalog from "./catalog.js";
-import {el, formatTime, section, segment, tabs} from "./dom.js";
+import {el, formatTime, section, segment, table, tabs} from "./dom.js";
 import {showError, showNotice} from "./errors.js";
 import {staticGrid} from "./grid.js";
 import * as jobs from "./jobs.js";
@@ -49,9 +49,8 @@ function overview(panel, entry) {
   panel.append(el("div", {},
     notes(entry.path),
     entry.problems && entry.problems.length ? section("Problems", el("ul", {}, ...entry.problems.map((p) => el("li", {}, p)))) : null,
-    section("Schema", el("table", {class: "schema", id: "schema"},
-      el("thead", {}, el("tr", {}, el("th", {}, "Column"), el("th", {}, "Type"), el("th", {}, "Nullable"))),
-      el("tbody", {}, ...entry.schema.map((c) => el("tr", {}, el("td", {}, c.name), el("td", {}, c.type), el("td", {}, c.nullable ? "yes" : "no")))))),
+    section("Schema", table("schema", ["Column", "Type", "Nullable"],
+      entry.schema.map((c) => el("tr", {}, el("td", {}, c.name), el("td", {}, c.type), el("td", {}, c.nullable ? "yes" : "no"))))),
     entry.sql ? section("Definition", el("pre", {class: "sql"}, entry.sql)) : null,
     entry.partitioning && entry.partitioning.length
       ? section("Partitioning", el("p", {}, entry.partitioning.map((p) => `${p.transform}(${p.sourceColumn})`).join(", ")))
@@ -108,8 +107,6 @@ async function snapshots(panel, entry) {
     el("td", {}, el("button", {class: "time-travel", onclick: () =>
       preview(travel, `SELECT * FROM ${entry.path} AT (VERSION => ${s.snapshotId}) LIMIT 100`)}, "Time travel"))));
   panel.replaceChildren(
-    el("table", {class: "schema", id: "snapshots"},
-      el("thead", {}, el("tr", {}, ...["Snapshot", "Committed", "Operation", "Added rows", "Total rows", ""].map((h) => el("th", {}, h)))),
-      el("tbody", {}, ...rows)),
+    table("snapshots", ["Snapshot", "Committed", "Operation", "Added rows", "Total rows", ""], rows),
     travel);
 }

@@ -21,6 +21,13 @@ export function section(title, ...children) {
   return el("section", {class: "card"}, el("h3", {}, title), ...children);
 }
 
+/** A table with a header row; body is a tbody, or rows (tr elements) to put in one. */
+export function table(id, headings, body) {
+  return el("table", {class: "schema", id},
+    el("thead", {}, el("tr", {}, ...headings.map((h) => el("th", {}, h)))),
+    body instanceof Node ? body : el("tbody", {}, ...body));
+}
+
 /** Tabs: [{id, title, render(panel)}]; the first is shown; render runs when a tab first opens. */
 export function tabs(specs) {
   const bar = el("div", {class: "tabs", role: "tablist"});

@@ -1,6 +1,6 @@
 // The history of jobs: status, duration, rows, errors; a click opens the statement in the editor.
 import {api} from "./api.js";
-import {el, formatDuration, formatNumber, formatTime} from "./dom.js";
+import {el, formatDuration, formatNumber, formatTime, table} from "./dom.js";
 import {showError} from "./errors.js";
 import {openInEditor} from "./query.js";
 
@@ -9,9 +9,7 @@ export function jobsPage(main) {
   main.replaceChildren(el("div", {class: "page"},
     el("h2", {}, "Jobs"),
     el("p", {class: "muted"}, "The newest 200 statements run by anyone; refreshed every 3 seconds. Click a statement to open it in the editor."),
-    el("table", {class: "schema jobs", id: "jobs"},
-      el("thead", {}, el("tr", {}, ...["Status", "Statement", "Started", "Duration", "Rows", "By", "Error"].map((h) => el("th", {}, h)))),
-      body)));
+    table("jobs", ["Status", "Statement", "Started", "Duration", "Rows", "By", "Error"], body)));
   const refresh = () => api("/jobs?limit=200").then((list) => body.replaceChildren(...list.map(row)), showError);
   refresh();
   const timer = setInterval(refresh, 3000);

@@ -1,7 +1,7 @@
 // One pipeline: start/stop, its stages in order, live metrics charts, runs, error records with
 // their reasons, a preview, and its YAML definition.
 import {api} from "./api.js";
-import {el, formatDuration, formatNumber, formatTime, section, tabs} from "./dom.js";
+import {el, formatDuration, formatNumber, formatTime, section, table, tabs} from "./dom.js";
 import {showError, showNotice} from "./errors.js";
 import {staticGrid} from "./grid.js";
 import {counts} from "./pipelines.js";
@@ -91,13 +91,12 @@ function drawMetrics(chart, series) {
 async function runs(panel, url) {
   try {
     const list = await api(`${url}/runs?limit=50`);
-    panel.replaceChildren(el("table", {class: "schema", id: "runs"},
-      el("thead", {}, el("tr", {}, ...["Started", "Status", "Duration", "Rows in", "Rows out", "Error rows", "Error"].map((h) => el("th", {}, h)))),
-      el("tbody", {}, ...list.map((r) => el("tr", {},
+    panel.replaceChildren(table("runs", ["Started", "Status", "Duration", "Rows in", "Rows out", "Error rows", "Error"],
+      list.map((r) => el("tr", {},
         el("td", {}, formatTime(r.startedAt)), el("td", {}, el("span", {class: `badge ${r.status.toLowerCase()}`}, r.status)),
         el("td", {}, r.endedAt ? formatDuration(r.endedAt - r.startedAt) : "running"),
         el("td", {class: "number"}, formatNumber(r.rowsIn)), el("td", {class: "number"}, formatNumber(r.rowsOut)),
-        el("td", {class: "number"}, formatNumber(r.rowsError)), el("td", {class: "error-text"}, r.error || ""))))));
+        el("td", {class: "number"}, formatNumber(r.rowsError)), el("td", {class: "error-text"}, r.error || "")))));
   } catch (e) {
     showError(e);
   }

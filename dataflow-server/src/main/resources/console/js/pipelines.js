@@ -1,15 +1,13 @@
 // The pipelines list: state, counts and live throughput, polled every second.
 import {api} from "./api.js";
-import {el, formatNumber} from "./dom.js";
+import {el, formatNumber, table} from "./dom.js";
 import {showError} from "./errors.js";
 
 export function pipelinesPage(main) {
   const body = el("tbody");
   main.replaceChildren(el("div", {class: "page"},
     el("h2", {}, "Pipelines"),
-    el("table", {class: "schema", id: "pipelines"},
-      el("thead", {}, el("tr", {}, ...["Pipeline", "State", "Rows in", "Rows out", "Error rows", "Rows/s"].map((h) => el("th", {}, h)))),
-      body)));
+    table("pipelines", ["Pipeline", "State", "Rows in", "Rows out", "Error rows", "Rows/s"], body)));
   const refresh = () => api("/pipelines").then((list) => {
     body.replaceChildren(...(list.length ? list.map(row) : [el("tr", {}, el("td", {colspan: 6, class: "muted"},
       "No pipelines yet: apply one with ./dataflow pipeline apply DIR or PUT /api/v1/pipelines/{name}."))]));

@@ -237,6 +237,11 @@ class ConsoleIT {
     tab("errors");
     browser.await("error records", d -> text("#error-records").contains("amount_not_negative"));
     browser.screenshot("11-pipeline-errors");
+    tab("runs");
+    browser.await("the finished run", d -> text("#runs").contains("FINISHED"));
+    assertThat(text("#runs")).contains("60,000", "59,880");
+    tab("preview");
+    browser.await("the preview", d -> text("main").contains("would-be errors"));
   }
 
   @Test
