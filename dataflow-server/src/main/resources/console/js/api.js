@@ -29,6 +29,8 @@ export async function api(path, {method = "GET", body, contentType = "applicatio
     return api(path, {method, body, contentType, raw});
   }
   if (!response.ok) throw new ApiError(response.status, await errorBody(response));
+  // the name shows once the server has accepted it
+  if (credentials) document.getElementById("who").textContent = sessionStorage.getItem("dataflow.user");
   if (raw) return response;
   return response.status === 204 ? null : response.json();
 }

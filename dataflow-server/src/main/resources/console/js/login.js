@@ -23,7 +23,7 @@ function ask(error, resolve) {
     const password = document.getElementById("login-password").value;
     const bytes = new TextEncoder().encode(`${user}:${password}`);
     sessionStorage.setItem("dataflow.credentials", btoa(String.fromCharCode(...bytes)));
-    document.getElementById("who").textContent = user;
+    sessionStorage.setItem("dataflow.user", user);
     dialog.close();
     resolve();
   };

@@ -72,6 +72,7 @@ async function run() {
   page.status.textContent = "Running…";
   try {
     page.jobId = await jobs.submit(sql);
+    page.cancelButton.disabled = false;
     await jobs.finished(page.jobId);
     const ran = performance.now() - started;
     const first = await jobs.page(page.jobId, 0, jobs.PAGE);
@@ -97,7 +98,8 @@ async function run() {
 function running(on) {
   page.running = on;
   page.runButton.disabled = on;
-  page.cancelButton.disabled = !on;
+  // cancelling needs the job's id, known once the server has started it
+  page.cancelButton.disabled = true;
   if (on && page.result) {
     // the previous result goes: a failed run must not leave rows or a chart that look like its own
     page.result.stopped = true;

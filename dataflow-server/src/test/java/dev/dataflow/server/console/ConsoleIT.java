@@ -256,6 +256,11 @@ class ConsoleIT {
     browser.await(
         "the syntax error", d -> text("#banner").startsWith("The SQL has a syntax error"));
     browser.screenshot("13-syntax-error");
+    run("SELECT count(*) FROM tpch.lineitem a, tpch.lineitem b, tpch.nation c");
+    browser.await("the running query's cancel", d -> browser.find("#cancel").isEnabled());
+    browser.find("#cancel").click();
+    browser.await("the cancellation", d -> text("#query-status").equals("Cancelled"));
+    assertThat(text("#banner")).contains("The query was cancelled");
     browser.driver.get(server.httpUrl() + "/#/jobs");
     browser.await("the failed job in the history", d -> text("#jobs").contains("no_such_table"));
     assertThat(text("#jobs")).contains("FAILED", "COMPLETED", "customers_by_nation");

@@ -664,8 +664,12 @@ class HttpApiIT {
             .expect(200)
             .json();
     assertThat(saved.path("tags").toString()).isEqualTo("[\"demo\",\"small\"]");
+    client
+        .put("/catalog/notes.t/notes", "{\"description\": \"One row\", \"tags\": [\"small\"]}")
+        .expect(200);
     JsonNode read = client.get("/catalog/notes.t/notes").expect(200).json();
     assertThat(read.path("description").asText()).isEqualTo("One row");
+    assertThat(read.path("tags").toString()).isEqualTo("[\"small\"]");
     assertThat(read.path("updatedBy").asText()).isEqualTo("local");
     assertThat(
             client

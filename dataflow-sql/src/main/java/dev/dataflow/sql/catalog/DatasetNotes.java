@@ -55,10 +55,12 @@ public final class DatasetNotes implements AutoCloseable {
     List<String> clean = checked(description, tags);
     String key = path.toString();
     long now = System.currentTimeMillis();
-    db.update("DELETE FROM df_dataset_notes WHERE path = ?", key);
+    // one statement, so two writers of the same dataset cannot collide (SQLite and PostgreSQL)
     db.update(
         "INSERT INTO df_dataset_notes (path, description, tags, updated_at, updated_by)"
-            + " VALUES (?, ?, ?, ?, ?)",
+            + " VALUES (?, ?, ?, ?, ?) ON CONFLICT (path) DO UPDATE SET description ="
+            + " excluded.description, tags = excluded.tags, updated_at = excluded.updated_at,"
+            + " updated_by = excluded.updated_by",
         key,
         description,
         String.join("\n", clean),
