@@ -2,6 +2,7 @@ package dev.dataflow.server.http;
 
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.staticfiles.Location;
+import java.util.List;
 
 /**
  * The web console: static files from the classpath ({@code /console}) at {@code /}, and its
@@ -9,6 +10,8 @@ import io.javalin.http.staticfiles.Location;
  * API, so it needs nothing here but its files.
  */
 final class Console {
+  private static final List<String> ASSET_FOLDERS = List.of("/css/", "/js/", "/webjars/");
+
   private Console() {}
 
   static void serve(JavalinConfig config) {
@@ -16,8 +19,17 @@ final class Console {
     config.staticFiles.enableWebjars();
   }
 
-  /** Whether a request path is one of the console's files rather than the API or metrics. */
+  /**
+   * Whether a request path is one of the console's files. Named, not "anything but the API": every
+   * other path (REST, inference under /v2, metrics, whatever comes next) stays authenticated.
+   */
   static boolean isAsset(String path) {
-    return !path.startsWith(HttpApi.BASE + "/") && !path.equals("/metrics");
+    if (path.contains("..")) {
+      return false;
+    }
+    return path.equals("/")
+        || path.equals("/index.html")
+        || path.equals("/favicon.ico")
+        || ASSET_FOLDERS.stream().anyMatch(path::startsWith);
   }
 }

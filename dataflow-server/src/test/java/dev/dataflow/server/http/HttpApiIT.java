@@ -640,6 +640,17 @@ class HttpApiIT {
               HttpResponse.BodyHandlers.ofString());
       assertThat(file.statusCode()).as(path).isEqualTo(200);
     }
+    // only the console's own files: inference, metrics and a path dressed up as a file are not
+    for (String path :
+        List.of(
+            "/metrics", "/v2/models/any/infer", "/js/../api/v1/catalog", "/css/x/../../metrics")) {
+      int status =
+          http.send(
+                  HttpRequest.newBuilder(URI.create(base + path)).build(),
+                  HttpResponse.BodyHandlers.ofString())
+              .statusCode();
+      assertThat(status).as(path).isIn(400, 401);
+    }
     HttpResponse<String> refused =
         http.send(
             HttpRequest.newBuilder(URI.create(base + "/api/v1/catalog"))
