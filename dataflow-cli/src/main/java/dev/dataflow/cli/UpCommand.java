@@ -11,7 +11,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code dataflow up}: starts the platform with embedded defaults and waits until stopped. */
-@Command(name = "up", description = "Start Dataflow (HTTP/REST and Flight SQL) on this machine.")
+@Command(
+    name = "up",
+    description = "Start Dataflow (web console, REST and Flight SQL) on this machine.")
 final class UpCommand implements Callable<Integer> {
   @Option(
       names = "--data",
@@ -96,10 +98,14 @@ final class UpCommand implements Callable<Integer> {
                   stopped.countDown();
                 }));
     System.out.printf(
-        "Dataflow is up in %.1f s%n  HTTP (REST, V2):       http://%s:%d%n  Flight SQL:           grpc://%s:%d"
+        "Dataflow is up in %.1f s%n  Console:              http://%s:%d%n"
+            + "  REST API:             http://%s:%d/api/v1 (V2 inference under /v2)%n"
+            + "  Flight SQL:           grpc://%s:%d"
             + "  (jdbc:arrow-flight-sql://%s:%d/?useEncryption=false)%n  Data:                 %s%n"
             + "Press Ctrl+C to stop.%n",
         (System.nanoTime() - start) / 1e9,
+        host,
+        server.httpPort(),
         host,
         server.httpPort(),
         host,

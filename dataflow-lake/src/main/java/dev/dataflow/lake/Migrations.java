@@ -92,6 +92,14 @@ final class Migrations {
             canary VARCHAR(140),
             canary_percent INT NOT NULL,
             updated_at BIGINT NOT NULL)
+          """,
+          """
+          CREATE TABLE df_dataset_notes (
+            path VARCHAR(1024) PRIMARY KEY,
+            description TEXT NOT NULL,
+            tags TEXT NOT NULL,
+            updated_at BIGINT NOT NULL,
+            updated_by VARCHAR(255) NOT NULL)
           """);
 
   private Migrations() {}

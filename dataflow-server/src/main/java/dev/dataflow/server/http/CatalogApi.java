@@ -1,11 +1,15 @@
 package dev.dataflow.server.http;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.dataflow.api.DataflowException;
 import dev.dataflow.api.DatasetPath;
 import dev.dataflow.api.ErrorCode;
 import dev.dataflow.lake.Lake;
 import dev.dataflow.sql.catalog.CatalogBrowser;
+import dev.dataflow.sql.catalog.DatasetNotes;
 import io.javalin.http.Context;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * {@code /catalog}, {@code /views} and {@code /folders}: browsing the semantic layer and changing
@@ -17,14 +21,20 @@ final class CatalogApi {
 
   record FolderChange(String type, String path) {}
 
+  private static final String NOTES_BODY =
+      "The body must be a JSON object like {\"description\": \"Orders since 2020\", \"tags\":"
+          + " [\"sales\"]}";
+
   private final Lake lake;
   private final CatalogBrowser browser;
   private final JobRunner runner;
+  private final DatasetNotes notes;
 
-  CatalogApi(Lake lake, CatalogBrowser browser, JobRunner runner) {
+  CatalogApi(Lake lake, CatalogBrowser browser, JobRunner runner, DatasetNotes notes) {
     this.lake = lake;
     this.browser = browser;
     this.runner = runner;
+    this.notes = notes;
   }
 
   void root(Context ctx) {
@@ -41,6 +51,43 @@ final class CatalogApi {
 
   void lineage(Context ctx) {
     ctx.json(browser.lineage(Requests.path(ctx)));
+  }
+
+  void notes(Context ctx) {
+    ctx.json(notes.find(dataset(ctx)));
+  }
+
+  /** The body is {@code {"description": "…", "tags": ["…"]}}; both replace what was there. */
+  void putNotes(Context ctx) {
+    DatasetPath path = dataset(ctx);
+    JsonNode body = Requests.body(ctx, NOTES_BODY);
+    JsonNode description = body.path("description");
+    JsonNode tags = body.path("tags");
+    if (!description.isTextual() || !tags.isArray()) {
+      throw new DataflowException(ErrorCode.INVALID_ARGUMENT, NOTES_BODY);
+    }
+    List<String> values = new ArrayList<>();
+    for (JsonNode tag : tags) {
+      if (!tag.isTextual()) {
+        throw new DataflowException(ErrorCode.INVALID_ARGUMENT, NOTES_BODY);
+      }
+      values.add(tag.asText());
+    }
+    ctx.json(notes.save(path, description.asText(), values, Requests.principal(ctx).name()));
+  }
+
+  /** The table or view at the request's path, as the catalog spells it. */
+  private DatasetPath dataset(Context ctx) {
+    CatalogBrowser.Entry entry = browser.entry(Requests.path(ctx));
+    if (entry instanceof CatalogBrowser.Folder) {
+      throw new DataflowException(
+          ErrorCode.INVALID_ARGUMENT,
+          entry.path()
+              + " is a "
+              + entry.type().toLowerCase()
+              + ": only tables and views have notes");
+    }
+    return DatasetPath.parse(entry.path());
   }
 
   void putView(Context ctx) {

@@ -10,6 +10,7 @@ import dev.dataflow.ml.Models;
 import dev.dataflow.server.auth.Authenticator;
 import dev.dataflow.sql.SqlService;
 import dev.dataflow.sql.catalog.CatalogBrowser;
+import dev.dataflow.sql.catalog.DatasetNotes;
 import io.javalin.Javalin;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
@@ -48,13 +49,19 @@ public final class HttpApi implements AutoCloseable {
   private final Javalin app;
   private final JobRunner runner;
   private final ResultFiles results;
+  private final DatasetNotes notes;
   private final ScheduledExecutorService cleaner;
 
   private HttpApi(
-      Javalin app, JobRunner runner, ResultFiles results, ScheduledExecutorService cleaner) {
+      Javalin app,
+      JobRunner runner,
+      ResultFiles results,
+      DatasetNotes notes,
+      ScheduledExecutorService cleaner) {
     this.app = app;
     this.runner = runner;
     this.results = results;
+    this.notes = notes;
     this.cleaner = cleaner;
   }
 
@@ -92,8 +99,9 @@ public final class HttpApi implements AutoCloseable {
     results.deleteExpired();
     JobRunner runner = new JobRunner(sql, results);
     JobsApi jobs = new JobsApi(sql, runner, results);
+    DatasetNotes notes = new DatasetNotes(sql.lake());
     CatalogApi catalog =
-        new CatalogApi(sql.lake(), new CatalogBrowser(sql.lake(), sql.engine()), runner);
+        new CatalogApi(sql.lake(), new CatalogBrowser(sql.lake(), sql.engine()), runner, notes);
     Javalin app;
     try {
       app =
@@ -110,9 +118,10 @@ public final class HttpApi implements AutoCloseable {
     } catch (RuntimeException e) {
       runner.close();
       results.close();
+      notes.close();
       throw e;
     }
-    return new HttpApi(app, runner, results, cleaner(results));
+    return new HttpApi(app, runner, results, notes, cleaner(results));
   }
 
   private static Javalin serve(
@@ -128,6 +137,7 @@ public final class HttpApi implements AutoCloseable {
     return Javalin.create(
             config -> {
               settings(config, host, port);
+              Console.serve(config);
               config.routes.before(ctx -> authenticate(ctx, auth));
               routes(config, jobs, catalog, openApi);
               routes(config, pipelines);
@@ -158,11 +168,14 @@ public final class HttpApi implements AutoCloseable {
     config.routes.get(BASE + "/jobs", jobs::recent);
     config.routes.get(BASE + "/jobs/{id}", jobs::job);
     config.routes.get(BASE + "/jobs/{id}/results", jobs::results);
+    config.routes.get(BASE + "/jobs/{id}/download", jobs::download);
     config.routes.post(BASE + "/jobs/{id}/cancel", jobs::cancel);
     config.routes.get(BASE + "/catalog", catalog::root);
     config.routes.get(BASE + "/catalog/{path}", catalog::entry);
     config.routes.get(BASE + "/catalog/{path}/snapshots", catalog::snapshots);
     config.routes.get(BASE + "/catalog/{path}/lineage", catalog::lineage);
+    config.routes.get(BASE + "/catalog/{path}/notes", catalog::notes);
+    config.routes.put(BASE + "/catalog/{path}/notes", catalog::putNotes);
     config.routes.put(BASE + "/views/{path}", catalog::putView);
     config.routes.delete(BASE + "/views/{path}", catalog::deleteView);
     config.routes.post(BASE + "/folders/{path}", catalog::createFolder);
@@ -183,7 +196,8 @@ public final class HttpApi implements AutoCloseable {
   }
 
   private static void authenticate(Context ctx, Authenticator auth) {
-    if (!OPEN_PATHS.contains(ctx.path())) {
+    // the console's own files are public (they hold no data); everything they show is API
+    if (!OPEN_PATHS.contains(ctx.path()) && !Console.isAsset(ctx.path())) {
       Requests.principal(ctx, auth.authenticate(ctx.header("Authorization")));
     }
   }
@@ -205,7 +219,8 @@ public final class HttpApi implements AutoCloseable {
   }
 
   private static void answer(DataflowException e, Context ctx) {
-    if (e.code() == ErrorCode.UNAUTHENTICATED) {
+    // a script (the console) asks for credentials itself: the challenge would open the browser's
+    if (e.code() == ErrorCode.UNAUTHENTICATED && ctx.header("X-Requested-With") == null) {
       ctx.header("WWW-Authenticate", "Basic realm=\"Dataflow\", charset=\"UTF-8\"");
     }
     if (e.code() == ErrorCode.INTERNAL) {
@@ -259,6 +274,7 @@ public final class HttpApi implements AutoCloseable {
     app.stop();
     cleaner.shutdownNow();
     runner.close();
+    notes.close();
     try {
       results.close();
     } catch (IllegalStateException e) {

@@ -8,6 +8,11 @@ import dev.dataflow.sql.jobs.JobStatus;
 import dev.dataflow.sql.parse.Statement;
 import dev.dataflow.sql.parse.StatementParser;
 import io.javalin.http.Context;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -78,6 +83,44 @@ final class JobsApi {
   void results(Context ctx) {
     long offset = Requests.number(ctx, "offset", 0, 0, Long.MAX_VALUE - MAX_PAGE);
     int limit = (int) Requests.number(ctx, "limit", DEFAULT_PAGE, 1, MAX_PAGE);
+    JobRecord job = completed(ctx);
+    ResultFiles.Page page = results.read(job.id(), offset, limit);
+    ctx.json(page != null ? page : withoutResultFile(job, offset));
+  }
+
+  /**
+   * The whole result as a file: CSV with a header line, or Parquet. DuckDB writes it from the job's
+   * Arrow file into the spill directory; it is deleted once sent.
+   */
+  void download(Context ctx) {
+    String format = ctx.queryParam("format");
+    if (!"csv".equals(format) && !"parquet".equals(format)) {
+      throw new DataflowException(
+          ErrorCode.INVALID_ARGUMENT,
+          "Query parameter format must be csv or parquet, not '" + format + "'");
+    }
+    JobRecord job = completed(ctx);
+    Path file = results.export(job.id(), sql.engine(), format);
+    if (file == null) {
+      throw new DataflowException(
+          ErrorCode.NOT_FOUND,
+          "Job " + job.id() + " has no stored rows to download (a statement, or older than a day)");
+    }
+    try {
+      InputStream in = Files.newInputStream(file);
+      // the open stream keeps the data readable after the name is gone
+      Files.delete(file);
+      ctx.contentType(
+              "csv".equals(format) ? "text/csv; charset=utf-8" : "application/vnd.apache.parquet")
+          .header("Content-Disposition", "attachment; filename=\"" + job.id() + "." + format + "\"")
+          .result(in);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** The job of the request, which must have completed; a failure is answered as its error. */
+  private JobRecord completed(Context ctx) {
     JobRecord job = sql.jobs().find(ctx.pathParam("id"));
     if (job.status() == JobStatus.RUNNING) {
       throw new ApiException(
@@ -94,8 +137,7 @@ final class JobsApi {
     if (job.status() != JobStatus.COMPLETED) {
       throw failure(job);
     }
-    ResultFiles.Page page = results.read(job.id(), offset, limit);
-    ctx.json(page != null ? page : withoutResultFile(job, offset));
+    return job;
   }
 
   /** A statement without rows answers its count; a query whose file is gone cannot be answered. */

@@ -57,7 +57,14 @@ final class PipelinesApi {
 
   void status(Context ctx) {
     String name = ctx.pathParam("name");
-    ctx.json(Map.of("status", pipelines.status(name), "definition", pipelines.definition(name)));
+    ctx.json(
+        Map.of(
+            "status",
+            pipelines.status(name),
+            "definition",
+            pipelines.definition(name),
+            "stages",
+            PipelineStages.of(pipelines.spec(name))));
   }
 
   void start(Context ctx) {

@@ -40,18 +40,19 @@ final class Requests {
 
   /** The {@code sql} text of a JSON body. */
   static String sql(Context ctx) {
-    JsonNode sql = body(ctx).path("sql");
+    JsonNode sql = body(ctx, SQL_BODY).path("sql");
     if (!sql.isTextual()) {
       throw new DataflowException(ErrorCode.INVALID_ARGUMENT, SQL_BODY);
     }
     return sql.asText();
   }
 
-  private static JsonNode body(Context ctx) {
+  /** A JSON object body; {@code expected} tells the client what it should have sent. */
+  static JsonNode body(Context ctx, String expected) {
     try {
       JsonNode body = JSON.readTree(ctx.body());
       if (body == null || !body.isObject()) {
-        throw new DataflowException(ErrorCode.INVALID_ARGUMENT, SQL_BODY);
+        throw new DataflowException(ErrorCode.INVALID_ARGUMENT, expected);
       }
       return body;
     } catch (JsonProcessingException e) {

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.dataflow.api.DataflowException;
 import dev.dataflow.api.ErrorCode;
+import dev.dataflow.sql.Engine;
 import dev.dataflow.sql.Execution;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -15,13 +16,18 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
+import org.apache.arrow.c.ArrowArrayStream;
+import org.apache.arrow.c.Data;
 import org.apache.arrow.flatbuf.RecordBatch;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
@@ -33,6 +39,7 @@ import org.apache.arrow.vector.ipc.message.ArrowBlock;
 import org.apache.arrow.vector.ipc.message.MessageMetadataResult;
 import org.apache.arrow.vector.ipc.message.MessageSerializer;
 import org.apache.arrow.vector.types.pojo.Field;
+import org.duckdb.DuckDBConnection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -157,6 +164,42 @@ final class ResultFiles implements AutoCloseable {
     } catch (IOException e) {
       throw new DataflowException(
           ErrorCode.INTERNAL, "Cannot read the result of job " + jobId + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Writes a job's result as a CSV (with header) or Parquet file in the engine's spill directory,
+   * the one place besides the warehouse DuckDB may write; null when the job has no result file.
+   */
+  Path export(String jobId, Engine engine, String format) {
+    Path target =
+        engine.config().spillDirectory().resolve("export-" + UUID.randomUUID() + "." + format);
+    String options = "csv".equals(format) ? "FORMAT csv, HEADER true" : "FORMAT parquet";
+    try (FileChannel channel = FileChannel.open(file(jobId), StandardOpenOption.READ);
+        DuckDBConnection connection = engine.connect();
+        ArrowArrayStream stream = ArrowArrayStream.allocateNew(allocator);
+        Statement statement = connection.createStatement()) {
+      // the exported stream owns the reader and closes it when DuckDB releases the stream
+      Data.exportArrayStream(allocator, new ArrowFileReader(channel, allocator), stream);
+      String name = "df_export_" + jobId.replace('-', '_');
+      connection.registerArrowStream(name, stream);
+      statement.execute(
+          "COPY (SELECT * FROM "
+              + name
+              + ") TO "
+              + Engine.literal(target.toString())
+              + " ("
+              + options
+              + ")");
+      return target;
+    } catch (NoSuchFileException e) {
+      return null;
+    } catch (IOException | SQLException e) {
+      deleteQuietly(target);
+      throw new DataflowException(
+          ErrorCode.INTERNAL,
+          "Cannot export the result of job " + jobId + ": " + e.getMessage(),
+          e);
     }
   }
 

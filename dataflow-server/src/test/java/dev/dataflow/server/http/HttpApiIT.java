@@ -17,6 +17,10 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.NetworkInterface;
 import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
@@ -133,11 +137,13 @@ class HttpApiIT {
             Map.entry("/api/v1/jobs", List.of("get")),
             Map.entry("/api/v1/jobs/{id}", List.of("get")),
             Map.entry("/api/v1/jobs/{id}/results", List.of("get")),
+            Map.entry("/api/v1/jobs/{id}/download", List.of("get")),
             Map.entry("/api/v1/jobs/{id}/cancel", List.of("post")),
             Map.entry("/api/v1/catalog", List.of("get")),
             Map.entry("/api/v1/catalog/{path}", List.of("get")),
             Map.entry("/api/v1/catalog/{path}/snapshots", List.of("get")),
             Map.entry("/api/v1/catalog/{path}/lineage", List.of("get")),
+            Map.entry("/api/v1/catalog/{path}/notes", List.of("get", "put")),
             Map.entry("/api/v1/views/{path}", List.of("put", "delete")),
             Map.entry("/api/v1/folders/{path}", List.of("post")),
             Map.entry("/api/v1/pipelines", List.of("get")),
@@ -604,6 +610,7 @@ class HttpApiIT {
       new ApiClient(secured.port(), "admin", "wrong").get("/jobs").expect(401);
       anonymous.get("/health").expect(200);
       anonymous.get("/openapi.yaml").expect(200);
+      consoleFilesNeedNoCredentials(secured.port());
 
       ApiClient admin = new ApiClient(secured.port(), "admin", "s3cret");
       admin.get("/catalog").expect(200);
@@ -611,6 +618,36 @@ class HttpApiIT {
       assertThat(admin.get("/jobs/" + id).expect(200).json().path("principal").asText())
           .isEqualTo(Authenticator.ADMIN);
     }
+  }
+
+  /**
+   * The console's files are public (they hold no data); a script's 401 has no Basic challenge, so
+   * the console's own sign-in shows instead of the browser's prompt.
+   */
+  private static void consoleFilesNeedNoCredentials(int port) throws Exception {
+    HttpClient http = HttpClient.newHttpClient();
+    String base = "http://127.0.0.1:" + port;
+    for (String path :
+        List.of(
+            "/",
+            "/js/app.js",
+            "/webjars/codemirror/5.65.21/lib/codemirror.js",
+            "/webjars/tabulator-tables/6.3.1/dist/js/tabulator_esm.min.js",
+            "/webjars/echarts/5.3.1/dist/echarts.min.js")) {
+      HttpResponse<String> file =
+          http.send(
+              HttpRequest.newBuilder(URI.create(base + path)).build(),
+              HttpResponse.BodyHandlers.ofString());
+      assertThat(file.statusCode()).as(path).isEqualTo(200);
+    }
+    HttpResponse<String> refused =
+        http.send(
+            HttpRequest.newBuilder(URI.create(base + "/api/v1/catalog"))
+                .header("X-Requested-With", "dataflow-console")
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(refused.statusCode()).isEqualTo(401);
+    assertThat(refused.headers().firstValue("WWW-Authenticate")).isEmpty();
   }
 
   @Test
@@ -627,6 +664,54 @@ class HttpApiIT {
             .as(other.toString())
             .isInstanceOf(IOException.class);
       }
+    }
+  }
+
+  @Test
+  void keepsADatasetsDescriptionAndTags() {
+    run("CREATE TABLE notes.t AS SELECT 1 AS id");
+    Answer blank = client.get("/catalog/notes.t/notes").expect(200);
+    assertThat(blank.json().path("description").asText()).isEmpty();
+    assertThat(blank.json().path("updatedAt").isNull()).isTrue();
+    JsonNode saved =
+        client
+            .put(
+                "/catalog/notes.t/notes",
+                "{\"description\": \"One row\", \"tags\": [\" demo \", \"small\", \"demo\"]}")
+            .expect(200)
+            .json();
+    assertThat(saved.path("tags").toString()).isEqualTo("[\"demo\",\"small\"]");
+    JsonNode read = client.get("/catalog/notes.t/notes").expect(200).json();
+    assertThat(read.path("description").asText()).isEqualTo("One row");
+    assertThat(read.path("updatedBy").asText()).isEqualTo("local");
+    assertThat(
+            client
+                .put("/catalog/notes.t/notes", "{\"description\": \"x\", \"tags\": [\"a\\nb\"]}")
+                .expect(400)
+                .json()
+                .path("message")
+                .asText())
+        .contains("Tag");
+    client.put("/catalog/notes.t/notes", "{\"tags\": []}").expect(400);
+    client.get("/catalog/notes/notes").expect(400);
+    client.get("/catalog/notes.nope/notes").expect(404);
+  }
+
+  @Test
+  void downloadsAResultAsCsvOrParquet() throws Exception {
+    JsonNode job = run("SELECT range AS id, 'x,' || range AS label FROM range(3)");
+    String id = job.path("id").asText();
+    Answer csv = client.get("/jobs/" + id + "/download?format=csv").expect(200);
+    assertThat(csv.header("Content-Disposition")).contains(id + ".csv");
+    assertThat(csv.response().body()).isEqualTo("id,label\n0,\"x,0\"\n1,\"x,1\"\n2,\"x,2\"\n");
+    Answer parquet = client.get("/jobs/" + id + "/download?format=parquet").expect(200);
+    assertThat(parquet.response().body()).startsWith("PAR1").endsWith("PAR1");
+    client.get("/jobs/" + id + "/download?format=xlsx").expect(400);
+    client.get("/jobs/" + id + "/download").expect(400);
+    String statement = run("CREATE TABLE dl.t AS SELECT 1 AS id").path("id").asText();
+    client.get("/jobs/" + statement + "/download?format=csv").expect(404);
+    try (java.util.stream.Stream<Path> left = Files.list(dir.resolve("spill"))) {
+      assertThat(left.filter(f -> f.getFileName().toString().startsWith("export-"))).isEmpty();
     }
   }
 }

@@ -196,6 +196,17 @@ class PipelinesApiIT {
     assertThat(names).contains("orders");
     JsonNode described = client.get("/pipelines/orders").expect(200).json();
     assertThat(described.path("definition").asText()).contains("table: shop.orders");
+    List<String> stages = new ArrayList<>();
+    described
+        .path("stages")
+        .forEach(s -> stages.add(s.path("kind").asText() + ":" + s.path("name").asText()));
+    assertThat(stages)
+        .containsExactly(
+            "origin:files",
+            "transform:clean",
+            "constraints:constraints",
+            "destination:shop.orders",
+            "errors:shop.orders_errors");
     assertThat(described.path("status").path("state").asText()).isEqualTo("CREATED");
 
     // a preview runs every stage over the first rows and commits nothing
