@@ -2,6 +2,8 @@ package dev.dataflow.server.http;
 
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.staticfiles.Location;
+import java.util.List;
+import java.util.Set;
 
 /**
  * The web console: static files from the classpath ({@code /console}) at {@code /}, and its
@@ -9,6 +11,9 @@ import io.javalin.http.staticfiles.Location;
  * API, so it needs nothing here but its files.
  */
 final class Console {
+  private static final Set<String> PAGES = Set.of("/", "/index.html");
+  private static final List<String> FOLDERS = List.of("/js/", "/css/", "/webjars/");
+
   private Console() {}
 
   static void serve(JavalinConfig config) {
@@ -16,8 +21,11 @@ final class Console {
     config.staticFiles.enableWebjars();
   }
 
-  /** Whether a request path is one of the console's files rather than the API or metrics. */
+  /**
+   * Whether a request path is one of the console's files. Named positively: a rule of "whatever is
+   * not the API" let the V2 inference routes under /v2 through without credentials.
+   */
   static boolean isAsset(String path) {
-    return !path.startsWith(HttpApi.BASE + "/") && !path.equals("/metrics");
+    return PAGES.contains(path) || FOLDERS.stream().anyMatch(path::startsWith);
   }
 }
