@@ -1,9 +1,11 @@
 // The console's entry point: hash routes to pages. A page is render(main, argument) returning a
-// function that stops what it started (timers, charts) when the user leaves it; a new area (the
-// models pages) is one more line in ROUTES.
+// function that stops what it started (timers, charts) when the user leaves it; a new area is one
+// more line in ROUTES.
 import {catalogPage} from "./dataset.js";
 import {clearBanner, installGlobalHandlers} from "./errors.js";
 import {jobsPage} from "./history.js";
+import {modelPage} from "./model.js";
+import {modelsPage} from "./models.js";
 import {pipelinePage} from "./pipeline.js";
 import {pipelinesPage} from "./pipelines.js";
 import {queryPage} from "./query.js";
@@ -15,6 +17,8 @@ const ROUTES = [
   {pattern: /^#\/jobs$/, nav: "jobs", page: jobsPage},
   {pattern: /^#\/pipelines\/(.+)$/, nav: "pipelines", page: pipelinePage},
   {pattern: /^#\/pipelines$/, nav: "pipelines", page: pipelinesPage},
+  {pattern: /^#\/models\/(.+)$/, nav: "models", page: modelPage},
+  {pattern: /^#\/models$/, nav: "models", page: modelsPage},
 ];
 
 let leave = () => {};

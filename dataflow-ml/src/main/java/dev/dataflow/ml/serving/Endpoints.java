@@ -88,8 +88,13 @@ public final class Endpoints implements AutoCloseable {
     }
   }
 
+  /** A model's live route, or null when it is not deployed (or its model could not be loaded). */
+  public Route deployed(String model) {
+    return routes.get(model);
+  }
+
   public Route route(String model) {
-    Route route = routes.get(model);
+    Route route = deployed(model);
     if (route == null) {
       throw Errors.notFound(
           "Model "

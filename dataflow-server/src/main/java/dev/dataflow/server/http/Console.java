@@ -3,6 +3,7 @@ package dev.dataflow.server.http;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.staticfiles.Location;
 import java.util.List;
+import java.util.Set;
 
 /**
  * The web console: static files from the classpath ({@code /console}) at {@code /}, and its
@@ -10,7 +11,8 @@ import java.util.List;
  * API, so it needs nothing here but its files.
  */
 final class Console {
-  private static final List<String> ASSET_FOLDERS = List.of("/css/", "/js/", "/webjars/");
+  private static final Set<String> PAGES = Set.of("/", "/index.html");
+  private static final List<String> FOLDERS = List.of("/js/", "/css/", "/webjars/");
 
   private Console() {}
 
@@ -20,16 +22,13 @@ final class Console {
   }
 
   /**
-   * Whether a request path is one of the console's files. Named, not "anything but the API": every
-   * other path (REST, inference under /v2, metrics, whatever comes next) stays authenticated.
+   * Whether a request path is one of the console's files. Named positively: a rule of "whatever is
+   * not the API" let the V2 inference routes under /v2 through without credentials.
    */
   static boolean isAsset(String path) {
     if (path.contains("..")) {
-      return false;
+      return false; // never a file of ours, whatever the router makes of it
     }
-    return path.equals("/")
-        || path.equals("/index.html")
-        || path.equals("/favicon.ico")
-        || ASSET_FOLDERS.stream().anyMatch(path::startsWith);
+    return PAGES.contains(path) || FOLDERS.stream().anyMatch(path::startsWith);
   }
 }

@@ -12,6 +12,7 @@ import dev.dataflow.ml.Task;
 import dev.dataflow.ml.registry.ModelRegistry.Deployment;
 import dev.dataflow.ml.registry.ModelVersion;
 import dev.dataflow.ml.scoring.BatchScorer.ScoreSpec;
+import dev.dataflow.ml.serving.Endpoints.Route;
 import dev.dataflow.ml.training.TrainSpec;
 import dev.dataflow.sql.write.TableWriter.WriteResult;
 import io.javalin.http.Context;
@@ -24,7 +25,8 @@ import java.util.Map;
 
 /**
  * {@code /models}: train, import, list and show models and versions, set aliases and descriptions,
- * deploy a version or alias (with a canary share) and score a dataset into a lake table.
+ * deploy a version or alias (with a canary share) and score a dataset into a lake table. A model's
+ * deployment is answered from its live route, so it names the versions that answer requests.
  */
 final class ModelsApi {
   private static final int MAX_FILE_BYTES = 1 << 30;
@@ -65,12 +67,8 @@ final class ModelsApi {
     Map<String, Object> answer = new LinkedHashMap<>();
     answer.put("model", models.registry().model(name));
     answer.put("versions", models.registry().versions(name));
-    answer.put(
-        "deployment",
-        models.registry().deployments().stream()
-            .filter(d -> d.model().equals(name))
-            .findFirst()
-            .orElse(null));
+    Route route = models.endpoints().deployed(name);
+    answer.put("deployment", route == null ? null : deployment(route));
     ctx.json(answer);
   }
 
@@ -173,13 +171,20 @@ final class ModelsApi {
             body.target() == null ? "" : body.target(),
             body.canary(),
             body.canaryPercent() == null ? 0 : body.canaryPercent());
-    var route = models.endpoints().deploy(deployment);
-    ctx.json(
-        Map.of(
-            "model", deployment.model(),
-            "version", route.primary().version().version(),
-            "canary_version", route.canary() == null ? 0 : route.canary().version().version(),
-            "canary_percent", deployment.canaryPercent()));
+    ctx.json(deployment(models.endpoints().deploy(deployment)));
+  }
+
+  /** A deployment as asked for (target, canary) and the versions that answer now. */
+  private static Map<String, Object> deployment(Route route) {
+    Deployment deployment = route.deployment();
+    Map<String, Object> answer = new LinkedHashMap<>();
+    answer.put("model", deployment.model());
+    answer.put("target", deployment.target());
+    answer.put("canary", deployment.canary());
+    answer.put("canary_percent", deployment.canaryPercent());
+    answer.put("version", route.primary().version().version());
+    answer.put("canary_version", route.canary() == null ? 0 : route.canary().version().version());
+    return answer;
   }
 
   void undeploy(Context ctx) {

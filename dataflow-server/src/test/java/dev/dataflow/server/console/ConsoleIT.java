@@ -1,7 +1,9 @@
 package dev.dataflow.server.console;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.dataflow.server.DataflowServer;
 import dev.dataflow.server.ServerConfig;
 import java.io.IOException;
@@ -27,12 +29,14 @@ import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.WebElement;
+import org.openqa.selenium.support.ui.Select;
 
 /**
  * The console as a person uses it, in Debian's Chromium against a real server (demo lake at scale
  * 0.01, a password set): sign in, browse to a table, run a query and see rows, chart a result, save
- * a query as a view, start a pipeline and watch its counts move, see an error in plain words. Each
- * step leaves a screenshot in target/screenshots.
+ * a query as a view, start a pipeline and watch its counts move, see an error in plain words,
+ * compare a model's versions, split its traffic and test its endpoint. Each step leaves a
+ * screenshot in target/screenshots.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ConsoleIT {
@@ -265,6 +269,87 @@ class ConsoleIT {
     browser.await("the failed job in the history", d -> text("#jobs").contains("no_such_table"));
     assertThat(text("#jobs")).contains("FAILED", "COMPLETED", "customers_by_nation");
     browser.screenshot("14-jobs");
+  }
+
+  @Test
+  @Order(8)
+  void comparesModelVersionsSplitsTrafficAndTestsTheEndpoint() throws Exception {
+    // a second version of the demo's model, trained with another seed and fewer trees
+    HttpResponse<String> trained =
+        send(
+            "POST",
+            "/api/v1/models/late_shipment/train",
+            """
+            {"sql": "SELECT l_quantity AS quantity, l_discount AS discount,\
+             l_shipdate - o_orderdate AS ship_days, l_commitdate - o_orderdate AS commit_days,\
+             CASE WHEN l_receiptdate > l_commitdate THEN 1 ELSE 0 END AS late\
+             FROM tpch.lineitem JOIN tpch.orders ON l_orderkey = o_orderkey",
+             "target": "late", "seed": 7, "params": {"num_round": 20}}""");
+    assertThat(trained.statusCode()).as(trained.body()).isEqualTo(201);
+    browser.driver.get(server.httpUrl() + "/#/models");
+    browser.awaitVisible("#models a[href='#/models/late_shipment']").click();
+    browser.await("both versions", d -> count("#versions tr[data-version]") == 2);
+    assertThat(text("#model-state")).isEqualTo("SERVING");
+    assertThat(text("#versions")).contains("auc", "accuracy", "champion → v1", "100%");
+    browser.awaitVisible("#metrics-chart canvas");
+    browser.find("#versions tr[data-version='2'] .version-link").click();
+    assertThat(browser.awaitVisible("#version-detail").getText())
+        .contains("num_round", "tpch.lineitem");
+    browser.screenshot("15-model-versions");
+
+    tab("serving");
+    browser.awaitVisible("#alias-name").sendKeys("challenger");
+    new Select(browser.find("#alias-version")).selectByValue("2");
+    browser.find("#set-alias").click();
+    browser.await("the new alias", d -> text("#aliases").contains("challenger"));
+    new Select(browser.find("#deploy-target")).selectByValue("champion");
+    new Select(browser.find("#deploy-canary")).selectByValue("challenger");
+    browser.find("#deploy-percent").sendKeys(Keys.chord(Keys.CONTROL, "a"), "30");
+    browser.find("#deploy").click();
+    browser.await("the split", d -> text("#traffic").contains("30%"));
+    assertThat(text("#traffic")).contains("v1 champion · 70%", "v2 challenger (canary) · 30%");
+    assertThat(get("/api/v1/models/late_shipment"))
+        .contains(
+            "\"canary\":\"challenger\",\"canary_percent\":30,\"version\":1,\"canary_version\":2");
+    browser.screenshot("16-model-traffic");
+
+    tab("test");
+    fill("quantity", "20", "discount", "0.05", "ship_days", "60", "commit_days", "30");
+    browser.find("#test-send").click();
+    browser.await("a prediction", d -> !text("#prediction").isEmpty());
+    assertThat(text("#answered-version")).isIn("v1", "v2");
+    new Select(browser.find("#test-version")).selectByValue("2");
+    fill("quantity", "20", "discount", "0.05", "ship_days", "60", "commit_days", "30");
+    browser.find("#test-send").click();
+    browser.await("version 2's answer", d -> text("#answered-version").equals("v2"));
+    // the page shows what the endpoint answers to the same request from any client
+    String direct =
+        send(
+                "POST",
+                "/v2/models/late_shipment/versions/2/infer",
+                "{\"instances\": [{\"quantity\": 20, \"discount\": 0.05, \"ship_days\": 60,"
+                    + " \"commit_days\": 30}]}")
+            .body();
+    double expected = new ObjectMapper().readTree(direct).path("predictions").get(0).asDouble();
+    assertThat(Double.parseDouble(text("#prediction"))).isCloseTo(expected, within(0.00005));
+    browser.screenshot("17-model-test");
+
+    fill("ship_days", "2.5");
+    browser.find("#test-send").click();
+    browser.await("the refusal", d -> visible("#banner.error"));
+    assertThat(text("#banner"))
+        .startsWith("The request was not valid")
+        .contains("ship_days must be a whole number (INT64), not 2.5");
+    assertThat(text("#test-error")).contains("ship_days");
+    browser.screenshot("18-model-bad-request");
+  }
+
+  /** Types values into the test form's inputs: name, value, name, value… */
+  private static void fill(String... namesAndValues) {
+    for (int i = 0; i < namesAndValues.length; i += 2) {
+      WebElement input = browser.find("#test-inputs [name='" + namesAndValues[i] + "']");
+      input.sendKeys(Keys.chord(Keys.CONTROL, "a"), namesAndValues[i + 1]);
+    }
   }
 
   /** Replaces the editor's text and runs it with Ctrl+Enter, as a person does. */

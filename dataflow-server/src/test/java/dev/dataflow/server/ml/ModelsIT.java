@@ -132,6 +132,9 @@ class ModelsIT {
     assertThat(shown.body.path("model").path("aliases").path("champion").asInt()).isEqualTo(1);
     assertThat(shown.body.path("versions")).hasSize(2);
     assertThat(shown.body.path("deployment").path("target").asText()).isEqualTo("champion");
+    // the versions that answer, resolved from the live route (champion is version 1)
+    assertThat(shown.body.path("deployment").path("version").asInt()).isEqualTo(1);
+    assertThat(shown.body.path("deployment").path("canary_version").asInt()).isZero();
     assertThat(send("GET", "/v2/health/live", "").body.path("live").asBoolean()).isTrue();
     assertThat(send("GET", "/v2/models/churn/ready", "").body.path("ready").asBoolean()).isTrue();
     JsonNode metadata = send("GET", "/v2/models/churn", "").body;
