@@ -42,7 +42,7 @@ final class IngestRun {
         try (var connection = engine.connect();
             Statement statement = connection.createStatement()) {
           BatchProcessor.createErrorStaging(statement);
-          OriginReader.Pending pending = reader.next(statement);
+          OriginReader.Pending pending = reader.next(statement, stopped);
           if (pending == null) {
             break;
           }

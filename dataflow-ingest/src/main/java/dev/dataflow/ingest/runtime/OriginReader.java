@@ -5,6 +5,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BooleanSupplier;
 
 /**
  * Where a pipeline's rows come from, for one run. The runtime calls {@link #next} on a DuckDB
@@ -29,6 +30,14 @@ public interface OriginReader extends AutoCloseable {
 
   /** Reads the next batch, or returns null when nothing is pending now. */
   Pending next(Statement statement) throws SQLException;
+
+  /**
+   * Reads the next batch; a reader of a stream may wait for one until {@code stopped} holds, then
+   * return null. By default, {@link #next(Statement)}.
+   */
+  default Pending next(Statement statement, BooleanSupplier stopped) throws SQLException {
+    return next(statement);
+  }
 
   /**
    * Reads at most {@code limit} records into {@code input} for a preview, whatever was committed.

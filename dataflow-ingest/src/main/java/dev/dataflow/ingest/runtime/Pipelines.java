@@ -4,6 +4,8 @@ import static java.util.Objects.requireNonNull;
 
 import dev.dataflow.api.DataflowException;
 import dev.dataflow.api.ErrorCode;
+import dev.dataflow.ingest.cdc.CdcReader;
+import dev.dataflow.ingest.cdc.Replication;
 import dev.dataflow.ingest.http.HttpIngest;
 import dev.dataflow.ingest.http.HttpSpools;
 import dev.dataflow.ingest.jdbc.JdbcReader;
@@ -172,7 +174,10 @@ public final class Pipelines implements AutoCloseable {
     if (running.containsKey(name)) {
       stop(name);
     }
-    stored(name);
+    PipelineSpec spec = spec(name);
+    if (spec.origin() instanceof PipelineSpec.CdcOrigin) {
+      Replication.drop(spec);
+    }
     store.delete(name);
   }
 
@@ -214,6 +219,18 @@ public final class Pipelines implements AutoCloseable {
     }
     if (spec.origin() instanceof PipelineSpec.HttpOrigin) {
       return new IngestRun(sql, spec, new HttpReader(sql.lake(), spec, http.of(spec)));
+    }
+    if (spec.origin() instanceof PipelineSpec.CdcOrigin) {
+      // looked up at each call: the first run creates the table
+      return new IngestRun(
+          sql,
+          spec,
+          new CdcReader(
+              spec,
+              key -> {
+                Table table = sql.lake().tableOrNull(spec.destinations().get(0).table());
+                return table == null ? null : Offsets.latest(table, spec.name(), key);
+              }));
     }
     throw new DataflowException(
         ErrorCode.UNSUPPORTED,

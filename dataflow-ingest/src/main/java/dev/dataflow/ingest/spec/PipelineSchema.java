@@ -84,7 +84,7 @@ public final class PipelineSchema {
       ConfigSchema.of(
               of("type", STRING, "Where rows come from.")
                   .asRequired()
-                  .withAllowed("files", "jdbc", "http"),
+                  .withAllowed("files", "jdbc", "http", "cdc"),
               of(
                       "path",
                       STRING,
@@ -108,15 +108,17 @@ public final class PipelineSchema {
                   .onlyWhen(when("type", "files")),
               of("url", STRING, "The JDBC URL of the database.")
                   .asRequired()
-                  .onlyWhen(when("type", "jdbc"))
+                  .onlyWhen(when("type", "jdbc", "cdc"))
                   .withCheck(JDBC_URL),
-              of("user", STRING, "The database user.").onlyWhen(when("type", "jdbc")),
+              of("user", STRING, "The database user.").onlyWhen(when("type", "jdbc", "cdc")),
               of(
                       "password",
                       SECRET,
                       "The password; write ${env:NAME} to take it from the environment at run time.")
-                  .onlyWhen(when("type", "jdbc")),
-              of("table", STRING, "The table to read.").onlyWhen(when("type", "jdbc")),
+                  .onlyWhen(when("type", "jdbc", "cdc")),
+              of("table", STRING, "The table to read (schema.table).")
+                  .onlyWhen(when("type", "jdbc", "cdc"))
+                  .requiredWhen(when("type", "cdc")),
               of("query", STRING, "A SELECT to read instead of a table.")
                   .onlyWhen(when("type", "jdbc")),
               object(
@@ -126,6 +128,23 @@ public final class PipelineSchema {
                   .onlyWhen(when("type", "jdbc")),
               object("split", SPLIT, "Read in parallel by key range.")
                   .onlyWhen(when("type", "jdbc")),
+              of("slot", STRING, "The replication slot; default dataflow_<pipeline name>.")
+                  .onlyWhen(when("type", "cdc"))
+                  .withCheck(NAME),
+              of("publication", STRING, "The publication; default dataflow_<pipeline name>.")
+                  .onlyWhen(when("type", "cdc"))
+                  .withCheck(NAME),
+              of(
+                      "changelog",
+                      BOOLEAN,
+                      "Append every change with __op, __source_ts and __lsn instead of applying "
+                          + "changes by key.")
+                  .withDefault("false")
+                  .onlyWhen(when("type", "cdc")),
+              of("snapshot", STRING, "Read the table's current rows first, or only new changes.")
+                  .withDefault("initial")
+                  .withAllowed("initial", "never")
+                  .onlyWhen(when("type", "cdc")),
               of(
                       "max_pending_rows",
                       INT,

@@ -70,7 +70,7 @@ public record PipelineSpec(
   }
 
   /** Where rows come from; one record per origin type. */
-  public sealed interface Origin permits FilesOrigin, JdbcOrigin, HttpOrigin {}
+  public sealed interface Origin permits FilesOrigin, JdbcOrigin, HttpOrigin, CdcOrigin {}
 
   /**
    * @param location an absolute {@code file:} URI, or the {@code s3://bucket/prefix} as written
@@ -115,6 +115,31 @@ public record PipelineSpec(
   public record Split(String column, int parallelism) {}
 
   public record HttpOrigin(int maxPendingRows) implements Origin {}
+
+  /**
+   * Change data capture from a database's log (PostgreSQL logical replication).
+   *
+   * @param slot the replication slot, or null for {@code dataflow_<pipeline>}
+   * @param publication the publication, or null for {@code dataflow_<pipeline>}
+   * @param changelog keep every change (with its operation and source time) instead of applying
+   *     changes by key
+   * @param snapshot read the table's current rows first
+   */
+  public record CdcOrigin(
+      String url,
+      String user,
+      Secret password,
+      String table,
+      String slot,
+      String publication,
+      boolean changelog,
+      boolean snapshot)
+      implements Origin {
+    public CdcOrigin {
+      requireNonNull(url, "url is null");
+      requireNonNull(table, "table is null");
+    }
+  }
 
   public record Transform(String name, String sql) {}
 

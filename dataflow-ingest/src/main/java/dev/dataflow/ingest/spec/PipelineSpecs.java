@@ -3,6 +3,7 @@ package dev.dataflow.ingest.spec;
 import static java.util.Objects.requireNonNull;
 
 import dev.dataflow.api.DatasetPath;
+import dev.dataflow.ingest.spec.PipelineSpec.CdcOrigin;
 import dev.dataflow.ingest.spec.PipelineSpec.Check;
 import dev.dataflow.ingest.spec.PipelineSpec.Commit;
 import dev.dataflow.ingest.spec.PipelineSpec.Constraints;
@@ -170,6 +171,7 @@ public final class PipelineSpecs {
     return switch (origin.string("type")) {
       case "files" -> files(origin, source);
       case "jdbc" -> jdbc(origin);
+      case "cdc" -> cdc(origin);
       default -> new HttpOrigin(origin.integer("max_pending_rows"));
     };
   }
@@ -216,6 +218,18 @@ public final class PipelineSpecs {
         origin.has("split")
             ? new Split(split.string("column"), split.integer("parallelism"))
             : null);
+  }
+
+  private static CdcOrigin cdc(ConfigObject origin) {
+    return new CdcOrigin(
+        origin.string("url"),
+        origin.string("user"),
+        origin.secret("password"),
+        origin.string("table"),
+        origin.string("slot"),
+        origin.string("publication"),
+        origin.bool("changelog"),
+        origin.string("snapshot").equals("initial"));
   }
 
   private static Constraints constraints(ConfigObject constraints) {

@@ -41,6 +41,15 @@ public final class Secret {
     return matcher.matches() ? matcher.group(1) : null;
   }
 
+  /**
+   * The value for the connector that needs it, never for logs: the literal, or the environment
+   * variable a reference names (null when that is not set).
+   */
+  public String value() {
+    String name = environmentVariable();
+    return name == null ? text : System.getenv(name);
+  }
+
   /** The text as written; for the connector that needs it, never for logs. */
   public String reveal() {
     return text;

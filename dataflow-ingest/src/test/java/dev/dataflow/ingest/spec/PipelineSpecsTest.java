@@ -247,7 +247,7 @@ class PipelineSpecsTest {
     assertThat(invalid(FILES.replace("glob:", "pattern:")).problems().get(0).toString())
         .isEqualTo(
             "line 6, column 3: origin: unknown field 'pattern'; valid fields here: type, path, glob, format, "
-                + "csv, columns, url, user, password, table, query, cursor, split, max_pending_rows");
+                + "csv, columns, url, user, password, table, query, cursor, split, slot, publication, changelog, snapshot, max_pending_rows");
   }
 
   @Test
@@ -322,7 +322,7 @@ class PipelineSpecsTest {
         destination: {table: raw.a}
         """))
         .containsExactly(
-            "line 2, column 1: origin.url: required field is missing (required when type is jdbc)",
+            "line 2, column 1: origin.url: required field is missing (required when type is jdbc or cdc)",
             "line 2, column 1: origin: needs exactly one of table, query when type is jdbc");
   }
 

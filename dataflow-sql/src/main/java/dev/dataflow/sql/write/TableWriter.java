@@ -39,6 +39,12 @@ import org.apache.iceberg.types.Types;
 public final class TableWriter {
   private static final DateTimeFormatter BATCH = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss");
 
+  /**
+   * In a MERGE, a row whose boolean column of this name is true deletes its key instead of being
+   * written (change data capture applies deletes this way); the column is never written.
+   */
+  public static final String DELETED = "__df_deleted";
+
   private final Lake lake;
 
   public TableWriter(Lake lake) {
@@ -185,7 +191,10 @@ public final class TableWriter {
     APPEND,
     /** Replace every row of the table. */
     OVERWRITE,
-    /** Replace the rows whose key the new rows hold, add the others (copy-on-write). */
+    /**
+     * Replace the rows whose key the new rows hold, add the others (copy-on-write); rows marked
+     * {@link #DELETED} remove their key.
+     */
     MERGE
   }
 
