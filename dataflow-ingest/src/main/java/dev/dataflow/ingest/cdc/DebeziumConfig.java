@@ -45,7 +45,8 @@ final class DebeziumConfig {
       properties.setProperty(CommittedOffsets.VALUE, value);
     }
     database(spec, origin, properties);
-    properties.setProperty("topic.prefix", "dataflow");
+    // also names Debezium's JMX metrics, which must differ between the pipelines of a process
+    properties.setProperty("topic.prefix", engineName(spec));
     properties.setProperty("plugin.name", "pgoutput");
     properties.setProperty("slot.name", slot(spec));
     properties.setProperty("publication.name", publication(spec));

@@ -9,16 +9,10 @@ import dev.dataflow.ingest.runtime.RunRecord;
 import dev.dataflow.lake.Lake;
 import dev.dataflow.lake.LakeConfig;
 import dev.dataflow.sql.EngineConfig;
-import dev.dataflow.sql.Execution;
 import dev.dataflow.sql.SqlService;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.Statement;
-import java.util.ArrayList;
 import java.util.List;
-import org.apache.arrow.vector.FieldVector;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -29,23 +23,16 @@ import org.junit.jupiter.api.io.TempDir;
 /** The cdc origin against a real PostgreSQL 17 with logical replication, through the runtime. */
 class CdcReaderTest {
   static EmbeddedPostgres postgres;
-  static String url;
 
   @TempDir Path dir;
   Lake lake;
   SqlService sql;
   Pipelines pipelines;
+  CdcFixture source;
 
   @BeforeAll
   static void startPostgres() throws Exception {
-    postgres =
-        EmbeddedPostgres.builder()
-            .setServerConfig("listen_addresses", "127.0.0.1")
-            .setServerConfig("wal_level", "logical")
-            .setServerConfig("max_replication_slots", "20")
-            .setServerConfig("max_wal_senders", "20")
-            .start();
-    url = postgres.getJdbcUrl("postgres", "postgres");
+    postgres = CdcFixture.startPostgres();
   }
 
   @AfterAll
@@ -58,6 +45,7 @@ class CdcReaderTest {
     lake = Lake.open(LakeConfig.embedded(dir.resolve("data")));
     sql = new SqlService(lake, EngineConfig.defaults(dir.resolve("data")));
     pipelines = new Pipelines(sql);
+    source = new CdcFixture(postgres, sql, pipelines, dir);
   }
 
   @AfterEach
@@ -67,95 +55,38 @@ class CdcReaderTest {
     lake.close();
   }
 
-  static void execute(String statements) throws Exception {
-    try (Connection connection = postgres.getPostgresDatabase().getConnection();
-        Statement statement = connection.createStatement()) {
-      statement.execute(statements);
-    }
+  void execute(String statements) throws Exception {
+    source.execute(statements);
   }
 
-  static List<String> pg(String query) throws Exception {
-    List<String> rows = new ArrayList<>();
-    try (Connection connection = postgres.getPostgresDatabase().getConnection();
-        Statement statement = connection.createStatement();
-        ResultSet result = statement.executeQuery(query)) {
-      while (result.next()) {
-        rows.add(result.getString(1));
-      }
-    }
-    return rows;
+  List<String> pg(String query) throws Exception {
+    return source.pg(query);
   }
 
-  static String yaml(String name, String table, String origin, String destination) {
-    return """
-        name: %s
-        origin:
-          type: cdc
-          url: "%s"
-          user: postgres
-          table: %s
-        %s
-        destination:
-          table: raw.%s
-        %s
-        commit: {max_rows: 5000, max_interval: 2s}
-        """
-        .formatted(
-            name,
-            url,
-            table,
-            origin.indent(2).stripTrailing(),
-            name,
-            destination.indent(2).stripTrailing());
+  List<String> lakeRows(String query) {
+    return source.lakeRows(query);
+  }
+
+  void assertSameRows(String table, String lakeTable) throws Exception {
+    source.assertSameRows(table, lakeTable);
+  }
+
+  String yaml(String name, String table, String origin, String destination) {
+    return source.yaml(name, table, origin, destination);
   }
 
   void apply(String name, String yaml) {
-    pipelines.apply(yaml, dir.resolve(name + ".yaml"));
+    source.apply(name, yaml);
+  }
+
+  static String createTable(String table, int rows) {
+    return CdcFixture.createTable(table, rows);
   }
 
   RunRecord run(String name) {
     RunRecord run = pipelines.runOnce(name);
     assertThat(run.status()).as(run.error()).isEqualTo(PipelineState.FINISHED);
     return run;
-  }
-
-  List<String> lakeRows(String query) {
-    List<String> rows = new ArrayList<>();
-    try (Execution execution = sql.execute("test", query)) {
-      while (execution.next()) {
-        var batch = execution.batch();
-        for (int r = 0; r < batch.getRowCount(); r++) {
-          List<String> values = new ArrayList<>();
-          for (FieldVector vector : batch.getFieldVectors()) {
-            values.add(String.valueOf(vector.getObject(r)));
-          }
-          rows.add(String.join("|", values));
-        }
-      }
-    }
-    return rows;
-  }
-
-  /** The rows of a source table and of its lake table, each as one text per row, sorted. */
-  static final String ROW =
-      "CAST(id AS VARCHAR) || '|' || coalesce(name, 'null') || '|' || "
-          + "coalesce(CAST(amount AS VARCHAR), 'null') || '|' || coalesce(CAST(qty AS VARCHAR), 'null')"
-          + " || '|' || coalesce(CAST(ts AS VARCHAR), 'null')";
-
-  void assertSameRows(String source, String lakeTable) throws Exception {
-    List<String> expected = pg("SELECT " + ROW + " AS r FROM " + source + " ORDER BY r");
-    List<String> actual = lakeRows("SELECT " + ROW + " AS r FROM " + lakeTable + " ORDER BY r");
-    assertThat(actual).hasSize(expected.size()).isEqualTo(expected);
-  }
-
-  static String createTable(String table, int rows) {
-    return """
-        CREATE TABLE %1$s (id bigint PRIMARY KEY, name text, amount numeric(12,2), qty int,
-          ts timestamp);
-        INSERT INTO %1$s SELECT i, 'name ' || i, i * 1.25, i %% 100,
-          TIMESTAMP '2024-01-01 00:00:00' + i * INTERVAL '1 second' FROM generate_series(1, %2$d) i;
-        """
-        .formatted(table, rows);
   }
 
   @Test
@@ -199,7 +130,7 @@ class CdcReaderTest {
         .isEmpty();
   }
 
-  static String confirmed(String slot) throws Exception {
+  String confirmed(String slot) throws Exception {
     return pg("SELECT confirmed_flush_lsn::text FROM pg_replication_slots WHERE slot_name = '"
             + slot
             + "'")
