@@ -9,6 +9,7 @@ import dev.dataflow.ingest.cdc.Replication;
 import dev.dataflow.ingest.http.HttpIngest;
 import dev.dataflow.ingest.http.HttpSpools;
 import dev.dataflow.ingest.jdbc.JdbcReader;
+import dev.dataflow.ingest.kafka.KafkaReader;
 import dev.dataflow.ingest.spec.PipelineSpec;
 import dev.dataflow.ingest.spec.PipelineSpecs;
 import dev.dataflow.sql.SqlService;
@@ -221,16 +222,13 @@ public final class Pipelines implements AutoCloseable {
       return new IngestRun(sql, spec, new HttpReader(sql.lake(), spec, http.of(spec)));
     }
     if (spec.origin() instanceof PipelineSpec.CdcOrigin) {
-      // looked up at each call: the first run creates the table
+      return new IngestRun(sql, spec, new CdcReader(spec, committed(spec)));
+    }
+    if (spec.origin() instanceof PipelineSpec.KafkaOrigin) {
       return new IngestRun(
           sql,
           spec,
-          new CdcReader(
-              spec,
-              key -> {
-                Table table = sql.lake().tableOrNull(spec.destinations().get(0).table());
-                return table == null ? null : Offsets.latest(table, spec.name(), key);
-              }));
+          new KafkaReader(spec, committed(spec), sql.warehouse().getParent().resolve("spool")));
     }
     throw new DataflowException(
         ErrorCode.UNSUPPORTED,
@@ -239,6 +237,17 @@ public final class Pipelines implements AutoCloseable {
             + ": origin type "
             + spec.origin().getClass().getSimpleName()
             + " does not run yet");
+  }
+
+  /**
+   * An offset property of the pipeline's last commit to its first destination, or null; the table
+   * is looked up at each call, as the first run creates it.
+   */
+  private java.util.function.Function<String, String> committed(PipelineSpec spec) {
+    return key -> {
+      Table table = sql.lake().tableOrNull(spec.destinations().get(0).table());
+      return table == null ? null : Offsets.latest(table, spec.name(), key);
+    };
   }
 
   /** The thread of one running pipeline. */

@@ -84,7 +84,7 @@ public final class PipelineSchema {
       ConfigSchema.of(
               of("type", STRING, "Where rows come from.")
                   .asRequired()
-                  .withAllowed("files", "jdbc", "http", "cdc"),
+                  .withAllowed("files", "jdbc", "http", "cdc", "kafka"),
               of(
                       "path",
                       STRING,
@@ -145,6 +145,18 @@ public final class PipelineSchema {
                   .withDefault("initial")
                   .withAllowed("initial", "never")
                   .onlyWhen(when("type", "cdc")),
+              of("bootstrap_servers", STRING, "The Kafka brokers to start from (host:port,...).")
+                  .asRequired()
+                  .onlyWhen(when("type", "kafka")),
+              of("topic", STRING, "The topic to read; its messages are JSON objects.")
+                  .asRequired()
+                  .onlyWhen(when("type", "kafka")),
+              of(
+                      "group",
+                      STRING,
+                      "The consumer group; workers in one group share the topic's partitions."
+                          + " Default dataflow_<pipeline name>.")
+                  .onlyWhen(when("type", "kafka")),
               of(
                       "max_pending_rows",
                       INT,

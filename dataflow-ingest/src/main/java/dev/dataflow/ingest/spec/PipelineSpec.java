@@ -70,7 +70,8 @@ public record PipelineSpec(
   }
 
   /** Where rows come from; one record per origin type. */
-  public sealed interface Origin permits FilesOrigin, JdbcOrigin, HttpOrigin, CdcOrigin {}
+  public sealed interface Origin
+      permits FilesOrigin, JdbcOrigin, HttpOrigin, CdcOrigin, KafkaOrigin {}
 
   /**
    * @param location an absolute {@code file:} URI, or the {@code s3://bucket/prefix} as written
@@ -138,6 +139,19 @@ public record PipelineSpec(
     public CdcOrigin {
       requireNonNull(url, "url is null");
       requireNonNull(table, "table is null");
+    }
+  }
+
+  /**
+   * JSON messages of a Kafka topic, read by a consumer group so that several workers share its
+   * partitions.
+   *
+   * @param group the consumer group, or null for {@code dataflow_<pipeline>}
+   */
+  public record KafkaOrigin(String bootstrapServers, String topic, String group) implements Origin {
+    public KafkaOrigin {
+      requireNonNull(bootstrapServers, "bootstrapServers is null");
+      requireNonNull(topic, "topic is null");
     }
   }
 

@@ -15,6 +15,7 @@ import dev.dataflow.ingest.spec.PipelineSpec.FilesOrigin;
 import dev.dataflow.ingest.spec.PipelineSpec.Format;
 import dev.dataflow.ingest.spec.PipelineSpec.HttpOrigin;
 import dev.dataflow.ingest.spec.PipelineSpec.JdbcOrigin;
+import dev.dataflow.ingest.spec.PipelineSpec.KafkaOrigin;
 import dev.dataflow.ingest.spec.PipelineSpec.Mode;
 import dev.dataflow.ingest.spec.PipelineSpec.Origin;
 import dev.dataflow.ingest.spec.PipelineSpec.Policy;
@@ -172,6 +173,9 @@ public final class PipelineSpecs {
       case "files" -> files(origin, source);
       case "jdbc" -> jdbc(origin);
       case "cdc" -> cdc(origin);
+      case "kafka" ->
+          new KafkaOrigin(
+              origin.string("bootstrap_servers"), origin.string("topic"), origin.string("group"));
       default -> new HttpOrigin(origin.integer("max_pending_rows"));
     };
   }

@@ -2,8 +2,8 @@ package dev.dataflow.ingest.cdc;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.dataflow.ingest.LakeRows;
 import dev.dataflow.ingest.runtime.Pipelines;
-import dev.dataflow.sql.Execution;
 import dev.dataflow.sql.SqlService;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
@@ -13,7 +13,6 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.arrow.vector.FieldVector;
 
 /** A PostgreSQL 17 with logical replication, and a platform's pipelines and lake to compare. */
 record CdcFixture(EmbeddedPostgres postgres, SqlService sql, Pipelines pipelines, Path dir) {
@@ -94,20 +93,7 @@ record CdcFixture(EmbeddedPostgres postgres, SqlService sql, Pipelines pipelines
   }
 
   List<String> lakeRows(String query) {
-    List<String> rows = new ArrayList<>();
-    try (Execution execution = sql.execute("test", query)) {
-      while (execution.next()) {
-        var batch = execution.batch();
-        for (int r = 0; r < batch.getRowCount(); r++) {
-          List<String> values = new ArrayList<>();
-          for (FieldVector vector : batch.getFieldVectors()) {
-            values.add(String.valueOf(vector.getObject(r)));
-          }
-          rows.add(String.join("|", values));
-        }
-      }
-    }
-    return rows;
+    return LakeRows.of(sql, query);
   }
 
   void assertSameRows(String source, String lakeTable) throws Exception {
