@@ -42,6 +42,7 @@ public final class CdcReader implements OriginReader {
   private ChangeStream stream;
   private ChangeStream.Delivery pending;
   private String pendingOffset;
+  private SourceTimes times;
 
   /**
    * @param committed the value of an offset property in the pipeline's last commit, or null
@@ -91,12 +92,12 @@ public final class CdcReader implements OriginReader {
       return null;
     }
     List<SourceRecord> records = delivery.records();
-    long sourceTime = ChangeRows.stage(statement, records, origin.changelog(), spec.name());
+    times = ChangeRows.stage(statement, records, origin.changelog(), spec.name());
     SourceRecord last = records.get(records.size() - 1);
     Map<String, String> offset = offset(last);
     pending = delivery;
     pendingOffset = offset.get(OFFSET);
-    offset.put(SOURCE_TIME, Long.toString(sourceTime));
+    offset.put(SOURCE_TIME, Long.toString(times.newest()));
     return new Pending(
         "cdc-"
             + spec.name()
@@ -161,6 +162,11 @@ public final class CdcReader implements OriginReader {
       pending.acknowledge(done);
       pending = null;
     }
+  }
+
+  @Override
+  public SourceTimes sourceTimes() {
+    return times;
   }
 
   @Override

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.dataflow.api.DataflowException;
 import dev.dataflow.api.ErrorCode;
+import dev.dataflow.ingest.runtime.OriginReader;
 import dev.dataflow.sql.Engine;
 import dev.dataflow.sql.write.TableWriter;
 import java.sql.SQLException;
@@ -34,8 +35,8 @@ final class ChangeRows {
 
   private ChangeRows() {}
 
-  /** Fills {@code input} with the changes; returns the largest source commit time (ms). */
-  static long stage(
+  /** Fills {@code input} with the changes; returns their oldest and newest source commit times. */
+  static OriginReader.SourceTimes stage(
       Statement statement, List<SourceRecord> records, boolean changelog, String pipeline)
       throws SQLException {
     statement.execute(
@@ -44,7 +45,8 @@ final class ChangeRows {
             + " (seq BIGINT, op VARCHAR, source_ts BIGINT, lsn BIGINT, change_key VARCHAR,"
             + " row VARCHAR)");
     Map<String, String> columns = new LinkedHashMap<>();
-    long latest = 0;
+    long oldest = Long.MAX_VALUE;
+    long newest = 0;
     DuckDBConnection connection = statement.getConnection().unwrap(DuckDBConnection.class);
     try (DuckDBAppender appender =
         connection.createAppender(DuckDBConnection.DEFAULT_SCHEMA, STAGING)) {
@@ -56,7 +58,8 @@ final class ChangeRows {
         }
         Struct source = value.getStruct("source");
         long sourceTs = source.getInt64("ts_ms");
-        latest = Math.max(latest, sourceTs);
+        oldest = Math.min(oldest, sourceTs);
+        newest = Math.max(newest, sourceTs);
         String op = value.getString("op");
         if (record.key() == null && !changelog) {
           throw new DataflowException(
@@ -80,7 +83,7 @@ final class ChangeRows {
       }
     }
     statement.execute("CREATE OR REPLACE TABLE input AS " + select(columns, changelog));
-    return latest;
+    return new OriginReader.SourceTimes(oldest, newest);
   }
 
   private static String json(Struct row, Map<String, String> columns) {

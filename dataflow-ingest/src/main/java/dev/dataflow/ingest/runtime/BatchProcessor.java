@@ -239,7 +239,8 @@ final class BatchProcessor {
         snapshot = result.snapshotId();
       }
     }
-    return new Batch(stageRows.get(INPUT) + fileErrors(), written, bad, stageRows, snapshot, notes);
+    return new Batch(
+        stageRows.get(INPUT) + fileErrors(), written, bad, stageRows, snapshot, notes, null);
   }
 
   private long fileErrors() {

@@ -48,7 +48,10 @@ final class IngestRun {
           }
           BatchProcessor processor = new BatchProcessor(sql, spec, statement);
           Map<String, Long> stages = processor.transform();
-          Batch batch = processor.commit(run.id(), pending.batchId(), pending.offsets(), stages);
+          Batch batch =
+              processor
+                  .commit(run.id(), pending.batchId(), pending.offsets(), stages)
+                  .withSource(reader.sourceTimes());
           onBatch.accept(batch, pending.bytes());
           totals = add(totals, batch, pending);
         } catch (SQLException e) {

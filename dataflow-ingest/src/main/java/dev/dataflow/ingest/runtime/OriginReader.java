@@ -23,6 +23,12 @@ public interface OriginReader extends AutoCloseable {
    */
   record Pending(String batchId, Map<String, String> offsets, long bytes, int units) {}
 
+  /**
+   * When the changes of a batch were committed at the source (ms since the epoch): its oldest and
+   * its newest.
+   */
+  record SourceTimes(long oldest, long newest) {}
+
   /** Local directories the reader reads files from: the run's DuckDB may touch only those. */
   default List<Path> directories() {
     return List.of();
@@ -43,6 +49,14 @@ public interface OriginReader extends AutoCloseable {
    * Reads at most {@code limit} records into {@code input} for a preview, whatever was committed.
    */
   void preview(Statement statement, int limit) throws SQLException;
+
+  /**
+   * The source commit times of the batch {@link #next} returned last, for origins that know them
+   * (change streams); null by default.
+   */
+  default SourceTimes sourceTimes() {
+    return null;
+  }
 
   @Override
   default void close() {}

@@ -174,6 +174,30 @@ class CdcReaderTest {
   }
 
   @Test
+  void latencyFromSourceCommitToLakeCommitIsMeasured() throws Exception {
+    execute(createTable("timed", 10));
+    var registry = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+    try (Pipelines measured = new Pipelines(sql, registry)) {
+      measured.apply(
+          yaml("timed", "public.timed", "", "mode: merge\nkey: [id]"), dir.resolve("timed.yaml"));
+      long before = System.currentTimeMillis();
+      execute("UPDATE timed SET qty = 7");
+      RunRecord run = measured.runOnce("timed");
+      assertThat(run.status()).as(run.error()).isEqualTo(PipelineState.FINISHED);
+      long elapsed = System.currentTimeMillis() - before;
+      var latency =
+          registry.find("dataflow.pipeline.commit.latency").tag("pipeline", "timed").timer();
+      assertThat(latency.count()).isPositive();
+      assertThat(latency.max(java.util.concurrent.TimeUnit.MILLISECONDS))
+          .isPositive()
+          .isLessThanOrEqualTo(elapsed);
+      double lag =
+          registry.find("dataflow.pipeline.source.lag").tag("pipeline", "timed").gauge().value();
+      assertThat(lag).isPositive().isLessThan(elapsed / 1000.0 + 1);
+    }
+  }
+
+  @Test
   void applyingNeedsAMergeDestination() throws Exception {
     execute(createTable("appended", 1));
     apply("appended", yaml("appended", "public.appended", "", "mode: append"));
