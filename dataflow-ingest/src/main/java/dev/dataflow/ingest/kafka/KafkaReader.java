@@ -165,6 +165,10 @@ public final class KafkaReader implements OriginReader {
         firstAt = firstAt < 0 ? System.currentTimeMillis() : firstAt;
       }
       long now = System.currentTimeMillis();
+      if (consumer.assignment().isEmpty()) {
+        // waiting to join the group is not idleness: the partitions may be full
+        started = now;
+      }
       boolean full = count >= spec.commit().maxRows();
       boolean due = firstAt >= 0 && now - firstAt >= interval;
       boolean idle = firstAt < 0 && !continuous && now - started >= interval;

@@ -232,6 +232,13 @@ public final class PipelineSchema {
               .withDefault("10s")
               .withCheck(POSITIVE));
 
+  static final ConfigSchema PUBLISH =
+      ConfigSchema.of(
+          of("bootstrap_servers", STRING, "The Kafka brokers to start from (host:port,...).")
+              .asRequired(),
+          of("topic", STRING, "The topic that receives each row as a JSON object.").asRequired(),
+          of("key", STRING, "The column whose value keys the messages (one key keeps its order)."));
+
   /** The whole pipeline file. */
   public static final ConfigSchema PIPELINE =
       ConfigSchema.of(
@@ -250,7 +257,11 @@ public final class PipelineSchema {
               of("schedule", DURATION, "Run every interval.")
                   .onlyWhen(when("mode", "batch"))
                   .withCheck(POSITIVE),
-              object("commit", COMMIT, "When written rows are committed."))
+              object("commit", COMMIT, "When written rows are committed."),
+              object(
+                  "publish",
+                  PUBLISH,
+                  "Also publish each batch's rows to a Kafka topic, as JSON (at least once)."))
           .withExactlyOne(null, "destination", "destinations");
 
   private PipelineSchema() {}

@@ -17,6 +17,7 @@ import java.util.Map;
  *     in order
  * @param schedule the batch interval, or null to run only when triggered
  * @param source the file this was read from
+ * @param publish where the batches' rows are also published, or null
  */
 public record PipelineSpec(
     String name,
@@ -29,7 +30,8 @@ public record PipelineSpec(
     Mode mode,
     Duration schedule,
     Commit commit,
-    Path source) {
+    Path source,
+    Publish publish) {
   public PipelineSpec {
     requireNonNull(name, "name is null");
     requireNonNull(origin, "origin is null");
@@ -189,4 +191,16 @@ public record PipelineSpec(
   public record ErrorPolicy(Policy policy, Double maxRatio, DatasetPath table) {}
 
   public record Commit(int maxRows, Duration maxInterval) {}
+
+  /**
+   * A Kafka topic that receives each batch's rows as JSON objects.
+   *
+   * @param key the column whose value keys the messages, or null
+   */
+  public record Publish(String bootstrapServers, String topic, String key) {
+    public Publish {
+      requireNonNull(bootstrapServers, "bootstrapServers is null");
+      requireNonNull(topic, "topic is null");
+    }
+  }
 }

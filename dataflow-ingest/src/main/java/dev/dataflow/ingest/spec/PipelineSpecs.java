@@ -19,6 +19,7 @@ import dev.dataflow.ingest.spec.PipelineSpec.KafkaOrigin;
 import dev.dataflow.ingest.spec.PipelineSpec.Mode;
 import dev.dataflow.ingest.spec.PipelineSpec.Origin;
 import dev.dataflow.ingest.spec.PipelineSpec.Policy;
+import dev.dataflow.ingest.spec.PipelineSpec.Publish;
 import dev.dataflow.ingest.spec.PipelineSpec.SchemaChanges;
 import dev.dataflow.ingest.spec.PipelineSpec.Split;
 import dev.dataflow.ingest.spec.PipelineSpec.Transform;
@@ -165,7 +166,13 @@ public final class PipelineSpecs {
         new Commit(
             root.object("commit").integer("max_rows"),
             root.object("commit").duration("max_interval")),
-        source);
+        source,
+        root.has("publish")
+            ? new Publish(
+                root.object("publish").string("bootstrap_servers"),
+                root.object("publish").string("topic"),
+                root.object("publish").string("key"))
+            : null);
   }
 
   private static Origin origin(ConfigObject origin, Path source) {

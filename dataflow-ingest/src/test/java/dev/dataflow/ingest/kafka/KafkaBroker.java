@@ -88,6 +88,32 @@ final class KafkaBroker implements AutoCloseable {
     }
   }
 
+  /** Every message of a topic from its beginning, read until none came for two seconds. */
+  List<String> read(String topic) {
+    List<String> values = new java.util.ArrayList<>();
+    try (var consumer =
+        new org.apache.kafka.clients.consumer.KafkaConsumer<>(
+            Map.<String, Object>of(
+                "bootstrap.servers",
+                bootstrap,
+                "group.id",
+                "reader-" + Uuid.randomUuid(),
+                "auto.offset.reset",
+                "earliest"),
+            new org.apache.kafka.common.serialization.StringDeserializer(),
+            new org.apache.kafka.common.serialization.StringDeserializer())) {
+      consumer.subscribe(List.of(topic));
+      long quietSince = System.currentTimeMillis();
+      while (System.currentTimeMillis() - quietSince < 2_000) {
+        for (var record : consumer.poll(java.time.Duration.ofMillis(200))) {
+          values.add(record.key() + "=" + record.value());
+          quietSince = System.currentTimeMillis();
+        }
+      }
+    }
+    return values;
+  }
+
   @Override
   public void close() {
     server.shutdown();

@@ -100,6 +100,27 @@ class KafkaReaderTest {
   }
 
   @Test
+  void rowsArePublishedToATopicAsJson() throws Exception {
+    broker.createTopic("raw_in", 2);
+    broker.send("raw_in", events(0, 300));
+    try (Lake lake = Lake.open(LakeConfig.embedded(dir.resolve("data")));
+        SqlService sql = new SqlService(lake, EngineConfig.defaults(dir.resolve("data")));
+        Pipelines pipelines = new Pipelines(sql)) {
+      String yaml =
+          yaml("published", "raw_in", "batch")
+              + "transforms: [{name: big, sql: \"SELECT id, kind FROM input WHERE id >= 100\"}]\n"
+              + "publish: {bootstrap_servers: \""
+              + broker.bootstrap
+              + "\", topic: published_out, key: id}\n";
+      pipelines.apply(yaml, dir.resolve("published.yaml"));
+      RunRecord run = pipelines.runOnce("published");
+      assertThat(run.status()).as(run.error()).isEqualTo(PipelineState.FINISHED);
+    }
+    List<String> messages = broker.read("published_out");
+    assertThat(messages).hasSize(200).contains("150={\"id\":150,\"kind\":\"k3\"}");
+  }
+
+  @Test
   void twoWorkersShareThePartitionsWithoutDuplicateOrLoss() throws Exception {
     broker.createTopic("clicks", 4);
     Path data = dir.resolve("data");

@@ -243,7 +243,7 @@ class PipelineSpecsTest {
         .containsExactly(
             "line 1, column 1: needs exactly one of destination, destinations",
             "line 19, column 1: unknown field 'destinaton'; valid fields here: name, description, origin, transforms, "
-                + "constraints, destination, destinations, errors, mode, schedule, commit; did you mean 'destination'?");
+                + "constraints, destination, destinations, errors, mode, schedule, commit, publish; did you mean 'destination'?");
     assertThat(invalid(FILES.replace("glob:", "pattern:")).problems().get(0).toString())
         .isEqualTo(
             "line 6, column 3: origin: unknown field 'pattern'; valid fields here: type, path, glob, format, "
