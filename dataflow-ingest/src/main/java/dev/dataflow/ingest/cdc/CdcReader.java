@@ -26,7 +26,7 @@ import org.apache.kafka.connect.source.SourceRecord;
  * shows the batch committed.
  *
  * <p>In a continuous pipeline a run waits for changes until the pipeline is stopped; in a batch
- * pipeline it ends when no change came for {@code commit.max_interval}.
+ * pipeline it ends when no change came for {@code commit.max_interval} once the engine was ready.
  */
 public final class CdcReader implements OriginReader {
   static final String OFFSET_KEY = "dataflow.cdc.key";
@@ -111,10 +111,11 @@ public final class CdcReader implements OriginReader {
   }
 
   private ChangeStream.Delivery await(BooleanSupplier stopped) {
-    long deadline = System.currentTimeMillis() + spec.commit().maxInterval().toMillis();
+    long asked = System.currentTimeMillis();
+    long interval = spec.commit().maxInterval().toMillis();
     boolean continuous = spec.mode() == PipelineSpec.Mode.CONTINUOUS;
     try {
-      while (!stopped.getAsBoolean() && (continuous || System.currentTimeMillis() < deadline)) {
+      while (!stopped.getAsBoolean() && (continuous || !idle(asked, interval))) {
         String failure = stream.failure();
         if (failure != null) {
           throw new DataflowException(
@@ -136,6 +137,12 @@ public final class CdcReader implements OriginReader {
       Thread.currentThread().interrupt();
       return null;
     }
+  }
+
+  /** Whether no change came for {@code interval} since the engine was ready and we asked. */
+  private boolean idle(long asked, long interval) {
+    long since = stream.pollingSince();
+    return since > 0 && System.currentTimeMillis() - Math.max(since, asked) >= interval;
   }
 
   /** The offset properties of a record: Debezium's key and offset as its engine stores them. */

@@ -49,6 +49,7 @@ final class ChangeStream
   private volatile boolean closed;
   private volatile String failure;
   private volatile boolean ended;
+  private volatile long pollingSince;
 
   ChangeStream(Properties properties) {
     this.engine =
@@ -61,6 +62,13 @@ final class ChangeStream
                     failure = error == null ? message : message + ": " + error;
                   }
                   ended = true;
+                })
+            .using(
+                new DebeziumEngine.ConnectorCallback() {
+                  @Override
+                  public void pollingStarted() {
+                    pollingSince = System.currentTimeMillis();
+                  }
                 })
             .build();
     thread.execute(engine);
@@ -106,6 +114,14 @@ final class ChangeStream
   /** The next batch, or null when none came within {@code millis}. */
   Delivery take(long millis) throws InterruptedException {
     return deliveries.poll(millis, TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * When the engine began handing over changes (ms since the epoch), 0 while it is still starting:
+   * connecting and creating the slot is not time without changes.
+   */
+  long pollingSince() {
+    return pollingSince;
   }
 
   /** Why the engine stopped on its own (it cannot connect, the slot is taken…), or null. */

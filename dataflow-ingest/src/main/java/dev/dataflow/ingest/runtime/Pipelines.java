@@ -50,6 +50,7 @@ public final class Pipelines implements AutoCloseable {
   private final Map<String, Worker> running = new ConcurrentHashMap<>();
   private final PipelineMetrics metrics;
   private final HttpSpools http;
+  private final Compactor compactor;
 
   /** Without a registry to expose them, metrics are recorded nowhere (an empty composite). */
   public Pipelines(SqlService sql) {
@@ -63,6 +64,14 @@ public final class Pipelines implements AutoCloseable {
     this.metrics =
         new PipelineMetrics(requireNonNull(registry, "registry is null"), running::containsKey);
     this.http = HttpReader.spools(sql);
+    this.compactor =
+        new Compactor(
+            sql,
+            () ->
+                running.values().stream()
+                    .map(worker -> worker.spec)
+                    .filter(spec -> spec.mode() == PipelineSpec.Mode.CONTINUOUS)
+                    .toList());
   }
 
   /**
@@ -160,6 +169,14 @@ public final class Pipelines implements AutoCloseable {
     } finally {
       running.remove(name);
     }
+  }
+
+  /**
+   * Compacts the small data files of the pipeline's append destinations now, while it runs or not
+   * (continuous pipelines' are also compacted in the background); returns the files rewritten.
+   */
+  public int compact(String name) {
+    return compactor.compact(spec(name), 2);
   }
 
   public Preview preview(String name, int limit) {
@@ -357,6 +374,7 @@ public final class Pipelines implements AutoCloseable {
     workers.forEach(Worker::stop);
     workers.forEach(Worker::awaitEnd);
     this.workers.shutdown();
+    compactor.close();
     store.close();
   }
 }

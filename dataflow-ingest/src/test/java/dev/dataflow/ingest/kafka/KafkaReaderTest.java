@@ -59,12 +59,12 @@ class KafkaReaderTest {
   }
 
   /** Waits up to a minute for the table's row count to satisfy {@code done}. */
-  static void awaitCount(SqlService sql, java.util.function.LongPredicate done)
+  static void awaitCount(SqlService sql, String table, java.util.function.LongPredicate done)
       throws InterruptedException {
     long deadline = System.currentTimeMillis() + 60_000;
     while (System.currentTimeMillis() < deadline) {
       try {
-        if (done.test(Long.parseLong(rows(sql, "SELECT count(*) FROM raw.clicks").get(0)))) {
+        if (done.test(Long.parseLong(rows(sql, "SELECT count(*) FROM raw." + table).get(0)))) {
           return;
         }
       } catch (dev.dataflow.api.DataflowException e) {
@@ -121,6 +121,37 @@ class KafkaReaderTest {
   }
 
   @Test
+  void smallFilesAreCompactedWhileTheStreamGoesOn() throws Exception {
+    broker.createTopic("ticks", 2);
+    Path data = dir.resolve("data");
+    try (Lake lake = Lake.open(LakeConfig.embedded(data));
+        SqlService sql = new SqlService(lake, EngineConfig.defaults(data));
+        Pipelines pipelines = new Pipelines(sql)) {
+      pipelines.apply(
+          yaml("ticks", "ticks", "continuous").replace("max_rows: 2000", "max_rows: 100"),
+          dir.resolve("ticks.yaml"));
+      pipelines.start("ticks");
+      broker.send("ticks", events(0, 3000));
+      awaitCount(sql, "ticks", count -> count >= 3000);
+      long before = dataFiles(lake, "raw.ticks");
+      assertThat(before).isGreaterThanOrEqualTo(10);
+      broker.send("ticks", events(3000, 4000));
+      assertThat(pipelines.compact("ticks")).isGreaterThanOrEqualTo(10);
+      awaitCount(sql, "ticks", count -> count >= 4000);
+      assertThat(rows(sql, "SELECT count(*), count(DISTINCT id), sum(id) FROM raw.ticks"))
+          .containsExactly("4000|4000|7998000");
+      assertThat(dataFiles(lake, "raw.ticks")).isLessThan(before);
+      assertThat(pipelines.status("ticks").state()).isEqualTo(PipelineState.RUNNING);
+    }
+  }
+
+  static long dataFiles(Lake lake, String table) {
+    var current = lake.tableOrNull(dev.dataflow.api.DatasetPath.parse(table));
+    current.refresh();
+    return Long.parseLong(current.currentSnapshot().summary().get("total-data-files"));
+  }
+
+  @Test
   void twoWorkersShareThePartitionsWithoutDuplicateOrLoss() throws Exception {
     broker.createTopic("clicks", 4);
     Path data = dir.resolve("data");
@@ -136,10 +167,10 @@ class KafkaReaderTest {
       broker.send("clicks", events(0, 10_000));
       // the second worker joins once the first created the table and is reading: the group
       // rebalances
-      awaitCount(sqlA, count -> count > 0);
+      awaitCount(sqlA, "clicks", count -> count > 0);
       workerB.start("clicks");
       broker.send("clicks", events(10_000, 20_000));
-      awaitCount(sqlB, count -> count >= 20_000);
+      awaitCount(sqlB, "clicks", count -> count >= 20_000);
       Thread.sleep(2_000); // a duplicate would arrive after the last row
       assertThat(rows(sqlA, "SELECT count(*), count(DISTINCT id), sum(id) FROM raw.clicks"))
           .containsExactly("20000|20000|199990000");

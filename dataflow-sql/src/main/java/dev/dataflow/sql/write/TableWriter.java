@@ -245,6 +245,17 @@ public final class TableWriter {
     return new WriteResult(newRows, table.currentSnapshot().snapshotId(), batch.files().size());
   }
 
+  /**
+   * Rewrites the table's data files smaller than {@code smallBytes} into large ones when there are
+   * at least {@code minFiles} of them, changing no row (see {@link Compaction}); returns how many
+   * were rewritten, 0 when none were or a concurrent write replaced one of them.
+   */
+  public int compact(Statement statement, Table table, long smallBytes, int minFiles) {
+    requireNonNull(statement, "statement is null");
+    requireNonNull(table, "table is null");
+    return Compaction.run(lake, statement, table, smallBytes, minFiles);
+  }
+
   private static void commit(
       Table table,
       Mode mode,
@@ -269,7 +280,7 @@ public final class TableWriter {
     overwrite.commit();
   }
 
-  private static String newDirectory(Table table) {
+  static String newDirectory(Table table) {
     try {
       // DuckDB creates the batch directory but not its parents
       java.nio.file.Files.createDirectories(java.nio.file.Path.of(table.location(), "data"));
