@@ -169,13 +169,20 @@ class KafkaReaderTest {
       // rebalances
       awaitCount(sqlA, "clicks", count -> count > 0);
       workerB.start("clicks");
-      broker.send("clicks", events(10_000, 20_000));
+      // spread over a few seconds, so that the second worker has joined for part of them
+      for (int from = 10_000; from < 20_000; from += 1_000) {
+        broker.send("clicks", events(from, from + 1_000));
+        Thread.sleep(500);
+      }
       awaitCount(sqlB, "clicks", count -> count >= 20_000);
       Thread.sleep(2_000); // a duplicate would arrive after the last row
       assertThat(rows(sqlA, "SELECT count(*), count(DISTINCT id), sum(id) FROM raw.clicks"))
           .containsExactly("20000|20000|199990000");
       assertThat(workerA.runs("clicks", 10)).isNotEmpty();
       assertThat(workerB.status("clicks").state()).isEqualTo(PipelineState.RUNNING);
+      // both took part: the partitions were shared
+      assertThat(workerA.status("clicks").live().rowsIn()).isPositive();
+      assertThat(workerB.status("clicks").live().rowsIn()).isPositive();
     }
   }
 }
