@@ -13,6 +13,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import org.apache.kafka.connect.json.JsonConverter;
 import org.apache.kafka.connect.source.SourceRecord;
@@ -38,6 +39,7 @@ public final class CdcReader implements OriginReader {
   private final PipelineSpec spec;
   private final CdcOrigin origin;
   private final Function<String, String> committed;
+  private final Consumer<Map<String, String>> restart;
   private final JsonConverter offsets = new JsonConverter();
   private ChangeStream stream;
   private ChangeStream.Delivery pending;
@@ -46,11 +48,17 @@ public final class CdcReader implements OriginReader {
 
   /**
    * @param committed the value of an offset property in the pipeline's last commit, or null
+   * @param restart deletes every row of the pipeline's destinations in one commit carrying the
+   *     given offset properties: an interrupted initial snapshot starts over from an empty table
    */
-  public CdcReader(PipelineSpec spec, Function<String, String> committed) {
+  public CdcReader(
+      PipelineSpec spec,
+      Function<String, String> committed,
+      Consumer<Map<String, String>> restart) {
     this.spec = requireNonNull(spec, "spec is null");
     this.origin = (CdcOrigin) spec.origin();
     this.committed = requireNonNull(committed, "committed is null");
+    this.restart = requireNonNull(restart, "restart is null");
     offsets.configure(Map.of("schemas.enable", "false"), false);
     checkDestinations(spec);
   }
@@ -85,6 +93,7 @@ public final class CdcReader implements OriginReader {
     // the run asks for the next batch only once the previous one is committed
     acknowledge(true);
     if (stream == null) {
+      restartInterruptedSnapshot();
       stream = new ChangeStream(DebeziumConfig.of(spec, committed));
     }
     ChangeStream.Delivery delivery = await(stopped);
@@ -108,6 +117,20 @@ public final class CdcReader implements OriginReader {
         offset,
         0,
         1);
+  }
+
+  /**
+   * A snapshot cut short (a crash, a stop) left rows that the source may have deleted since, which
+   * a new snapshot would not remove: the table is emptied, the offsets cleared and the slot
+   * dropped, so that the next snapshot starts from a new slot's consistent point.
+   */
+  private void restartInterruptedSnapshot() {
+    String offset = committed.apply(OFFSET);
+    if (offset == null || offset.isEmpty() || !DebeziumConfig.inSnapshot(offset)) {
+      return;
+    }
+    Replication.drop(spec);
+    restart.accept(Map.of(OFFSET_KEY, "", OFFSET, "", LSN, ""));
   }
 
   private ChangeStream.Delivery await(BooleanSupplier stopped) {

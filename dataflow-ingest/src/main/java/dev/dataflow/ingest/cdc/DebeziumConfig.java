@@ -1,15 +1,20 @@
 package dev.dataflow.ingest.cdc;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.dataflow.api.DataflowException;
 import dev.dataflow.api.ErrorCode;
 import dev.dataflow.ingest.spec.PipelineSpec;
 import dev.dataflow.ingest.spec.PipelineSpec.CdcOrigin;
+import java.io.IOException;
 import java.net.URI;
 import java.util.Properties;
 import java.util.function.Function;
 
 /** The Debezium engine properties of a cdc pipeline. */
 final class DebeziumConfig {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
   private DebeziumConfig() {}
 
   /** The engine's name: it is part of the offset key, so it must not change between runs. */
@@ -40,7 +45,8 @@ final class DebeziumConfig {
     properties.setProperty("offset.flush.interval.ms", "0");
     String key = committed.apply(CdcReader.OFFSET_KEY);
     String value = committed.apply(CdcReader.OFFSET);
-    if (key != null && value != null) {
+    // cleared offsets (an interrupted snapshot started over) are empty
+    if (key != null && value != null && !value.isEmpty()) {
       properties.setProperty(CommittedOffsets.KEY, key);
       properties.setProperty(CommittedOffsets.VALUE, value);
     }
@@ -61,6 +67,17 @@ final class DebeziumConfig {
     properties.setProperty("max.queue.size", Integer.toString(Math.max(2 * rows, 8192)));
     properties.setProperty("poll.interval.ms", "100");
     return properties;
+  }
+
+  /** Whether a committed Debezium offset lies inside an initial snapshot not completed. */
+  static boolean inSnapshot(String offset) {
+    try {
+      JsonNode node = JSON.readTree(offset);
+      String snapshot = node.path("snapshot").asText("false");
+      return !snapshot.equals("false") && !node.path("snapshot_completed").asBoolean(false);
+    } catch (IOException e) {
+      throw new IllegalStateException("Unreadable cdc offset " + offset, e);
+    }
   }
 
   private static void database(PipelineSpec spec, CdcOrigin origin, Properties properties) {

@@ -239,7 +239,8 @@ public final class Pipelines implements AutoCloseable {
       return new IngestRun(sql, spec, new HttpReader(sql.lake(), spec, http.of(spec)));
     }
     if (spec.origin() instanceof PipelineSpec.CdcOrigin) {
-      return new IngestRun(sql, spec, new CdcReader(spec, committed(spec)));
+      return new IngestRun(
+          sql, spec, new CdcReader(spec, committed(spec), offsets -> emptyTables(spec, offsets)));
     }
     if (spec.origin() instanceof PipelineSpec.KafkaOrigin) {
       return new IngestRun(
@@ -265,6 +266,22 @@ public final class Pipelines implements AutoCloseable {
       Table table = sql.lake().tableOrNull(spec.destinations().get(0).table());
       return table == null ? null : Offsets.latest(table, spec.name(), key);
     };
+  }
+
+  /** Deletes every row of the pipeline's destinations, each in a commit carrying the offsets. */
+  private void emptyTables(PipelineSpec spec, Map<String, String> offsets) {
+    for (PipelineSpec.Destination destination : spec.destinations()) {
+      Table table = sql.lake().tableOrNull(destination.table());
+      if (table != null) {
+        org.apache.iceberg.DeleteFiles delete =
+            table
+                .newDelete()
+                .deleteFromRowFilter(org.apache.iceberg.expressions.Expressions.alwaysTrue());
+        Offsets.marker(spec.name(), "emptied-" + UUID.randomUUID()).forEach(delete::set);
+        offsets.forEach(delete::set);
+        delete.commit();
+      }
+    }
   }
 
   /** The thread of one running pipeline. */

@@ -102,6 +102,21 @@ record CdcFixture(EmbeddedPostgres postgres, SqlService sql, Pipelines pipelines
     assertThat(actual).hasSize(expected.size()).isEqualTo(expected);
   }
 
+  /** Waits until the lake table holds at least {@code rows} rows. */
+  void awaitRows(String lakeTable, long rows, long millis) throws InterruptedException {
+    long deadline = System.currentTimeMillis() + millis;
+    while (System.currentTimeMillis() < deadline) {
+      try {
+        if (Long.parseLong(lakeRows("SELECT count(*) FROM " + lakeTable).get(0)) >= rows) {
+          return;
+        }
+      } catch (RuntimeException e) {
+        // the first commit creates the table
+      }
+      Thread.sleep(20);
+    }
+  }
+
   /** Waits until the lake table holds the source's rows (cheap checks first), then compares all. */
   void awaitSameRows(String source, String lakeTable, long millis) throws Exception {
     String check =

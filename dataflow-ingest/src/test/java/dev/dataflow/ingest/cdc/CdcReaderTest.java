@@ -198,6 +198,31 @@ class CdcReaderTest {
   }
 
   @Test
+  void aSnapshotCutShortStartsOverAndConverges() throws Exception {
+    execute(createTable("cut", 30_000));
+    String yaml =
+        yaml("cut", "public.cut", "", "mode: merge\nkey: [id]")
+            .replace("max_rows: 5000", "max_rows: 1000");
+    apply("cut", yaml + "mode: continuous\n");
+    pipelines.start("cut");
+    source.awaitRows("raw.cut", 1, 60_000);
+    pipelines.stop("cut");
+    long loaded = Long.parseLong(lakeRows("SELECT count(*) FROM raw.cut").get(0));
+    assertThat(loaded).as("stopped inside the snapshot").isLessThan(30_000);
+    // rows already in the lake that a new snapshot would not see any more
+    execute("DELETE FROM cut WHERE id <= 500; UPDATE cut SET name = 'after' WHERE id % 10 = 0");
+    apply("cut", yaml);
+    run("cut");
+    assertSameRows("cut", "raw.cut");
+    // it started over: the table was emptied in one commit before the new snapshot
+    var table = lake.tableOrNull(dev.dataflow.api.DatasetPath.parse("raw.cut"));
+    assertThat(table.snapshots())
+        .anySatisfy(
+            snapshot ->
+                assertThat(snapshot.summary().get("dataflow.batch")).startsWith("emptied-"));
+  }
+
+  @Test
   void applyingNeedsAMergeDestination() throws Exception {
     execute(createTable("appended", 1));
     apply("appended", yaml("appended", "public.appended", "", "mode: append"));
