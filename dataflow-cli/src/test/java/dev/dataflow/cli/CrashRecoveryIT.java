@@ -83,7 +83,14 @@ class CrashRecoveryIT {
     return count;
   }
 
-  private static List<Long> longs(RestClient client, String sql) throws InterruptedException {
+  static List<Long> longs(RestClient client, String sql) throws InterruptedException {
+    return java.util.stream.StreamSupport.stream(firstRow(client, sql).spliterator(), false)
+        .map(JsonNode::asLong)
+        .toList();
+  }
+
+  /** The first row of a query run as a job over REST. */
+  static JsonNode firstRow(RestClient client, String sql) throws InterruptedException {
     String id = client.post("/api/v1/sql", Map.of("sql", sql)).path("id").asText();
     JsonNode job;
     do {
@@ -93,9 +100,6 @@ class CrashRecoveryIT {
     if (!"COMPLETED".equals(job.path("status").asText())) {
       throw new RestClient.ServerError(500, job, job.path("errorMessage").asText());
     }
-    JsonNode row = client.get("/api/v1/jobs/" + id + "/results").path("rows").get(0);
-    return java.util.stream.StreamSupport.stream(row.spliterator(), false)
-        .map(JsonNode::asLong)
-        .toList();
+    return client.get("/api/v1/jobs/" + id + "/results").path("rows").get(0);
   }
 }

@@ -127,6 +127,11 @@ public final class Lake implements AutoCloseable {
           catalog.createNamespace(namespace, Map.of());
         } catch (AlreadyExistsException e) {
           // created concurrently: fine
+        } catch (org.apache.iceberg.jdbc.UncheckedSQLException e) {
+          // a concurrent creation can also surface as the catalog table's key violation
+          if (!catalog.namespaceExists(namespace)) {
+            throw e;
+          }
         }
       }
     }

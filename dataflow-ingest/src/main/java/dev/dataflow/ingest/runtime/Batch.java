@@ -5,7 +5,8 @@ import java.util.Map;
 
 /**
  * What one batch did: rows read, written and in error, and per stage the rows it produced. {@code
- * snapshotId} is the commit that holds the batch and its offsets (-1 in a preview).
+ * snapshotId} is the commit that holds the batch and its offsets (-1 in a preview); {@code source}
+ * the source commit times of its changes, when the origin knows them, else null.
  */
 record Batch(
     long rowsIn,
@@ -13,4 +14,9 @@ record Batch(
     long rowsError,
     Map<String, Long> stageRows,
     long snapshotId,
-    List<String> notes) {}
+    List<String> notes,
+    OriginReader.SourceTimes source) {
+  Batch withSource(OriginReader.SourceTimes times) {
+    return new Batch(rowsIn, rowsOut, rowsError, stageRows, snapshotId, notes, times);
+  }
+}

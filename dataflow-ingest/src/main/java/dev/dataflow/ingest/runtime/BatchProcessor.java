@@ -26,6 +26,7 @@ import java.util.Set;
 import java.util.stream.Collectors;
 import org.apache.iceberg.Schema;
 import org.apache.iceberg.Table;
+import org.apache.iceberg.types.TypeUtil;
 
 /**
  * Runs one batch through a pipeline on a DuckDB connection that holds the batch's rows in table
@@ -104,6 +105,10 @@ final class BatchProcessor {
               + check.sql()
               + ") IS FALSE THEN "
               + Engine.literal("check " + check.name() + " failed: " + check.sql()));
+    }
+    if (!reasons.isEmpty() && columns(Engine.identifier(last)).contains(TableWriter.DELETED)) {
+      // a change that deletes its key carries only the key: the constraints are for rows kept
+      reasons.add(0, "WHEN " + TableWriter.DELETED + " THEN NULL");
     }
     String reason = reasons.isEmpty() ? "NULL" : "CASE " + String.join(" ", reasons) + " END";
     // a view, not a copy of the batch: the reasons are cheap to compute again for the error rows
@@ -240,7 +245,8 @@ final class BatchProcessor {
         snapshot = result.snapshotId();
       }
     }
-    return new Batch(stageRows.get(INPUT) + fileErrors(), written, bad, stageRows, snapshot, notes);
+    return new Batch(
+        stageRows.get(INPUT) + fileErrors(), written, bad, stageRows, snapshot, notes, null);
   }
 
   private long fileErrors() {
@@ -254,10 +260,16 @@ final class BatchProcessor {
         : "SELECT * FROM (" + good + ") WHERE (" + destination.when() + ")";
   }
 
-  /** The rows with the table's columns, by name; columns the batch lacks are NULL. */
+  /**
+   * The rows with the table's columns, by name; columns the batch lacks are NULL. A merge's
+   * deletion mark stays.
+   */
   private String aligned(Table table, String rows) {
     Set<String> present = columnsOf(rows);
     List<String> projection = new ArrayList<>();
+    if (present.contains(TableWriter.DELETED)) {
+      projection.add(TableWriter.DELETED);
+    }
     for (var field : table.schema().columns()) {
       String name = field.name();
       projection.add(
@@ -272,6 +284,9 @@ final class BatchProcessor {
   private Table tableFor(Destination destination, List<String> notes) {
     Lake lake = sql.lake();
     Schema batch = TableWriter.schemaOf(statement, goodRows());
+    if (batch.findField(TableWriter.DELETED) != null) {
+      batch = TypeUtil.selectNot(batch, Set.of(batch.findField(TableWriter.DELETED).fieldId()));
+    }
     Table table = lake.tableOrNull(destination.table());
     if (table == null) {
       notes.add("created table " + destination.table());

@@ -2,6 +2,7 @@ package dev.dataflow.ingest.runtime;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.dataflow.ingest.kafka.KafkaPublisher;
 import dev.dataflow.ingest.spec.PipelineSpec;
 import dev.dataflow.sql.Engine;
 import dev.dataflow.sql.SqlService;
@@ -19,7 +20,8 @@ import java.util.function.BooleanSupplier;
 /**
  * One run of a pipeline over any origin (the reader is closed when the run or preview ends): batch
  * after batch until the reader has nothing pending or the pipeline is stopped, each batch through
- * {@link BatchProcessor} into one commit per table.
+ * {@link BatchProcessor} into one commit per table, after publishing its rows when the pipeline
+ * says so.
  */
 final class IngestRun {
   private final SqlService sql;
@@ -38,19 +40,26 @@ final class IngestRun {
     OriginReader origin = reader;
     boolean first = true;
     try (origin;
+        KafkaPublisher publisher =
+            spec.publish() == null ? null : new KafkaPublisher(spec.publish());
         Engine engine = IngestEngine.open(sql, spec, reader.directories())) {
       while (!stopped.getAsBoolean()) {
         try (var connection = engine.connect();
             Statement statement = connection.createStatement()) {
           BatchProcessor.createErrorStaging(statement);
-          OriginReader.Pending pending = reader.next(statement);
+          OriginReader.Pending pending = reader.next(statement, stopped);
           if (pending == null) {
             break;
           }
           BatchProcessor processor = new BatchProcessor(sql, spec, statement);
           Map<String, Long> stages = processor.transform();
+          if (publisher != null) {
+            publisher.publish(statement, processor.goodRows());
+          }
           Batch batch =
-              processor.commit(run.id(), pending.batchId(), pending.offsets(), stages, first);
+              processor
+                  .commit(run.id(), pending.batchId(), pending.offsets(), stages, first)
+                  .withSource(reader.sourceTimes());
           first = false;
           onBatch.accept(batch, pending.bytes());
           totals = add(totals, batch, pending);

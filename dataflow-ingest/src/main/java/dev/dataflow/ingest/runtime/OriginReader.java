@@ -5,6 +5,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BooleanSupplier;
 
 /**
  * Where a pipeline's rows come from, for one run. The runtime calls {@link #next} on a DuckDB
@@ -22,6 +23,12 @@ public interface OriginReader extends AutoCloseable {
    */
   record Pending(String batchId, Map<String, String> offsets, long bytes, int units) {}
 
+  /**
+   * When the changes of a batch were committed at the source (ms since the epoch): its oldest and
+   * its newest.
+   */
+  record SourceTimes(long oldest, long newest) {}
+
   /** Local directories the reader reads files from: the run's DuckDB may touch only those. */
   default List<Path> directories() {
     return List.of();
@@ -31,9 +38,25 @@ public interface OriginReader extends AutoCloseable {
   Pending next(Statement statement) throws SQLException;
 
   /**
+   * Reads the next batch; a reader of a stream may wait for one until {@code stopped} holds, then
+   * return null. By default, {@link #next(Statement)}.
+   */
+  default Pending next(Statement statement, BooleanSupplier stopped) throws SQLException {
+    return next(statement);
+  }
+
+  /**
    * Reads at most {@code limit} records into {@code input} for a preview, whatever was committed.
    */
   void preview(Statement statement, int limit) throws SQLException;
+
+  /**
+   * The source commit times of the batch {@link #next} returned last, for origins that know them
+   * (change streams); null by default.
+   */
+  default SourceTimes sourceTimes() {
+    return null;
+  }
 
   @Override
   default void close() {}

@@ -19,9 +19,12 @@ import java.util.function.Predicate;
  * {@code …_rows_error_total}, {@code …_bytes_total}, {@code …_batches_total}, {@code
  * dataflow_pipeline_stage_rows_total}, the gauges {@code
  * dataflow_pipeline_last_commit_timestamp_seconds}, {@code dataflow_pipeline_lag_seconds} and
- * {@code dataflow_pipeline_running}, and the timer {@code dataflow_pipeline_batch_seconds}.
- * Counters count since the process started, as Prometheus expects. A pipeline's meters appear with
- * its first run in this process.
+ * {@code dataflow_pipeline_running}, and the timer {@code dataflow_pipeline_batch_seconds}. Change
+ * streams (cdc) add the gauge {@code dataflow_pipeline_source_lag_seconds} (time since the newest
+ * committed change was committed at the source) and the timer {@code
+ * dataflow_pipeline_commit_latency_seconds} (source commit to lake commit, per batch, of its oldest
+ * change). Counters count since the process started, as Prometheus expects. A pipeline's meters
+ * appear with its first run in this process.
  *
  * <p>Thread-safe: every running pipeline records from its own worker thread.
  */
@@ -65,6 +68,13 @@ final class PipelineMetrics {
         .baseUnit("seconds")
         .tags(tags)
         .register(registry);
+    Gauge.builder(PREFIX + "source.lag", meters::sourceLagSeconds)
+        .description(
+            "Seconds since the newest change in the lake was committed at the source (change"
+                + " streams); NaN otherwise")
+        .baseUnit("seconds")
+        .tags(tags)
+        .register(registry);
     Gauge.builder(PREFIX + "lag", () -> running.test(pipeline) ? meters.lagSeconds() : Double.NaN)
         .description(
             "Seconds since the last commit (or the first run) while running; NaN otherwise")
@@ -85,7 +95,9 @@ final class PipelineMetrics {
     private final Counter batches;
     private final Timer batchTime;
     private final long firstSeen = System.currentTimeMillis();
+    private final Timer commitLatency;
     private volatile long lastCommit;
+    private volatile long lastSourceTime;
 
     Meters(MeterRegistry registry, String pipeline) {
       this.registry = registry;
@@ -99,6 +111,12 @@ final class PipelineMetrics {
       this.batchTime =
           Timer.builder(PREFIX + "batch")
               .description("Time to read, transform and commit a batch")
+              .tags(tags)
+              .register(registry);
+      this.commitLatency =
+          Timer.builder(PREFIX + "commit.latency")
+              .description("Source commit to lake commit of each batch's oldest change")
+              .publishPercentiles(0.5, 0.99)
               .tags(tags)
               .register(registry);
     }
@@ -116,6 +134,16 @@ final class PipelineMetrics {
       batch.stageRows().forEach((stage, rows) -> stageRows(stage).increment(rows));
       batchTime.record(nanos, TimeUnit.NANOSECONDS);
       lastCommit = System.currentTimeMillis();
+      if (batch.source() != null) {
+        lastSourceTime = batch.source().newest();
+        commitLatency.record(lastCommit - batch.source().oldest(), TimeUnit.MILLISECONDS);
+      }
+    }
+
+    double sourceLagSeconds() {
+      return lastSourceTime == 0
+          ? Double.NaN
+          : (System.currentTimeMillis() - lastSourceTime) / 1000.0;
     }
 
     /** Stages come and go with the definition, so their counters are looked up per batch. */

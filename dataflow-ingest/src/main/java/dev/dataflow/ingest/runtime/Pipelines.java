@@ -4,9 +4,12 @@ import static java.util.Objects.requireNonNull;
 
 import dev.dataflow.api.DataflowException;
 import dev.dataflow.api.ErrorCode;
+import dev.dataflow.ingest.cdc.CdcReader;
+import dev.dataflow.ingest.cdc.Replication;
 import dev.dataflow.ingest.http.HttpIngest;
 import dev.dataflow.ingest.http.HttpSpools;
 import dev.dataflow.ingest.jdbc.JdbcReader;
+import dev.dataflow.ingest.kafka.KafkaReader;
 import dev.dataflow.ingest.spec.PipelineSpec;
 import dev.dataflow.ingest.spec.PipelineSpecs;
 import dev.dataflow.sql.SqlService;
@@ -21,7 +24,10 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import org.apache.iceberg.DeleteFiles;
 import org.apache.iceberg.Table;
+import org.apache.iceberg.expressions.Expressions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,6 +53,7 @@ public final class Pipelines implements AutoCloseable {
   private final Map<String, Worker> running = new ConcurrentHashMap<>();
   private final PipelineMetrics metrics;
   private final HttpSpools http;
+  private final Compactor compactor;
 
   /** Without a registry to expose them, metrics are recorded nowhere (an empty composite). */
   public Pipelines(SqlService sql) {
@@ -60,6 +67,14 @@ public final class Pipelines implements AutoCloseable {
     this.metrics =
         new PipelineMetrics(requireNonNull(registry, "registry is null"), running::containsKey);
     this.http = HttpReader.spools(sql);
+    this.compactor =
+        new Compactor(
+            sql,
+            () ->
+                running.values().stream()
+                    .map(worker -> worker.spec)
+                    .filter(spec -> spec.mode() == PipelineSpec.Mode.CONTINUOUS)
+                    .toList());
   }
 
   /**
@@ -159,6 +174,14 @@ public final class Pipelines implements AutoCloseable {
     }
   }
 
+  /**
+   * Compacts the small data files of the pipeline's append destinations now, while it runs or not
+   * (continuous pipelines' are also compacted in the background); returns the files rewritten.
+   */
+  public int compact(String name) {
+    return compactor.compact(spec(name), 2);
+  }
+
   public Preview preview(String name, int limit) {
     if (limit < 1 || limit > 10_000) {
       throw new DataflowException(
@@ -172,7 +195,10 @@ public final class Pipelines implements AutoCloseable {
     if (running.containsKey(name)) {
       stop(name);
     }
-    stored(name);
+    PipelineSpec spec = spec(name);
+    if (spec.origin() instanceof PipelineSpec.CdcOrigin) {
+      Replication.drop(spec);
+    }
     store.delete(name);
     // rows pushed but never committed go with the pipeline
     SpoolDirectory.delete(http.remove(name));
@@ -217,6 +243,16 @@ public final class Pipelines implements AutoCloseable {
     if (spec.origin() instanceof PipelineSpec.HttpOrigin) {
       return new IngestRun(sql, spec, new HttpReader(sql.lake(), spec, http.of(spec)));
     }
+    if (spec.origin() instanceof PipelineSpec.CdcOrigin) {
+      return new IngestRun(
+          sql, spec, new CdcReader(spec, committed(spec), offsets -> emptyTables(spec, offsets)));
+    }
+    if (spec.origin() instanceof PipelineSpec.KafkaOrigin) {
+      return new IngestRun(
+          sql,
+          spec,
+          new KafkaReader(spec, committed(spec), sql.warehouse().getParent().resolve("spool")));
+    }
     throw new DataflowException(
         ErrorCode.UNSUPPORTED,
         "Pipeline "
@@ -229,6 +265,30 @@ public final class Pipelines implements AutoCloseable {
   /** Where readers make their spool directories. */
   private Path spools() {
     return sql.warehouse().getParent().resolve("spool");
+  }
+
+  /**
+   * An offset property of the pipeline's last commit to its first destination, or null; the table
+   * is looked up at each call, as the first run creates it.
+   */
+  private Function<String, String> committed(PipelineSpec spec) {
+    return key -> {
+      Table table = sql.lake().tableOrNull(spec.destinations().get(0).table());
+      return table == null ? null : Offsets.latest(table, spec.name(), key);
+    };
+  }
+
+  /** Deletes every row of the pipeline's destinations, each in a commit carrying the offsets. */
+  private void emptyTables(PipelineSpec spec, Map<String, String> offsets) {
+    for (PipelineSpec.Destination destination : spec.destinations()) {
+      Table table = sql.lake().tableOrNull(destination.table());
+      if (table != null) {
+        DeleteFiles delete = table.newDelete().deleteFromRowFilter(Expressions.alwaysTrue());
+        Offsets.marker(spec.name(), "emptied-" + UUID.randomUUID()).forEach(delete::set);
+        offsets.forEach(delete::set);
+        delete.commit();
+      }
+    }
   }
 
   /** The thread of one running pipeline. */
@@ -338,6 +398,7 @@ public final class Pipelines implements AutoCloseable {
     workers.forEach(Worker::stop);
     workers.forEach(Worker::awaitEnd);
     this.workers.shutdown();
+    compactor.close();
     store.close();
   }
 }

@@ -11,18 +11,18 @@ import java.util.List;
  * The DuckDB tables a batch of files is read into, one per file, and {@code input}: a view of their
  * union by column name, so the batch's rows are not copied once more before the stages read them.
  */
-final class Staging {
+public final class Staging {
   private static final String PREFIX = "__df_f";
 
   private Staging() {}
 
   /** The table the {@code index}-th file of a batch is read into. */
-  static String fileTable(int index) {
+  public static String fileTable(int index) {
     return PREFIX + index;
   }
 
   /** Drops the file tables of an earlier batch (and {@code input} with them). */
-  static void clear(Statement statement) throws SQLException {
+  public static void clear(Statement statement) throws SQLException {
     statement.execute("DROP VIEW IF EXISTS input");
     List<String> tables = new ArrayList<>();
     try (ResultSet rows =
@@ -43,7 +43,7 @@ final class Staging {
    * Makes {@code input} the union of the first {@code files} file tables that exist (a file that
    * vanished has none), at most {@code limit} rows when {@code limit} is positive.
    */
-  static void input(Statement statement, int files, int limit) throws SQLException {
+  public static void input(Statement statement, int files, int limit) throws SQLException {
     List<String> parts = new ArrayList<>();
     for (int i = 0; i < files; i++) {
       if (exists(statement, fileTable(i))) {

@@ -102,7 +102,7 @@ public final class PipelineSchema {
       ConfigSchema.of(
               of("type", STRING, "Where rows come from.")
                   .asRequired()
-                  .withAllowed("files", "jdbc", "http"),
+                  .withAllowed("files", "jdbc", "http", "cdc", "kafka"),
               of(
                       "path",
                       STRING,
@@ -128,15 +128,17 @@ public final class PipelineSchema {
                   .onlyWhen(when("type", "files")),
               of("url", STRING, "The JDBC URL of the database.")
                   .asRequired()
-                  .onlyWhen(when("type", "jdbc"))
+                  .onlyWhen(when("type", "jdbc", "cdc"))
                   .withCheck(JDBC_URL),
-              of("user", STRING, "The database user.").onlyWhen(when("type", "jdbc")),
+              of("user", STRING, "The database user.").onlyWhen(when("type", "jdbc", "cdc")),
               of(
                       "password",
                       SECRET,
                       "The password; write ${env:NAME} to take it from the environment at run time.")
-                  .onlyWhen(when("type", "jdbc")),
-              of("table", STRING, "The table to read.").onlyWhen(when("type", "jdbc")),
+                  .onlyWhen(when("type", "jdbc", "cdc")),
+              of("table", STRING, "The table to read (schema.table).")
+                  .onlyWhen(when("type", "jdbc", "cdc"))
+                  .requiredWhen(when("type", "cdc")),
               of("query", STRING, "A SELECT to read instead of a table.")
                   .onlyWhen(when("type", "jdbc")),
               object(
@@ -146,6 +148,35 @@ public final class PipelineSchema {
                   .onlyWhen(when("type", "jdbc")),
               object("split", SPLIT, "Read in parallel by key range.")
                   .onlyWhen(when("type", "jdbc")),
+              of("slot", STRING, "The replication slot; default dataflow_<pipeline name>.")
+                  .onlyWhen(when("type", "cdc"))
+                  .withCheck(NAME),
+              of("publication", STRING, "The publication; default dataflow_<pipeline name>.")
+                  .onlyWhen(when("type", "cdc"))
+                  .withCheck(NAME),
+              of(
+                      "changelog",
+                      BOOLEAN,
+                      "Append every change with __op, __source_ts and __lsn instead of applying "
+                          + "changes by key.")
+                  .withDefault("false")
+                  .onlyWhen(when("type", "cdc")),
+              of("snapshot", STRING, "Read the table's current rows first, or only new changes.")
+                  .withDefault("initial")
+                  .withAllowed("initial", "never")
+                  .onlyWhen(when("type", "cdc")),
+              of("bootstrap_servers", STRING, "The Kafka brokers to start from (host:port,...).")
+                  .asRequired()
+                  .onlyWhen(when("type", "kafka")),
+              of("topic", STRING, "The topic to read; its messages are JSON objects.")
+                  .asRequired()
+                  .onlyWhen(when("type", "kafka")),
+              of(
+                      "group",
+                      STRING,
+                      "The consumer group; workers in one group share the topic's partitions."
+                          + " Default dataflow_<pipeline name>.")
+                  .onlyWhen(when("type", "kafka")),
               of(
                       "max_pending_rows",
                       INT,
@@ -221,6 +252,13 @@ public final class PipelineSchema {
               .withDefault("10s")
               .withCheck(POSITIVE));
 
+  static final ConfigSchema PUBLISH =
+      ConfigSchema.of(
+          of("bootstrap_servers", STRING, "The Kafka brokers to start from (host:port,...).")
+              .asRequired(),
+          of("topic", STRING, "The topic that receives each row as a JSON object.").asRequired(),
+          of("key", STRING, "The column whose value keys the messages (one key keeps its order)."));
+
   /** The whole pipeline file. */
   public static final ConfigSchema PIPELINE =
       ConfigSchema.of(
@@ -239,7 +277,11 @@ public final class PipelineSchema {
               of("schedule", DURATION, "Run every interval.")
                   .onlyWhen(when("mode", "batch"))
                   .withCheck(POSITIVE),
-              object("commit", COMMIT, "When written rows are committed."))
+              object("commit", COMMIT, "When written rows are committed."),
+              object(
+                  "publish",
+                  PUBLISH,
+                  "Also publish each batch's rows to a Kafka topic, as JSON (at least once)."))
           .withExactlyOne(null, "destination", "destinations");
 
   private PipelineSchema() {}

@@ -17,6 +17,7 @@ import java.util.Map;
  *     in order
  * @param schedule the batch interval, or null to run only when triggered
  * @param source the file this was read from
+ * @param publish where the batches' rows are also published, or null
  */
 public record PipelineSpec(
     String name,
@@ -29,7 +30,8 @@ public record PipelineSpec(
     Mode mode,
     Duration schedule,
     Commit commit,
-    Path source) {
+    Path source,
+    Publish publish) {
   public PipelineSpec {
     requireNonNull(name, "name is null");
     requireNonNull(origin, "origin is null");
@@ -70,7 +72,8 @@ public record PipelineSpec(
   }
 
   /** Where rows come from; one record per origin type. */
-  public sealed interface Origin permits FilesOrigin, JdbcOrigin, HttpOrigin {}
+  public sealed interface Origin
+      permits FilesOrigin, JdbcOrigin, HttpOrigin, CdcOrigin, KafkaOrigin {}
 
   /**
    * @param location an absolute {@code file:} URI, or the {@code s3://bucket/prefix} as written
@@ -133,6 +136,44 @@ public record PipelineSpec(
 
   public record HttpOrigin(int maxPendingRows) implements Origin {}
 
+  /**
+   * Change data capture from a database's log (PostgreSQL logical replication).
+   *
+   * @param slot the replication slot, or null for {@code dataflow_<pipeline>}
+   * @param publication the publication, or null for {@code dataflow_<pipeline>}
+   * @param changelog keep every change (with its operation and source time) instead of applying
+   *     changes by key
+   * @param snapshot read the table's current rows first
+   */
+  public record CdcOrigin(
+      String url,
+      String user,
+      Secret password,
+      String table,
+      String slot,
+      String publication,
+      boolean changelog,
+      boolean snapshot)
+      implements Origin {
+    public CdcOrigin {
+      requireNonNull(url, "url is null");
+      requireNonNull(table, "table is null");
+    }
+  }
+
+  /**
+   * JSON messages of a Kafka topic, read by a consumer group so that several workers share its
+   * partitions.
+   *
+   * @param group the consumer group, or null for {@code dataflow_<pipeline>}
+   */
+  public record KafkaOrigin(String bootstrapServers, String topic, String group) implements Origin {
+    public KafkaOrigin {
+      requireNonNull(bootstrapServers, "bootstrapServers is null");
+      requireNonNull(topic, "topic is null");
+    }
+  }
+
   public record Transform(String name, String sql) {}
 
   public record Constraints(List<String> notNull, List<Check> checks) {
@@ -167,4 +208,16 @@ public record PipelineSpec(
   public record ErrorPolicy(Policy policy, Double maxRatio, DatasetPath table) {}
 
   public record Commit(int maxRows, Duration maxInterval) {}
+
+  /**
+   * A Kafka topic that receives each batch's rows as JSON objects.
+   *
+   * @param key the column whose value keys the messages, or null
+   */
+  public record Publish(String bootstrapServers, String topic, String key) {
+    public Publish {
+      requireNonNull(bootstrapServers, "bootstrapServers is null");
+      requireNonNull(topic, "topic is null");
+    }
+  }
 }

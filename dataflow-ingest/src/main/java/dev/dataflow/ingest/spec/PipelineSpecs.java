@@ -3,6 +3,7 @@ package dev.dataflow.ingest.spec;
 import static java.util.Objects.requireNonNull;
 
 import dev.dataflow.api.DatasetPath;
+import dev.dataflow.ingest.spec.PipelineSpec.CdcOrigin;
 import dev.dataflow.ingest.spec.PipelineSpec.Check;
 import dev.dataflow.ingest.spec.PipelineSpec.Commit;
 import dev.dataflow.ingest.spec.PipelineSpec.Constraints;
@@ -14,9 +15,11 @@ import dev.dataflow.ingest.spec.PipelineSpec.FilesOrigin;
 import dev.dataflow.ingest.spec.PipelineSpec.Format;
 import dev.dataflow.ingest.spec.PipelineSpec.HttpOrigin;
 import dev.dataflow.ingest.spec.PipelineSpec.JdbcOrigin;
+import dev.dataflow.ingest.spec.PipelineSpec.KafkaOrigin;
 import dev.dataflow.ingest.spec.PipelineSpec.Mode;
 import dev.dataflow.ingest.spec.PipelineSpec.Origin;
 import dev.dataflow.ingest.spec.PipelineSpec.Policy;
+import dev.dataflow.ingest.spec.PipelineSpec.Publish;
 import dev.dataflow.ingest.spec.PipelineSpec.S3Options;
 import dev.dataflow.ingest.spec.PipelineSpec.SchemaChanges;
 import dev.dataflow.ingest.spec.PipelineSpec.Split;
@@ -206,13 +209,23 @@ public final class PipelineSpecs {
         new Commit(
             root.object("commit").integer("max_rows"),
             root.object("commit").duration("max_interval")),
-        source);
+        source,
+        root.has("publish")
+            ? new Publish(
+                root.object("publish").string("bootstrap_servers"),
+                root.object("publish").string("topic"),
+                root.object("publish").string("key"))
+            : null);
   }
 
   private static Origin origin(ConfigObject origin, Path source) {
     return switch (origin.string("type")) {
       case "files" -> files(origin, source);
       case "jdbc" -> jdbc(origin);
+      case "cdc" -> cdc(origin);
+      case "kafka" ->
+          new KafkaOrigin(
+              origin.string("bootstrap_servers"), origin.string("topic"), origin.string("group"));
       default -> new HttpOrigin(origin.integer("max_pending_rows"));
     };
   }
@@ -268,6 +281,18 @@ public final class PipelineSpecs {
         origin.has("split")
             ? new Split(split.string("column"), split.integer("parallelism"))
             : null);
+  }
+
+  private static CdcOrigin cdc(ConfigObject origin) {
+    return new CdcOrigin(
+        origin.string("url"),
+        origin.string("user"),
+        origin.secret("password"),
+        origin.string("table"),
+        origin.string("slot"),
+        origin.string("publication"),
+        origin.bool("changelog"),
+        origin.string("snapshot").equals("initial"));
   }
 
   private static Constraints constraints(ConfigObject constraints) {

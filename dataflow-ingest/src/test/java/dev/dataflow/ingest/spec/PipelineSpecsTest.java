@@ -243,11 +243,11 @@ class PipelineSpecsTest {
         .containsExactly(
             "line 1, column 1: needs exactly one of destination, destinations",
             "line 19, column 1: unknown field 'destinaton'; valid fields here: name, description, origin, transforms, "
-                + "constraints, destination, destinations, errors, mode, schedule, commit; did you mean 'destination'?");
+                + "constraints, destination, destinations, errors, mode, schedule, commit, publish; did you mean 'destination'?");
     assertThat(invalid(FILES.replace("glob:", "pattern:")).problems().get(0).toString())
         .isEqualTo(
             "line 6, column 3: origin: unknown field 'pattern'; valid fields here: type, path, s3, glob, format, "
-                + "csv, columns, url, user, password, table, query, cursor, split, max_pending_rows");
+                + "csv, columns, url, user, password, table, query, cursor, split, slot, publication, changelog, snapshot, bootstrap_servers, topic, group, max_pending_rows");
   }
 
   @Test
@@ -322,7 +322,7 @@ class PipelineSpecsTest {
         destination: {table: raw.a}
         """))
         .containsExactly(
-            "line 2, column 1: origin.url: required field is missing (required when type is jdbc)",
+            "line 2, column 1: origin.url: required field is missing (required when type is jdbc or cdc)",
             "line 2, column 1: origin: needs exactly one of table, query when type is jdbc");
   }
 

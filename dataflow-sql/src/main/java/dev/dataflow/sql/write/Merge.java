@@ -18,18 +18,14 @@ import org.apache.iceberg.types.Types;
 
 /**
  * A copy-on-write upsert: the data files holding any key of the new rows are rewritten without
- * those rows, together with the new rows (one per key), and replace the old files in one commit.
+ * those rows, together with the new rows (one per key, except those marked {@link
+ * TableWriter#DELETED}), and replace the old files in one commit.
  */
 record Merge(List<DataFile> replaced, String rows) {
 
   static Merge plan(Statement statement, Table table, String sql, List<String> key) {
     String keys = keyList(key);
-    String incoming =
-        "SELECT * FROM ("
-            + sql
-            + ") AS __new QUALIFY row_number() OVER (PARTITION BY "
-            + keys
-            + ") = 1";
+    String incoming = incoming(statement, sql, keys);
     if (table.currentSnapshot() == null) {
       return new Merge(List.of(), incoming);
     }
@@ -37,7 +33,11 @@ record Merge(List<DataFile> replaced, String rows) {
     if (files.isEmpty()) {
       return new Merge(List.of(), incoming);
     }
-    TableScan scan = TableScan.plan(table, table.currentSnapshot(), Expressions.alwaysTrue());
+    TableScan planned = TableScan.plan(table, table.currentSnapshot(), Expressions.alwaysTrue());
+    // the rows kept are written in the table's current schema, which may be newer than the
+    // snapshot's (a column added since): read the files by field id into it
+    TableScan scan =
+        new TableScan(planned.snapshotId(), table.schema(), planned.files(), planned.totalFiles());
     String existing = scan.relationSql(table.schemas().size() > 1, true);
     List<String> touched = touchedFiles(statement, existing, sql, keys);
     if (touched.isEmpty()) {
@@ -69,7 +69,41 @@ record Merge(List<DataFile> replaced, String rows) {
     return new Merge(List.copyOf(replaced), rows);
   }
 
-  /** How many distinct keys the new rows hold: the rows a merge writes. */
+  /** The new rows to write, one per key, without the rows that delete their key. */
+  private static String incoming(Statement statement, String sql, String keys) {
+    String one =
+        "SELECT * FROM ("
+            + sql
+            + ") AS __new QUALIFY row_number() OVER (PARTITION BY "
+            + keys
+            + ") = 1";
+    if (!hasColumn(statement, sql, TableWriter.DELETED)) {
+      return one;
+    }
+    String deleted = Engine.identifier(TableWriter.DELETED);
+    return "SELECT * EXCLUDE ("
+        + deleted
+        + ") FROM ("
+        + one
+        + ") AS __one WHERE "
+        + deleted
+        + " IS NOT TRUE";
+  }
+
+  private static boolean hasColumn(Statement statement, String sql, String column) {
+    try (ResultSet rows = statement.executeQuery("DESCRIBE " + sql)) {
+      while (rows.next()) {
+        if (rows.getString("column_name").equalsIgnoreCase(column)) {
+          return true;
+        }
+      }
+      return false;
+    } catch (SQLException e) {
+      throw EngineErrors.translate(e);
+    }
+  }
+
+  /** How many distinct keys the new rows hold: the rows a merge writes or deletes. */
   static long count(Statement statement, String sql, List<String> key) {
     String keys = keyList(key);
     try (ResultSet rows =

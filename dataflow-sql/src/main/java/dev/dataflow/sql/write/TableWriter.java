@@ -39,6 +39,12 @@ import org.apache.iceberg.types.Types;
 public final class TableWriter {
   private static final DateTimeFormatter BATCH = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss");
 
+  /**
+   * In a MERGE, a row whose boolean column of this name is true deletes its key instead of being
+   * written (change data capture applies deletes this way); the column is never written.
+   */
+  public static final String DELETED = "__df_deleted";
+
   private final Lake lake;
 
   public TableWriter(Lake lake) {
@@ -185,7 +191,10 @@ public final class TableWriter {
     APPEND,
     /** Replace every row of the table. */
     OVERWRITE,
-    /** Replace the rows whose key the new rows hold, add the others (copy-on-write). */
+    /**
+     * Replace the rows whose key the new rows hold, add the others (copy-on-write); rows marked
+     * {@link #DELETED} remove their key.
+     */
     MERGE
   }
 
@@ -236,6 +245,17 @@ public final class TableWriter {
     return new WriteResult(newRows, table.currentSnapshot().snapshotId(), batch.files().size());
   }
 
+  /**
+   * Rewrites the table's data files smaller than {@code smallBytes} into large ones when there are
+   * at least {@code minFiles} of them, changing no row (see {@link Compaction}); returns how many
+   * were rewritten, 0 when none were or a concurrent write replaced one of them.
+   */
+  public int compact(Statement statement, Table table, long smallBytes, int minFiles) {
+    requireNonNull(statement, "statement is null");
+    requireNonNull(table, "table is null");
+    return Compaction.run(lake, statement, table, smallBytes, minFiles);
+  }
+
   private static void commit(
       Table table,
       Mode mode,
@@ -260,7 +280,7 @@ public final class TableWriter {
     overwrite.commit();
   }
 
-  private static String newDirectory(Table table) {
+  static String newDirectory(Table table) {
     try {
       // DuckDB creates the batch directory but not its parents
       java.nio.file.Files.createDirectories(java.nio.file.Path.of(table.location(), "data"));

@@ -1,0 +1,225 @@
+package dev.dataflow.ingest.cdc;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.dataflow.api.DataflowException;
+import dev.dataflow.api.ErrorCode;
+import dev.dataflow.ingest.runtime.OriginReader;
+import dev.dataflow.ingest.spec.PipelineSpec;
+import dev.dataflow.ingest.spec.PipelineSpec.CdcOrigin;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import org.apache.kafka.connect.json.JsonConverter;
+import org.apache.kafka.connect.source.SourceRecord;
+
+/**
+ * The cdc origin: a table's changes from PostgreSQL's logical replication (Debezium, pgoutput),
+ * first its rows as they are (the snapshot), then every insert, update and delete as it commits.
+ * Each batch is one hand-over from the engine; its Debezium offset (with the LSN) is committed in
+ * the same Iceberg snapshot as its rows, and a run starts Debezium from the last committed one. The
+ * source learns a batch's position (so the slot's WAL can be released) only when the next call
+ * shows the batch committed.
+ *
+ * <p>In a continuous pipeline a run waits for changes until the pipeline is stopped; in a batch
+ * pipeline it ends when no change came for {@code commit.max_interval} once the engine was ready.
+ */
+public final class CdcReader implements OriginReader {
+  static final String OFFSET_KEY = "dataflow.cdc.key";
+  static final String OFFSET = "dataflow.cdc.offset";
+  static final String LSN = "dataflow.cdc.lsn";
+  static final String SOURCE_TIME = "dataflow.cdc.source_ts";
+  private static final long POLL_MILLIS = 100;
+
+  private final PipelineSpec spec;
+  private final CdcOrigin origin;
+  private final Function<String, String> committed;
+  private final Consumer<Map<String, String>> restart;
+  private final JsonConverter offsets = new JsonConverter();
+  private ChangeStream stream;
+  private ChangeStream.Delivery pending;
+  private String pendingOffset;
+  private SourceTimes times;
+
+  /**
+   * @param committed the value of an offset property in the pipeline's last commit, or null
+   * @param restart deletes every row of the pipeline's destinations in one commit carrying the
+   *     given offset properties: an interrupted initial snapshot starts over from an empty table
+   */
+  public CdcReader(
+      PipelineSpec spec,
+      Function<String, String> committed,
+      Consumer<Map<String, String>> restart) {
+    this.spec = requireNonNull(spec, "spec is null");
+    this.origin = (CdcOrigin) spec.origin();
+    this.committed = requireNonNull(committed, "committed is null");
+    this.restart = requireNonNull(restart, "restart is null");
+    offsets.configure(Map.of("schemas.enable", "false"), false);
+    checkDestinations(spec);
+  }
+
+  /** Applied changes need merge destinations (by the table's key); a changelog appends. */
+  private static void checkDestinations(PipelineSpec spec) {
+    boolean changelog = ((CdcOrigin) spec.origin()).changelog();
+    for (PipelineSpec.Destination destination : spec.destinations()) {
+      PipelineSpec.WriteMode expected =
+          changelog ? PipelineSpec.WriteMode.APPEND : PipelineSpec.WriteMode.MERGE;
+      if (destination.mode() != expected) {
+        throw new DataflowException(
+            ErrorCode.INVALID_ARGUMENT,
+            "Pipeline "
+                + spec.name()
+                + ": a cdc origin "
+                + (changelog
+                    ? "with changelog: true appends every change: set the destination's mode to append"
+                    : "applies changes by key: set the destination's mode to merge with the table's"
+                        + " primary key, or set changelog: true on the origin"));
+      }
+    }
+  }
+
+  @Override
+  public Pending next(Statement statement) throws SQLException {
+    return next(statement, () -> false);
+  }
+
+  @Override
+  public Pending next(Statement statement, BooleanSupplier stopped) throws SQLException {
+    // the run asks for the next batch only once the previous one is committed
+    acknowledge(true);
+    if (stream == null) {
+      restartInterruptedSnapshot();
+      stream = new ChangeStream(DebeziumConfig.of(spec, committed));
+    }
+    ChangeStream.Delivery delivery = await(stopped);
+    if (delivery == null) {
+      return null;
+    }
+    List<SourceRecord> records = delivery.records();
+    times = ChangeRows.stage(statement, records, origin.changelog(), spec.name());
+    SourceRecord last = records.get(records.size() - 1);
+    Map<String, String> offset = offset(last);
+    pending = delivery;
+    pendingOffset = offset.get(OFFSET);
+    offset.put(SOURCE_TIME, Long.toString(times.newest()));
+    return new Pending(
+        "cdc-"
+            + spec.name()
+            + "-"
+            + offset(records.get(0)).get(OFFSET).hashCode()
+            + "-"
+            + pendingOffset.hashCode(),
+        offset,
+        0,
+        1);
+  }
+
+  /**
+   * A snapshot cut short (a crash, a stop) left rows that the source may have deleted since, which
+   * a new snapshot would not remove: the table is emptied, the offsets cleared and the slot
+   * dropped, so that the next snapshot starts from a new slot's consistent point.
+   */
+  private void restartInterruptedSnapshot() {
+    String offset = committed.apply(OFFSET);
+    if (offset == null || offset.isEmpty() || !DebeziumConfig.inSnapshot(offset)) {
+      return;
+    }
+    Replication.drop(spec);
+    restart.accept(Map.of(OFFSET_KEY, "", OFFSET, "", LSN, ""));
+  }
+
+  private ChangeStream.Delivery await(BooleanSupplier stopped) {
+    long asked = System.currentTimeMillis();
+    long interval = spec.commit().maxInterval().toMillis();
+    boolean continuous = spec.mode() == PipelineSpec.Mode.CONTINUOUS;
+    try {
+      while (!stopped.getAsBoolean() && (continuous || !idle(asked, interval))) {
+        String failure = stream.failure();
+        if (failure != null) {
+          throw new DataflowException(
+              ErrorCode.INTERNAL,
+              "Pipeline "
+                  + spec.name()
+                  + ": the change stream of "
+                  + origin.table()
+                  + " failed: "
+                  + failure);
+        }
+        ChangeStream.Delivery delivery = stream.take(POLL_MILLIS);
+        if (delivery != null) {
+          return delivery;
+        }
+      }
+      return null;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return null;
+    }
+  }
+
+  /** Whether no change came for {@code interval} since the engine was ready and we asked. */
+  private boolean idle(long asked, long interval) {
+    long since = stream.pollingSince();
+    return since > 0 && System.currentTimeMillis() - Math.max(since, asked) >= interval;
+  }
+
+  /** The offset properties of a record: Debezium's key and offset as its engine stores them. */
+  private Map<String, String> offset(SourceRecord record) {
+    String engine = DebeziumConfig.engineName(spec);
+    Map<String, String> properties = new HashMap<>();
+    properties.put(
+        OFFSET_KEY,
+        text(offsets.fromConnectData(engine, null, List.of(engine, record.sourcePartition()))));
+    properties.put(OFFSET, text(offsets.fromConnectData(engine, null, record.sourceOffset())));
+    Object lsn = record.sourceOffset().get("lsn");
+    if (lsn != null) {
+      properties.put(LSN, lsn.toString());
+    }
+    return properties;
+  }
+
+  private static String text(byte[] bytes) {
+    return new String(bytes, java.nio.charset.StandardCharsets.UTF_8);
+  }
+
+  private void acknowledge(boolean done) {
+    if (pending != null) {
+      pending.acknowledge(done);
+      pending = null;
+    }
+  }
+
+  @Override
+  public SourceTimes sourceTimes() {
+    return times;
+  }
+
+  @Override
+  public void preview(Statement statement, int limit) throws SQLException {
+    throw new DataflowException(
+        ErrorCode.UNSUPPORTED,
+        "Pipeline "
+            + spec.name()
+            + ": a cdc origin has no preview (reading its changes would take them from the slot);"
+            + " query the source table instead");
+  }
+
+  /**
+   * Stops the engine. The last batch is confirmed to the source only if the lake holds it (a run
+   * that stopped or failed right after a commit).
+   */
+  @Override
+  public void close() {
+    if (pending != null) {
+      acknowledge(pendingOffset.equals(committed.apply(OFFSET)));
+    }
+    if (stream != null) {
+      stream.close();
+    }
+  }
+}

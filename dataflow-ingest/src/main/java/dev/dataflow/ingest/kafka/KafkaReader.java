@@ -1,0 +1,254 @@
+package dev.dataflow.ingest.kafka;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.dataflow.api.DataflowException;
+import dev.dataflow.api.ErrorCode;
+import dev.dataflow.ingest.files.CsvOptions;
+import dev.dataflow.ingest.files.FileFormat;
+import dev.dataflow.ingest.files.FileReader;
+import dev.dataflow.ingest.runtime.OriginReader;
+import dev.dataflow.ingest.runtime.Staging;
+import dev.dataflow.ingest.spec.PipelineSpec;
+import dev.dataflow.ingest.spec.PipelineSpec.KafkaOrigin;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+import java.util.function.BooleanSupplier;
+import java.util.function.Function;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
+
+/**
+ * The kafka origin: JSON messages of a topic, read by a consumer group, so that the workers of a
+ * pipeline share its partitions. Kafka's own offset commits are off: each partition's next offset
+ * is committed in the Iceberg snapshot with the batch ({@code dataflow.kafka.<topic>.<partition>}),
+ * and a worker that is given a partition starts it there. A batch closes at {@code commit.max_rows}
+ * messages or {@code commit.max_interval} after its first one. Its messages are spooled, one file
+ * of JSON lines per partition, and read like JSON files: a message that is not a JSON object goes
+ * to the error table (file {@code <topic>-<partition>-<first offset>.jsonl}, with its line) and the
+ * stream goes on.
+ *
+ * <p>Rebalances happen only inside {@code poll}, which runs only in {@link #next}, after the
+ * previous batch is committed; messages of a partition taken away while a batch is being gathered
+ * are dropped from it, to be read by the partition's new owner from the committed offset.
+ */
+public final class KafkaReader implements OriginReader {
+  static final String OFFSET_PREFIX = "dataflow.kafka.";
+
+  /** The runtime's staging table of unreadable records (BatchProcessor's). */
+  private static final String ERRORS = "__df_errors";
+
+  private static final Duration POLL = Duration.ofMillis(100);
+
+  private final PipelineSpec spec;
+  private final KafkaOrigin origin;
+  private final Function<String, String> committed;
+  private final Path spool;
+  private final Map<TopicPartition, List<ConsumerRecord<String, String>>> gathered =
+      new TreeMap<>(java.util.Comparator.comparing(TopicPartition::toString));
+  private KafkaConsumer<String, String> consumer;
+
+  /**
+   * @param committed the value of an offset property in the pipeline's last commit, or null
+   * @param spool the directory for the batch's message files
+   */
+  public KafkaReader(PipelineSpec spec, Function<String, String> committed, Path spool) {
+    this.spec = requireNonNull(spec, "spec is null");
+    this.origin = (KafkaOrigin) spec.origin();
+    this.committed = requireNonNull(committed, "committed is null");
+    this.spool = requireNonNull(spool, "spool is null").resolve("kafka-" + spec.name());
+  }
+
+  static String offsetKey(TopicPartition partition) {
+    return OFFSET_PREFIX + partition.topic() + "." + partition.partition();
+  }
+
+  @Override
+  public List<Path> directories() {
+    try {
+      Files.createDirectories(spool);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return List.of(spool);
+  }
+
+  @Override
+  public Pending next(Statement statement) throws SQLException {
+    return next(statement, () -> false);
+  }
+
+  @Override
+  public Pending next(Statement statement, BooleanSupplier stopped) throws SQLException {
+    if (consumer == null) {
+      consumer = subscribe();
+    }
+    gathered.clear();
+    if (!gather(stopped)) {
+      return null;
+    }
+    Staging.clear(statement);
+    Map<String, String> offsets = new HashMap<>();
+    StringBuilder id = new StringBuilder("kafka-" + spec.name());
+    int index = 0;
+    long bytes = 0;
+    for (var entry : gathered.entrySet()) {
+      List<ConsumerRecord<String, String>> records = entry.getValue();
+      long first = records.get(0).offset();
+      long last = records.get(records.size() - 1).offset();
+      Path file = write(entry.getKey(), first, records);
+      bytes += read(statement, file, Staging.fileTable(index++));
+      offsets.put(offsetKey(entry.getKey()), Long.toString(last + 1));
+      id.append('-').append(entry.getKey()).append('@').append(first).append('-').append(last);
+    }
+    Staging.input(statement, index, 0);
+    return new Pending(id.toString(), offsets, bytes, gathered.size());
+  }
+
+  private KafkaConsumer<String, String> subscribe() {
+    Properties properties = new Properties();
+    properties.setProperty(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, origin.bootstrapServers());
+    properties.setProperty(
+        ConsumerConfig.GROUP_ID_CONFIG,
+        origin.group() != null ? origin.group() : "dataflow_" + spec.name());
+    // offsets live in the lake's commits, never in Kafka's
+    properties.setProperty(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+    properties.setProperty(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    properties.setProperty(
+        ConsumerConfig.MAX_POLL_RECORDS_CONFIG,
+        Integer.toString(Math.min(spec.commit().maxRows(), 10_000)));
+    try {
+      KafkaConsumer<String, String> created =
+          new KafkaConsumer<>(properties, new StringDeserializer(), new StringDeserializer());
+      created.subscribe(List.of(origin.topic()), new Rebalance());
+      return created;
+    } catch (KafkaException e) {
+      throw new DataflowException(
+          ErrorCode.INVALID_ARGUMENT,
+          "Pipeline " + spec.name() + ": cannot read Kafka topic " + origin.topic() + ": " + e,
+          e);
+    }
+  }
+
+  /** Polls until a batch is full or due; false when nothing came (or the pipeline stopped). */
+  private boolean gather(BooleanSupplier stopped) {
+    long interval = spec.commit().maxInterval().toMillis();
+    boolean continuous = spec.mode() == PipelineSpec.Mode.CONTINUOUS;
+    long started = System.currentTimeMillis();
+    long firstAt = -1;
+    int count = 0;
+    while (!stopped.getAsBoolean()) {
+      for (ConsumerRecord<String, String> record : consumer.poll(POLL)) {
+        gathered
+            .computeIfAbsent(
+                new TopicPartition(record.topic(), record.partition()), p -> new ArrayList<>())
+            .add(record);
+        count++;
+        firstAt = firstAt < 0 ? System.currentTimeMillis() : firstAt;
+      }
+      long now = System.currentTimeMillis();
+      if (consumer.assignment().isEmpty()) {
+        // waiting to join the group is not idleness: the partitions may be full
+        started = now;
+      }
+      boolean full = count >= spec.commit().maxRows();
+      boolean due = firstAt >= 0 && now - firstAt >= interval;
+      boolean idle = firstAt < 0 && !continuous && now - started >= interval;
+      if (full || due || idle) {
+        break;
+      }
+    }
+    return !gathered.isEmpty() && !stopped.getAsBoolean();
+  }
+
+  /** One partition's messages as JSON lines (a message's own line breaks become spaces). */
+  private Path write(
+      TopicPartition partition, long first, List<ConsumerRecord<String, String>> records) {
+    StringBuilder lines = new StringBuilder();
+    for (ConsumerRecord<String, String> record : records) {
+      String value = record.value() == null ? "null" : record.value();
+      lines.append(value.replace('\n', ' ').replace('\r', ' ')).append('\n');
+    }
+    Path file =
+        spool.resolve(partition.topic() + "-" + partition.partition() + "-" + first + ".jsonl");
+    try {
+      Files.writeString(file, lines);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return file;
+  }
+
+  private static long read(Statement statement, Path file, String target) {
+    long bytes =
+        FileReader.read(
+                statement,
+                file,
+                FileFormat.JSON,
+                CsvOptions.defaults(),
+                new LinkedHashMap<>(),
+                target,
+                ERRORS)
+            .bytes();
+    try {
+      Files.delete(file);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return bytes;
+  }
+
+  @Override
+  public void preview(Statement statement, int limit) throws SQLException {
+    throw new DataflowException(
+        ErrorCode.UNSUPPORTED,
+        "Pipeline "
+            + spec.name()
+            + ": a kafka origin has no preview (it would take partitions from the running workers)");
+  }
+
+  @Override
+  public void close() {
+    if (consumer != null) {
+      consumer.close();
+    }
+  }
+
+  /** Starts each partition given to this worker at its committed offset. */
+  private final class Rebalance implements ConsumerRebalanceListener {
+    @Override
+    public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+      for (TopicPartition partition : partitions) {
+        String offset = committed.apply(offsetKey(partition));
+        if (offset != null) {
+          consumer.seek(partition, Long.parseLong(offset));
+        } else {
+          consumer.seekToBeginning(List.of(partition));
+        }
+      }
+    }
+
+    @Override
+    public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+      partitions.forEach(gathered::remove);
+    }
+  }
+}

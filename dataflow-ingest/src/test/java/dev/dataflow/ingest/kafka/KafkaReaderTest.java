@@ -1,0 +1,188 @@
+package dev.dataflow.ingest.kafka;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.dataflow.ingest.LakeRows;
+import dev.dataflow.ingest.runtime.PipelineState;
+import dev.dataflow.ingest.runtime.Pipelines;
+import dev.dataflow.ingest.runtime.RunRecord;
+import dev.dataflow.lake.Lake;
+import dev.dataflow.lake.LakeConfig;
+import dev.dataflow.sql.EngineConfig;
+import dev.dataflow.sql.SqlService;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The kafka origin against a KRaft broker in this JVM, through the real runtime and lake. */
+class KafkaReaderTest {
+  @TempDir static Path brokerDir;
+  static KafkaBroker broker;
+
+  @TempDir Path dir;
+
+  @BeforeAll
+  static void startBroker() throws Exception {
+    broker = KafkaBroker.start(brokerDir);
+  }
+
+  @AfterAll
+  static void stopBroker() {
+    broker.close();
+  }
+
+  String yaml(String name, String topic, String mode) {
+    return """
+        name: %s
+        origin: {type: kafka, bootstrap_servers: "%s", topic: %s, group: g_%s}
+        destination: {table: raw.%s}
+        mode: %s
+        commit: {max_rows: 2000, max_interval: 1s}
+        """
+        .formatted(name, broker.bootstrap, topic, name, name, mode);
+  }
+
+  static List<String> events(int from, int to) {
+    return IntStream.range(from, to)
+        .mapToObj(
+            i -> "{\"id\": " + i + ", \"kind\": \"k" + (i % 7) + "\", \"amount\": " + i * 0.5 + "}")
+        .toList();
+  }
+
+  static List<String> rows(SqlService sql, String query) {
+    return LakeRows.of(sql, query);
+  }
+
+  /** Waits up to a minute for the table's row count to satisfy {@code done}. */
+  static void awaitCount(SqlService sql, String table, java.util.function.LongPredicate done)
+      throws InterruptedException {
+    long deadline = System.currentTimeMillis() + 60_000;
+    while (System.currentTimeMillis() < deadline) {
+      try {
+        if (done.test(Long.parseLong(rows(sql, "SELECT count(*) FROM raw." + table).get(0)))) {
+          return;
+        }
+      } catch (dev.dataflow.api.DataflowException e) {
+        // the first commit creates the table
+      }
+      Thread.sleep(100);
+    }
+  }
+
+  @Test
+  void aPoisonMessageGoesToTheErrorTableAndTheStreamGoesOn() throws Exception {
+    broker.createTopic("orders", 3);
+    List<String> first = new ArrayList<>(events(0, 1000));
+    first.add(500, "{not json at all");
+    broker.send("orders", first);
+    try (Lake lake = Lake.open(LakeConfig.embedded(dir.resolve("data")));
+        SqlService sql = new SqlService(lake, EngineConfig.defaults(dir.resolve("data")));
+        Pipelines pipelines = new Pipelines(sql)) {
+      pipelines.apply(yaml("orders", "orders", "batch"), dir.resolve("orders.yaml"));
+      RunRecord run = pipelines.runOnce("orders");
+      assertThat(run.status()).as(run.error()).isEqualTo(PipelineState.FINISHED);
+      assertThat(rows(sql, "SELECT count(*), count(DISTINCT id), sum(id) FROM raw.orders"))
+          .containsExactly("1000|1000|499500");
+      assertThat(rows(sql, "SELECT raw, stage FROM raw.orders_errors"))
+          .containsExactly("{not json at all|parse");
+      broker.send("orders", events(1000, 1500));
+      run = pipelines.runOnce("orders");
+      assertThat(run.status()).as(run.error()).isEqualTo(PipelineState.FINISHED);
+      assertThat(rows(sql, "SELECT count(*), count(DISTINCT id), max(id) FROM raw.orders"))
+          .containsExactly("1500|1500|1499");
+      assertThat(rows(sql, "SELECT count(*) FROM raw.orders_errors")).containsExactly("1");
+    }
+  }
+
+  @Test
+  void rowsArePublishedToATopicAsJson() throws Exception {
+    broker.createTopic("raw_in", 2);
+    broker.send("raw_in", events(0, 300));
+    try (Lake lake = Lake.open(LakeConfig.embedded(dir.resolve("data")));
+        SqlService sql = new SqlService(lake, EngineConfig.defaults(dir.resolve("data")));
+        Pipelines pipelines = new Pipelines(sql)) {
+      String yaml =
+          yaml("published", "raw_in", "batch")
+              + "transforms: [{name: big, sql: \"SELECT id, kind FROM input WHERE id >= 100\"}]\n"
+              + "publish: {bootstrap_servers: \""
+              + broker.bootstrap
+              + "\", topic: published_out, key: id}\n";
+      pipelines.apply(yaml, dir.resolve("published.yaml"));
+      RunRecord run = pipelines.runOnce("published");
+      assertThat(run.status()).as(run.error()).isEqualTo(PipelineState.FINISHED);
+    }
+    List<String> messages = broker.read("published_out");
+    assertThat(messages).hasSize(200).contains("150={\"id\":150,\"kind\":\"k3\"}");
+  }
+
+  @Test
+  void smallFilesAreCompactedWhileTheStreamGoesOn() throws Exception {
+    broker.createTopic("ticks", 2);
+    Path data = dir.resolve("data");
+    try (Lake lake = Lake.open(LakeConfig.embedded(data));
+        SqlService sql = new SqlService(lake, EngineConfig.defaults(data));
+        Pipelines pipelines = new Pipelines(sql)) {
+      pipelines.apply(
+          yaml("ticks", "ticks", "continuous").replace("max_rows: 2000", "max_rows: 100"),
+          dir.resolve("ticks.yaml"));
+      pipelines.start("ticks");
+      broker.send("ticks", events(0, 3000));
+      awaitCount(sql, "ticks", count -> count >= 3000);
+      long before = dataFiles(lake, "raw.ticks");
+      assertThat(before).isGreaterThanOrEqualTo(10);
+      broker.send("ticks", events(3000, 4000));
+      assertThat(pipelines.compact("ticks")).isGreaterThanOrEqualTo(10);
+      awaitCount(sql, "ticks", count -> count >= 4000);
+      assertThat(rows(sql, "SELECT count(*), count(DISTINCT id), sum(id) FROM raw.ticks"))
+          .containsExactly("4000|4000|7998000");
+      assertThat(dataFiles(lake, "raw.ticks")).isLessThan(before);
+      assertThat(pipelines.status("ticks").state()).isEqualTo(PipelineState.RUNNING);
+    }
+  }
+
+  static long dataFiles(Lake lake, String table) {
+    var current = lake.tableOrNull(dev.dataflow.api.DatasetPath.parse(table));
+    current.refresh();
+    return Long.parseLong(current.currentSnapshot().summary().get("total-data-files"));
+  }
+
+  @Test
+  void twoWorkersShareThePartitionsWithoutDuplicateOrLoss() throws Exception {
+    broker.createTopic("clicks", 4);
+    Path data = dir.resolve("data");
+    try (Lake lakeA = Lake.open(LakeConfig.embedded(data));
+        SqlService sqlA = new SqlService(lakeA, EngineConfig.defaults(data));
+        Pipelines workerA = new Pipelines(sqlA);
+        Lake lakeB = Lake.open(LakeConfig.embedded(data));
+        SqlService sqlB = new SqlService(lakeB, EngineConfig.defaults(data));
+        Pipelines workerB = new Pipelines(sqlB)) {
+      String yaml = yaml("clicks", "clicks", "continuous");
+      workerA.apply(yaml, dir.resolve("clicks.yaml"));
+      workerA.start("clicks");
+      broker.send("clicks", events(0, 10_000));
+      // the second worker joins once the first created the table and is reading: the group
+      // rebalances
+      awaitCount(sqlA, "clicks", count -> count > 0);
+      workerB.start("clicks");
+      // spread over a few seconds, so that the second worker has joined for part of them
+      for (int from = 10_000; from < 20_000; from += 1_000) {
+        broker.send("clicks", events(from, from + 1_000));
+        Thread.sleep(500);
+      }
+      awaitCount(sqlB, "clicks", count -> count >= 20_000);
+      Thread.sleep(2_000); // a duplicate would arrive after the last row
+      assertThat(rows(sqlA, "SELECT count(*), count(DISTINCT id), sum(id) FROM raw.clicks"))
+          .containsExactly("20000|20000|199990000");
+      assertThat(workerA.runs("clicks", 10)).isNotEmpty();
+      assertThat(workerB.status("clicks").state()).isEqualTo(PipelineState.RUNNING);
+      // both took part: the partitions were shared
+      assertThat(workerA.status("clicks").live().rowsIn()).isPositive();
+      assertThat(workerB.status("clicks").live().rowsIn()).isPositive();
+    }
+  }
+}
