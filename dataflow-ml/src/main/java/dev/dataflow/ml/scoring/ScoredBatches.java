@@ -5,14 +5,13 @@ import dev.dataflow.api.Prediction;
 import dev.dataflow.ml.ArrowFeatures;
 import dev.dataflow.ml.Feature;
 import dev.dataflow.sql.Execution;
-import java.io.IOException;
+import dev.dataflow.sql.write.FilledBatches;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.Float4Vector;
 import org.apache.arrow.vector.VectorSchemaRoot;
-import org.apache.arrow.vector.ipc.ArrowReader;
 import org.apache.arrow.vector.types.FloatingPointPrecision;
 import org.apache.arrow.vector.types.pojo.ArrowType;
 import org.apache.arrow.vector.types.pojo.Field;
@@ -21,9 +20,10 @@ import org.apache.arrow.vector.types.pojo.Schema;
 
 /**
  * A query's batches with the model's prediction added as a column: each input batch's vectors are
- * transferred (not copied) and the model predicts for the whole batch at once.
+ * transferred (not copied) and the model predicts for the whole batch at once. The execution is
+ * closed by whoever opened it.
  */
-final class ScoredBatches extends ArrowReader {
+final class ScoredBatches extends FilledBatches {
   private final Execution input;
   private final ModelRuntime model;
   private final List<Feature> features;
@@ -35,7 +35,7 @@ final class ScoredBatches extends ArrowReader {
       ModelRuntime model,
       List<Feature> features,
       String column) {
-    super(allocator);
+    super(allocator, schema(input, column));
     this.input = input;
     this.model = model;
     this.features = features;
@@ -43,13 +43,11 @@ final class ScoredBatches extends ArrowReader {
   }
 
   @Override
-  public boolean loadNextBatch() throws IOException {
-    prepareLoadNextBatch();
+  protected boolean fill(VectorSchemaRoot out) {
     if (!input.next()) {
       return false;
     }
     VectorSchemaRoot in = input.batch();
-    VectorSchemaRoot out = getVectorSchemaRoot();
     int rows = in.getRowCount();
     Prediction prediction = model.predict(ArrowFeatures.rows(in, features), rows);
     List<FieldVector> sources = in.getFieldVectors();
@@ -65,18 +63,7 @@ final class ScoredBatches extends ArrowReader {
     return true;
   }
 
-  @Override
-  public long bytesRead() {
-    return 0;
-  }
-
-  @Override
-  protected void closeReadSource() {
-    // the execution is closed by whoever opened it
-  }
-
-  @Override
-  protected Schema readSchema() {
+  private static Schema schema(Execution input, String column) {
     List<Field> fields = new ArrayList<>(input.schema().getFields());
     fields.add(
         new Field(

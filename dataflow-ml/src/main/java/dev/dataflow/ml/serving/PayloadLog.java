@@ -5,7 +5,7 @@ import static java.util.Objects.requireNonNull;
 import dev.dataflow.api.DatasetPath;
 import dev.dataflow.ml.ArrowWrites;
 import dev.dataflow.sql.SqlService;
-import java.io.IOException;
+import dev.dataflow.sql.write.FilledBatches;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -23,7 +23,6 @@ import org.apache.arrow.vector.IntVector;
 import org.apache.arrow.vector.VarCharVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.ipc.ArrowReader;
-import org.apache.arrow.vector.types.pojo.Schema;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -93,30 +92,17 @@ public final class PayloadLog implements AutoCloseable {
   }
 
   private static ArrowReader reader(BufferAllocator allocator, List<Payload> batch) {
-    return new ArrowReader(allocator) {
+    return new FilledBatches(allocator, PayloadSchema.SCHEMA) {
       private boolean done;
 
       @Override
-      public boolean loadNextBatch() throws IOException {
+      protected boolean fill(VectorSchemaRoot root) {
         if (done) {
           return false;
         }
         done = true;
-        fill(getVectorSchemaRoot(), batch);
+        PayloadLog.fill(root, batch);
         return true;
-      }
-
-      @Override
-      public long bytesRead() {
-        return 0;
-      }
-
-      @Override
-      protected void closeReadSource() {}
-
-      @Override
-      protected Schema readSchema() {
-        return PayloadSchema.SCHEMA;
       }
     };
   }

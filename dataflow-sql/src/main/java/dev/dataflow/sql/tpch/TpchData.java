@@ -2,6 +2,7 @@ package dev.dataflow.sql.tpch;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.dataflow.sql.write.FilledBatches;
 import io.trino.tpch.Customer;
 import io.trino.tpch.LineItem;
 import io.trino.tpch.Nation;
@@ -12,7 +13,6 @@ import io.trino.tpch.Region;
 import io.trino.tpch.Supplier;
 import io.trino.tpch.TpchEntity;
 import io.trino.tpch.TpchTable;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -39,7 +39,6 @@ import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.IntVector;
 import org.apache.arrow.vector.VarCharVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
-import org.apache.arrow.vector.ipc.ArrowReader;
 import org.apache.arrow.vector.types.DateUnit;
 import org.apache.arrow.vector.types.pojo.ArrowType;
 import org.apache.arrow.vector.types.pojo.Field;
@@ -410,20 +409,18 @@ public final class TpchData {
   }
 
   /** Generates a part's rows batch by batch, as DuckDB pulls them. */
-  private static final class Batches<E extends TpchEntity> extends ArrowReader {
+  private static final class Batches<E extends TpchEntity> extends FilledBatches {
     private final Table<E> table;
     private final Iterator<E> rows;
 
     Batches(BufferAllocator allocator, Table<E> table, Iterator<E> rows) {
-      super(allocator);
+      super(allocator, table.schema());
       this.table = table;
       this.rows = rows;
     }
 
     @Override
-    public boolean loadNextBatch() throws IOException {
-      prepareLoadNextBatch();
-      VectorSchemaRoot root = getVectorSchemaRoot();
+    protected boolean fill(VectorSchemaRoot root) {
       List<FieldVector> vectors = root.getFieldVectors();
       for (FieldVector vector : vectors) {
         vector.setInitialCapacity(BATCH_ROWS);
@@ -442,19 +439,6 @@ public final class TpchData {
       for (int column = 0; column < columns.size(); column++) {
         columns.get(column).setter().set(vectors.get(column), index, row);
       }
-    }
-
-    @Override
-    public long bytesRead() {
-      return 0;
-    }
-
-    @Override
-    protected void closeReadSource() {}
-
-    @Override
-    protected Schema readSchema() {
-      return table.schema();
     }
   }
 }
