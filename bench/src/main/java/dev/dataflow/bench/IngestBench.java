@@ -52,6 +52,13 @@ import org.postgresql.copy.CopyOut;
 public final class IngestBench {
   private static final double TARGET = 0.8;
 
+  /**
+   * Rows per commit of both pipelines: a bulk load's setting. The default of 100 000 suits streams;
+   * at SF 1 it makes 61 commits, each paying a Parquet file and an Iceberg commit, which halves the
+   * PostgreSQL load's rate (0.28 of COPY, against 0.48 with batches of a million rows).
+   */
+  private static final int BULK_BATCH_ROWS = 1_000_000;
+
   private IngestBench() {}
 
   public static void main(String[] args) throws Exception {
@@ -362,8 +369,9 @@ public final class IngestBench {
           destination:
             table: bench.pg_lineitem
             mode: overwrite
+          commit: {max_rows: %d}
           """
-          .formatted(url);
+          .formatted(url, BULK_BATCH_ROWS);
     }
 
     String filesPipeline() {
@@ -382,8 +390,9 @@ public final class IngestBench {
           %sdestination:
             table: bench.csv_lineitem
             mode: overwrite
+          commit: {max_rows: %d}
           """
-          .formatted(csv, declared);
+          .formatted(csv, declared, BULK_BATCH_ROWS);
     }
 
     String duckColumns() {
