@@ -86,8 +86,11 @@ class MariaDbCdcTest {
   }
 
   void apply(String name, String origin, String mode) {
-    String yaml =
-        """
+    pipelines.apply(yaml(name, origin, mode), dir.resolve(name + ".yaml"));
+  }
+
+  String yaml(String name, String origin, String mode) {
+    return """
         name: %s
         origin:
           type: cdc
@@ -100,14 +103,13 @@ class MariaDbCdcTest {
         %s
         commit: {max_rows: 5000, max_interval: 2s}
         """
-            .formatted(
-                name,
-                mariadb.url("shop"),
-                name,
-                origin.indent(2).stripTrailing(),
-                name,
-                mode.indent(2).stripTrailing());
-    pipelines.apply(yaml, dir.resolve(name + ".yaml"));
+        .formatted(
+            name,
+            mariadb.url("shop"),
+            name,
+            origin.indent(2).stripTrailing(),
+            name,
+            mode.indent(2).stripTrailing());
   }
 
   RunRecord run(String name) {
@@ -177,6 +179,42 @@ class MariaDbCdcTest {
     var table = lake.tableOrNull(DatasetPath.parse("raw.resumed"));
     Snapshot last = table.currentSnapshot();
     assertThat(last.summary().get(CdcReader.OFFSET)).contains("\"file\"").contains("\"pos\"");
+  }
+
+  @Test
+  void aStopInsideOneLargeTransactionResumesWithinIt() throws Exception {
+    execute(createTable("large", 1), fill("large", 1, 1));
+    apply("large", "changelog: true", "mode: append");
+    run("large");
+    execute(fill("large", 2, 20_001)); // one transaction, many row events
+    String small = yaml("large", "changelog: true", "mode: append").replace("5000", "500");
+    pipelines.apply(small + "mode: continuous\n", dir.resolve("large.yaml"));
+    pipelines.start("large");
+    awaitRows("raw.large", 1_000);
+    pipelines.stop("large");
+    long first = Long.parseLong(lakeRows("SELECT count(*) FROM raw.large").get(0));
+    pipelines.apply(small, dir.resolve("large.yaml"));
+    run("large");
+    assertThat(first).as("stopped inside the transaction").isLessThan(20_001);
+    assertThat(
+            lakeRows(
+                "SELECT __op, count(*), count(DISTINCT id) FROM raw.large GROUP BY __op"
+                    + " ORDER BY __op"))
+        .containsExactly("c|20000|20000", "r|1|1");
+  }
+
+  void awaitRows(String table, long rows) throws InterruptedException {
+    long deadline = System.currentTimeMillis() + 60_000;
+    while (System.currentTimeMillis() < deadline) {
+      try {
+        if (Long.parseLong(lakeRows("SELECT count(*) FROM " + table).get(0)) >= rows) {
+          return;
+        }
+      } catch (RuntimeException e) {
+        // not created yet
+      }
+      Thread.sleep(20);
+    }
   }
 
   @Test
