@@ -114,8 +114,6 @@ public final class CdcReader implements OriginReader {
     Map<String, String> offset = offset(last);
     pending = delivery;
     pendingOffset = offset.get(OFFSET);
-    System.err.println(
-        +records.size() + " " + records.get(0).sourceOffset() + " -> " + pendingOffset);
     offset.put(SOURCE_TIME, Long.toString(times.newest()));
     commitHistory(offset);
     return new Pending(
