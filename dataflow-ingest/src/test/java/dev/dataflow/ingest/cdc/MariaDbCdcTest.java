@@ -29,7 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** The cdc origin against a real MariaDB's binlog (Debian's mariadbd), through the runtime. */
 class MariaDbCdcTest {
   /** A row as text, the same on both sides: MariaDB's CONCAT and DuckDB's ||. */
-  private static final String SOURCE_ROW =
+  static final String SOURCE_ROW =
       "CONCAT(id, '|', COALESCE(name, 'null'), '|', COALESCE(amount, 'null'), '|',"
           + " COALESCE(qty, 'null'), '|', COALESCE(ts, 'null'))";
 
@@ -90,6 +90,10 @@ class MariaDbCdcTest {
   }
 
   String yaml(String name, String origin, String mode) {
+    return yaml(mariadb, name, origin, mode);
+  }
+
+  static String yaml(MariaDbServer mariadb, String name, String origin, String mode) {
     return """
         name: %s
         origin:
@@ -119,6 +123,10 @@ class MariaDbCdcTest {
   }
 
   List<String> source(String query) throws Exception {
+    return source(mariadb, query);
+  }
+
+  static List<String> source(MariaDbServer mariadb, String query) throws Exception {
     List<String> rows = new ArrayList<>();
     try (Connection connection = mariadb.connect("shop");
         Statement statement = connection.createStatement();
