@@ -12,6 +12,7 @@ import java.sql.Statement;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -19,12 +20,13 @@ import org.apache.kafka.connect.json.JsonConverter;
 import org.apache.kafka.connect.source.SourceRecord;
 
 /**
- * The cdc origin: a table's changes from PostgreSQL's logical replication (Debezium, pgoutput),
- * first its rows as they are (the snapshot), then every insert, update and delete as it commits.
- * Each batch is one hand-over from the engine; its Debezium offset (with the LSN) is committed in
- * the same Iceberg snapshot as its rows, and a run starts Debezium from the last committed one. The
- * source learns a batch's position (so the slot's WAL can be released) only when the next call
- * shows the batch committed.
+ * The cdc origin: a table's changes from PostgreSQL's logical replication (Debezium, pgoutput) or a
+ * MySQL/MariaDB binlog (Debezium's MySQL connector, with its schema history in the lake commit:
+ * {@link LakeSchemaHistory}), first its rows as they are (the snapshot), then every insert, update
+ * and delete as it commits. Each batch is one hand-over from the engine; its Debezium offset (with
+ * the LSN) is committed in the same Iceberg snapshot as its rows, and a run starts Debezium from
+ * the last committed one. The source learns a batch's position (so the slot's WAL can be released)
+ * only when the next call shows the batch committed.
  *
  * <p>In a continuous pipeline a run waits for changes until the pipeline is stopped; in a batch
  * pipeline it ends when no change came for {@code commit.max_interval} once the engine was ready.
@@ -33,6 +35,7 @@ public final class CdcReader implements OriginReader {
   static final String OFFSET_KEY = "dataflow.cdc.key";
   static final String OFFSET = "dataflow.cdc.offset";
   static final String LSN = "dataflow.cdc.lsn";
+  static final String SCHEMA_HISTORY = "dataflow.cdc.schema_history";
   static final String SOURCE_TIME = "dataflow.cdc.source_ts";
   private static final long POLL_MILLIS = 100;
 
@@ -45,6 +48,8 @@ public final class CdcReader implements OriginReader {
   private ChangeStream.Delivery pending;
   private String pendingOffset;
   private SourceTimes times;
+  private String history;
+  private String historyId;
 
   /**
    * @param committed the value of an offset property in the pipeline's last commit, or null
@@ -94,7 +99,10 @@ public final class CdcReader implements OriginReader {
     acknowledge(true);
     if (stream == null) {
       restartInterruptedSnapshot();
-      stream = new ChangeStream(DebeziumConfig.of(spec, committed));
+      Properties properties = DebeziumConfig.of(spec, committed);
+      historyId = properties.getProperty(LakeSchemaHistory.ID);
+      history = committed.apply(SCHEMA_HISTORY);
+      stream = new ChangeStream(properties);
     }
     ChangeStream.Delivery delivery = await(stopped);
     if (delivery == null) {
@@ -107,6 +115,7 @@ public final class CdcReader implements OriginReader {
     pending = delivery;
     pendingOffset = offset.get(OFFSET);
     offset.put(SOURCE_TIME, Long.toString(times.newest()));
+    commitHistory(offset);
     return new Pending(
         "cdc-"
             + spec.name()
@@ -130,7 +139,7 @@ public final class CdcReader implements OriginReader {
       return;
     }
     Replication.drop(spec);
-    restart.accept(Map.of(OFFSET_KEY, "", OFFSET, "", LSN, ""));
+    restart.accept(Map.of(OFFSET_KEY, "", OFFSET, "", LSN, "", SCHEMA_HISTORY, ""));
   }
 
   private ChangeStream.Delivery await(BooleanSupplier stopped) {
@@ -166,6 +175,18 @@ public final class CdcReader implements OriginReader {
   private boolean idle(long asked, long interval) {
     long since = stream.pollingSince();
     return since > 0 && System.currentTimeMillis() - Math.max(since, asked) >= interval;
+  }
+
+  /**
+   * Adds a binlog origin's schema history to a batch's offsets when it grew since the last commit
+   * (the latest commit that has it is the one that counts, so unchanged history is not repeated).
+   */
+  private void commitHistory(Map<String, String> offset) {
+    String current = historyId == null ? null : LakeSchemaHistory.text(historyId);
+    if (current != null && !current.equals(history)) {
+      offset.put(SCHEMA_HISTORY, current);
+      history = current;
+    }
   }
 
   /** The offset properties of a record: Debezium's key and offset as its engine stores them. */

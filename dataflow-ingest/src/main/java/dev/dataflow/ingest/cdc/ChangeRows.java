@@ -27,7 +27,8 @@ import org.duckdb.DuckDBConnection;
  * schemas in the batch (a column the source added appears from the event that has it; the latest
  * type wins), so schema changes reach the destination. Applied, the batch keeps each key's last
  * change, with {@link TableWriter#DELETED} for a delete; as a changelog, every change in order with
- * {@code __op}, {@code __source_ts} and {@code __lsn}.
+ * {@code __op}, {@code __source_ts} and {@code __lsn} (PostgreSQL's LSN, or the binlog position of
+ * {@link Binlog#position}).
  */
 final class ChangeRows {
   static final String STAGING = "__df_changes";
@@ -76,7 +77,7 @@ final class ChangeRows {
         appender.append(seq++);
         appender.append(op);
         appender.append(sourceTs);
-        appender.append(source.getInt64("lsn"));
+        appender.append(position(source));
         appender.append(record.key() == null ? "" : record.key().toString());
         appender.append(json(row, columns));
         appender.endRow();
@@ -84,6 +85,11 @@ final class ChangeRows {
     }
     statement.execute("CREATE OR REPLACE TABLE input AS " + select(columns, changelog));
     return new OriginReader.SourceTimes(oldest, newest);
+  }
+
+  /** PostgreSQL's LSN, or a MySQL/MariaDB binlog position as a number. */
+  private static long position(Struct source) {
+    return source.schema().field("lsn") != null ? source.getInt64("lsn") : Binlog.position(source);
   }
 
   private static String json(Struct row, Map<String, String> columns) {

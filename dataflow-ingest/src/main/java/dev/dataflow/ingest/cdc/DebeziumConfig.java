@@ -39,7 +39,6 @@ final class DebeziumConfig {
     CdcOrigin origin = (CdcOrigin) spec.origin();
     Properties properties = new Properties();
     properties.setProperty("name", engineName(spec));
-    properties.setProperty("connector.class", "io.debezium.connector.postgresql.PostgresConnector");
     properties.setProperty("offset.storage", CommittedOffsets.class.getName());
     // every acknowledged batch is confirmed to the source at once
     properties.setProperty("offset.flush.interval.ms", "0");
@@ -50,14 +49,13 @@ final class DebeziumConfig {
       properties.setProperty(CommittedOffsets.KEY, key);
       properties.setProperty(CommittedOffsets.VALUE, value);
     }
-    database(spec, origin, properties);
     // also names Debezium's JMX metrics, which must differ between the pipelines of a process
     properties.setProperty("topic.prefix", engineName(spec));
-    properties.setProperty("plugin.name", "pgoutput");
-    properties.setProperty("slot.name", slot(spec));
-    properties.setProperty("publication.name", publication(spec));
-    properties.setProperty("publication.autocreate.mode", "filtered");
-    properties.setProperty("table.include.list", origin.table());
+    if (binlog(origin)) {
+      Binlog.configure(spec, committed.apply(CdcReader.SCHEMA_HISTORY), properties);
+    } else {
+      postgres(spec, origin, properties);
+    }
     properties.setProperty("snapshot.mode", origin.snapshot() ? "initial" : "no_data");
     properties.setProperty("tombstones.on.delete", "false");
     properties.setProperty("decimal.handling.mode", "precise");
@@ -80,20 +78,37 @@ final class DebeziumConfig {
     }
   }
 
-  private static void database(PipelineSpec spec, CdcOrigin origin, Properties properties) {
+  /** Whether the origin reads a MySQL or MariaDB binlog rather than PostgreSQL's WAL. */
+  static boolean binlog(CdcOrigin origin) {
+    return origin.url().startsWith("jdbc:mariadb://") || origin.url().startsWith("jdbc:mysql://");
+  }
+
+  private static void postgres(PipelineSpec spec, CdcOrigin origin, Properties properties) {
     if (!origin.url().startsWith("jdbc:postgresql://")) {
       throw new DataflowException(
           ErrorCode.UNSUPPORTED,
           "Pipeline "
               + spec.name()
-              + ": the cdc origin reads PostgreSQL (jdbc:postgresql://host:port/database), not "
+              + ": the cdc origin reads PostgreSQL (jdbc:postgresql://host:port/database),"
+              + " MariaDB (jdbc:mariadb://…) or MySQL (jdbc:mysql://…), not "
               + origin.url().replaceAll("\\?.*", ""));
     }
+    properties.setProperty("connector.class", "io.debezium.connector.postgresql.PostgresConnector");
+    URI uri = server(spec, origin, properties, 5432);
+    properties.setProperty("database.dbname", uri.getPath().substring(1));
+    properties.setProperty("plugin.name", "pgoutput");
+    properties.setProperty("slot.name", slot(spec));
+    properties.setProperty("publication.name", publication(spec));
+    properties.setProperty("publication.autocreate.mode", "filtered");
+    properties.setProperty("table.include.list", origin.table());
+  }
+
+  /** Sets the host, port and credentials of the origin's URL; returns the URL. */
+  static URI server(PipelineSpec spec, CdcOrigin origin, Properties properties, int port) {
     URI uri = URI.create(origin.url().substring("jdbc:".length()));
     properties.setProperty("database.hostname", uri.getHost());
     properties.setProperty(
-        "database.port", Integer.toString(uri.getPort() < 0 ? 5432 : uri.getPort()));
-    properties.setProperty("database.dbname", uri.getPath().substring(1));
+        "database.port", Integer.toString(uri.getPort() < 0 ? port : uri.getPort()));
     if (origin.user() != null) {
       properties.setProperty("database.user", origin.user());
     }
@@ -101,6 +116,7 @@ final class DebeziumConfig {
     if (password != null) {
       properties.setProperty("database.password", password);
     }
+    return uri;
   }
 
   /** The password, a {@code ${env:NAME}} reference resolved from the environment; never logged. */

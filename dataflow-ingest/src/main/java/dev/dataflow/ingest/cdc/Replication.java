@@ -23,13 +23,17 @@ public final class Replication {
   private Replication() {}
 
   /**
-   * Drops the pipeline's slot and publication if they exist. The slot may still be held for a
-   * moment by the engine of a run that just stopped, so a busy slot is tried again for a few
-   * seconds.
+   * Drops the pipeline's slot and publication if they exist (a MySQL/MariaDB origin has none). The
+   * slot may still be held for a moment by the engine of a run that just stopped, so a busy slot is
+   * tried again for a few seconds.
    */
   public static void drop(PipelineSpec spec) {
     requireNonNull(spec, "spec is null");
     CdcOrigin origin = (CdcOrigin) spec.origin();
+    if (DebeziumConfig.binlog(origin)) {
+      // a binlog reader holds nothing at the source: the server expires its binlogs itself
+      return;
+    }
     Properties properties = new Properties();
     if (origin.user() != null) {
       properties.setProperty("user", origin.user());

@@ -136,7 +136,11 @@ public final class PipelineSchema {
                       SECRET,
                       "The password; write ${env:NAME} to take it from the environment at run time.")
                   .onlyWhen(when("type", "jdbc", "cdc")),
-              of("table", STRING, "The table to read (schema.table).")
+              of(
+                      "table",
+                      STRING,
+                      "The table to read (schema.table; for MySQL/MariaDB database.table, or the"
+                          + " table of the url's database).")
                   .onlyWhen(when("type", "jdbc", "cdc"))
                   .requiredWhen(when("type", "cdc")),
               of("query", STRING, "A SELECT to read instead of a table.")
@@ -148,10 +152,13 @@ public final class PipelineSchema {
                   .onlyWhen(when("type", "jdbc")),
               object("split", SPLIT, "Read in parallel by key range.")
                   .onlyWhen(when("type", "jdbc")),
-              of("slot", STRING, "The replication slot; default dataflow_<pipeline name>.")
+              of("slot", STRING, "PostgreSQL's replication slot; default dataflow_<pipeline name>.")
                   .onlyWhen(when("type", "cdc"))
                   .withCheck(NAME),
-              of("publication", STRING, "The publication; default dataflow_<pipeline name>.")
+              of(
+                      "publication",
+                      STRING,
+                      "PostgreSQL's publication; default dataflow_<pipeline name>.")
                   .onlyWhen(when("type", "cdc"))
                   .withCheck(NAME),
               of(

@@ -21,8 +21,9 @@ import java.util.stream.Stream;
  * A real MariaDB server ({@code mariadbd} of Debian's {@code mariadb-server}, which {@code .ci/run}
  * installs) as a child process: a temporary datadir made by {@code mariadb-install-db}, bound to
  * 127.0.0.1 on a free port. Where the binaries are absent the calling test is skipped, saying so.
+ * With the binlog on (row format, full row images), change data capture can read it.
  */
-final class MariaDbServer implements AutoCloseable {
+public final class MariaDbServer implements AutoCloseable {
   private static final List<Path> SEARCH =
       Stream.concat(
               Stream.of(System.getenv().getOrDefault("PATH", "").split(File.pathSeparator))
@@ -34,16 +35,26 @@ final class MariaDbServer implements AutoCloseable {
   private final Path directory;
   private final Path server;
   private final int port;
+  private final boolean binlog;
   private Process process;
 
-  private MariaDbServer(Path directory, Path server, int port) {
+  private MariaDbServer(Path directory, Path server, int port, boolean binlog) {
     this.directory = directory;
     this.server = server;
     this.port = port;
+    this.binlog = binlog;
   }
 
   /** Installs a datadir under {@code directory} and starts the server; skips when not installed. */
   static MariaDbServer startOrSkip(Path directory) throws Exception {
+    return startOrSkip(directory, false);
+  }
+
+  /**
+   * As {@link #startOrSkip(Path)}, with the binlog on if {@code binlog} ({@code ROW} format, {@code
+   * FULL} row images, server id 1), as change data capture needs.
+   */
+  public static MariaDbServer startOrSkip(Path directory, boolean binlog) throws Exception {
     Path server = find("mariadbd");
     Path install = find("mariadb-install-db");
     String skipped =
@@ -62,13 +73,13 @@ final class MariaDbServer implements AutoCloseable {
             "--auth-root-authentication-method=normal",
             "--skip-test-db"));
     run(command, directory.resolve("install.log"));
-    MariaDbServer mariadb = new MariaDbServer(directory, server, freePort());
+    MariaDbServer mariadb = new MariaDbServer(directory, server, freePort(), binlog);
     mariadb.start();
     return mariadb;
   }
 
   /** Starts the server on the same datadir and port, after {@link #kill} or at first. */
-  void start() throws Exception {
+  public void start() throws Exception {
     List<String> command = new ArrayList<>(List.of(server.toString(), "--no-defaults"));
     command.addAll(asRoot());
     command.addAll(
@@ -79,9 +90,16 @@ final class MariaDbServer implements AutoCloseable {
             "--socket=" + directory.resolve("mariadb.sock"),
             "--pid-file=" + directory.resolve("mariadb.pid"),
             "--skip-name-resolve",
-            "--skip-log-bin",
             "--innodb-buffer-pool-size=64M",
             "--log-error=" + directory.resolve("error.log")));
+    command.addAll(
+        binlog
+            ? List.of(
+                "--log-bin=" + directory.resolve("binlog"),
+                "--binlog-format=ROW",
+                "--binlog-row-image=FULL",
+                "--server-id=1")
+            : List.of("--skip-log-bin"));
     process =
         new ProcessBuilder(command)
             .redirectErrorStream(true)
@@ -102,20 +120,20 @@ final class MariaDbServer implements AutoCloseable {
   }
 
   /** Ends the server at once (SIGKILL), as a crash or a lost host would. */
-  void kill() throws InterruptedException {
+  public void kill() throws InterruptedException {
     process.destroyForcibly();
     process.waitFor(30, TimeUnit.SECONDS);
   }
 
-  String url(String database) {
+  public String url(String database) {
     return "jdbc:mariadb://127.0.0.1:" + port + "/" + database;
   }
 
-  Connection connect(String database) throws SQLException {
+  public Connection connect(String database) throws SQLException {
     return DriverManager.getConnection(url(database), "root", "");
   }
 
-  void execute(String database, String... statements) throws SQLException {
+  public void execute(String database, String... statements) throws SQLException {
     try (Connection connection = connect(database);
         Statement statement = connection.createStatement()) {
       for (String sql : statements) {
