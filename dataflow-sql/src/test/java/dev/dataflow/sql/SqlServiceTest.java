@@ -10,7 +10,10 @@ import dev.dataflow.lake.Lake;
 import dev.dataflow.lake.LakeConfig;
 import dev.dataflow.sql.jobs.JobRecord;
 import dev.dataflow.sql.jobs.JobStatus;
+import dev.dataflow.sql.parse.Statement;
+import dev.dataflow.sql.parse.StatementParser;
 import dev.dataflow.sql.plan.DatasetRead;
+import dev.dataflow.sql.plan.PlannedQuery;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -127,6 +130,34 @@ class SqlServiceTest {
         .isInstanceOf(DataflowException.class)
         .hasMessageContaining("v.evens")
         .hasMessageContaining("s.t");
+  }
+
+  @Test
+  void reusesAPlanUntilADatasetItReadsChanges() throws Exception {
+    update("CREATE TABLE s.t AS SELECT range AS id FROM range(3)");
+    update("CREATE VIEW v.ids AS SELECT id FROM s.t");
+    Statement.Query query = (Statement.Query) StatementParser.parse("SELECT count(*) FROM v.ids");
+    try (var connection = sql.engine().connect()) {
+      PlannedQuery first = sql.planner().plan(connection, query);
+      assertThat(sql.planner().plan(connection, query)).isSameAs(first);
+
+      update("INSERT INTO s.t VALUES (3)");
+      PlannedQuery inserted = sql.planner().plan(connection, query);
+      assertThat(inserted).isNotSameAs(first);
+      assertThat(inserted.reads()).isNotEqualTo(first.reads());
+      assertThat(rows(query.text())).containsExactly(List.of("4"));
+
+      update("CREATE OR REPLACE VIEW v.ids AS SELECT id FROM s.t WHERE id > 0");
+      assertThat(sql.planner().plan(connection, query)).isNotSameAs(inserted);
+      assertThat(rows(query.text())).containsExactly(List.of("3"));
+
+      update("DROP TABLE s.t");
+      update("CREATE TABLE s.t AS SELECT range AS id FROM range(10)");
+      assertThat(rows(query.text())).containsExactly(List.of("9"));
+      update("DROP TABLE s.t");
+      assertThatThrownBy(() -> sql.planner().plan(connection, query))
+          .hasMessageContaining("s.t does not exist");
+    }
   }
 
   @Test

@@ -28,6 +28,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
+import org.apache.iceberg.HasTableOperations;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.expressions.Expression;
@@ -35,6 +37,7 @@ import org.apache.iceberg.expressions.Expressions;
 import org.apache.iceberg.types.Type;
 import org.apache.iceberg.types.Types;
 import org.apache.iceberg.util.SnapshotUtil;
+import org.apache.iceberg.view.BaseView;
 import org.apache.iceberg.view.View;
 
 /**
@@ -55,6 +58,7 @@ public final class QueryPlanner {
   private final Engine engine;
   private final Lake lake;
   private final ScanCache scans = new ScanCache();
+  private final PlanCache plans = new PlanCache();
 
   public QueryPlanner(Engine engine, Lake lake) {
     this.engine = requireNonNull(engine, "engine is null");
@@ -73,13 +77,83 @@ public final class QueryPlanner {
       Connection connection, Statement.Query query, Set<String> localRelations) {
     requireNonNull(query, "query is null");
     requireNonNull(localRelations, "localRelations is null");
+    String key = String.join(",", new TreeSet<>(localRelations)) + "\n" + query.text();
+    PlanCache.Entry known = plans.get(key);
+    if (known != null && known.isCurrent(this::identity)) {
+      return known.planned();
+    }
     Binding binding = new Binding(connection, query.source(), query.offset());
     binding.cteScopes.push(localRelations);
     JsonNode tree = engine.parseQuery(connection, query.text(), query.source(), query.offset());
     JsonNode node = binding.bindStatement(tree, 0, null);
     ObjectNode rendered = ((ObjectNode) tree.deepCopy());
     ((ObjectNode) rendered.get("statements").get(0)).set("node", node);
-    return new PlannedQuery(engine.render(connection, rendered), binding.reads());
+    PlannedQuery planned = new PlannedQuery(engine.render(connection, rendered), binding.reads());
+    plans.put(key, new PlanCache.Entry(planned, binding.identities()));
+    return planned;
+  }
+
+  /**
+   * What a name resolves to now, as the binding resolves it (a table first, then a view): its
+   * current metadata file, which any change to the dataset replaces.
+   */
+  private String identity(DatasetPath path) {
+    Optional<Table> table = lookUpTable(path);
+    if (table.isPresent()) {
+      return identity(table.get());
+    }
+    View view = viewOrNull(path);
+    return view == null ? PlanCache.ABSENT : identity(view);
+  }
+
+  private static String identity(Table table) {
+    return "table " + ((HasTableOperations) table).operations().current().metadataFileLocation();
+  }
+
+  private static String identity(View view) {
+    return "view " + ((BaseView) view).operations().current().metadataFileLocation();
+  }
+
+  private Optional<Table> lookUpTable(DatasetPath path) {
+    for (DatasetPath candidate : spellings(path)) {
+      Table table = lake.tableOrNull(candidate);
+      if (table != null) {
+        return Optional.of(table);
+      }
+    }
+    return Optional.empty();
+  }
+
+  private View viewOrNull(DatasetPath path) {
+    for (DatasetPath candidate : spellings(path)) {
+      View view = lake.viewOrNull(candidate);
+      if (view != null) {
+        return view;
+      }
+    }
+    return null;
+  }
+
+  /**
+   * The ways a path may have been written: as is, unquoted names folded to lower case, and a folder
+   * path given as one quoted schema name ({@code "demo.orders".open_orders}), as JDBC tools that
+   * list folders as schemas write it.
+   */
+  private List<DatasetPath> spellings(DatasetPath path) {
+    List<String> split = new ArrayList<>();
+    for (String part : path.parts()) {
+      split.addAll(List.of(part.split("\\.", -1)));
+    }
+    List<DatasetPath> spellings = new ArrayList<>(List.of(path, lowerCase(path)));
+    if (split.size() > path.parts().size() && split.stream().noneMatch(String::isEmpty)) {
+      spellings.add(new DatasetPath(split));
+      spellings.add(lowerCase(new DatasetPath(split)));
+    }
+    return spellings.stream().distinct().toList();
+  }
+
+  private DatasetPath lowerCase(DatasetPath path) {
+    return new DatasetPath(path.parts().stream().map(p -> p.toLowerCase(Locale.ROOT)).toList());
   }
 
   /**
@@ -92,6 +166,7 @@ public final class QueryPlanner {
     private final Map<String, DatasetRead> reads = new LinkedHashMap<>();
     private final Map<JsonNode, Expression> filters = new IdentityHashMap<>();
     private final Map<DatasetPath, Optional<Table>> tables = new HashMap<>();
+    private final Map<DatasetPath, String> identities = new HashMap<>();
     private final Deque<Set<String>> cteScopes = new ArrayDeque<>();
     private DatasetPath currentView;
 
@@ -103,6 +178,11 @@ public final class QueryPlanner {
 
     List<DatasetRead> reads() {
       return new ArrayList<>(reads.values());
+    }
+
+    /** What each name bound resolved to (see {@link QueryPlanner#identity(DatasetPath)}). */
+    Map<DatasetPath, String> identities() {
+      return identities;
     }
 
     JsonNode bindStatement(JsonNode tree, int depth, DatasetPath view) {
@@ -199,6 +279,7 @@ public final class QueryPlanner {
       }
       View view = viewOrNull(path);
       if (view != null) {
+        identities.put(path, identity(view));
         return bindView(node, path, view, depth);
       }
       throw missing(node, path);
@@ -221,6 +302,8 @@ public final class QueryPlanner {
           table.uuid()
               + "@"
               + (snapshot == null ? -1 : snapshot.snapshotId())
+              + "/"
+              + table.schema().schemaId()
               + "/"
               + evolved
               + "/"
@@ -412,49 +495,16 @@ public final class QueryPlanner {
      * The table a path names; resolved once per statement, so every reference sees one snapshot.
      */
     private Table tableOrNull(DatasetPath path) {
-      return tables.computeIfAbsent(path, this::lookUpTable).orElse(null);
-    }
-
-    private Optional<Table> lookUpTable(DatasetPath path) {
-      for (DatasetPath candidate : spellings(path)) {
-        Table table = lake.tableOrNull(candidate);
-        if (table != null) {
-          return Optional.of(table);
-        }
-      }
-      return Optional.empty();
-    }
-
-    private View viewOrNull(DatasetPath path) {
-      for (DatasetPath candidate : spellings(path)) {
-        View view = lake.viewOrNull(candidate);
-        if (view != null) {
-          return view;
-        }
-      }
-      return null;
-    }
-
-    /**
-     * The ways a path may have been written: as is, unquoted names folded to lower case, and a
-     * folder path given as one quoted schema name ({@code "demo.orders".open_orders}), as JDBC
-     * tools that list folders as schemas write it.
-     */
-    private List<DatasetPath> spellings(DatasetPath path) {
-      List<String> split = new ArrayList<>();
-      for (String part : path.parts()) {
-        split.addAll(List.of(part.split("\\.", -1)));
-      }
-      List<DatasetPath> spellings = new ArrayList<>(List.of(path, lowerCase(path)));
-      if (split.size() > path.parts().size() && split.stream().noneMatch(String::isEmpty)) {
-        spellings.add(new DatasetPath(split));
-        spellings.add(lowerCase(new DatasetPath(split)));
-      }
-      return spellings;
-    }
-
-    private DatasetPath lowerCase(DatasetPath path) {
-      return new DatasetPath(path.parts().stream().map(p -> p.toLowerCase(Locale.ROOT)).toList());
+      return tables
+          .computeIfAbsent(
+              path,
+              name -> {
+                Optional<Table> table = lookUpTable(name);
+                // taken before the table is read: a plan is never older than its identities
+                identities.put(name, table.map(QueryPlanner::identity).orElse(PlanCache.ABSENT));
+                return table;
+              })
+          .orElse(null);
     }
 
     private DataflowException missing(JsonNode node, DatasetPath path) {
