@@ -12,12 +12,15 @@ import java.sql.Statement;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import org.apache.kafka.connect.json.JsonConverter;
 import org.apache.kafka.connect.source.SourceRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The cdc origin: a table's changes from PostgreSQL's logical replication (Debezium, pgoutput) or a
@@ -38,6 +41,7 @@ public final class CdcReader implements OriginReader {
   static final String SCHEMA_HISTORY = "dataflow.cdc.schema_history";
   static final String SOURCE_TIME = "dataflow.cdc.source_ts";
   private static final long POLL_MILLIS = 100;
+  private static final Logger LOG = LoggerFactory.getLogger(CdcReader.class);
 
   private final PipelineSpec spec;
   private final CdcOrigin origin;
@@ -99,6 +103,7 @@ public final class CdcReader implements OriginReader {
     acknowledge(true);
     if (stream == null) {
       restartInterruptedSnapshot();
+      checkSourcePosition();
       Properties properties = DebeziumConfig.of(spec, committed);
       historyId = properties.getProperty(LakeSchemaHistory.ID);
       history = committed.apply(SCHEMA_HISTORY);
@@ -138,6 +143,44 @@ public final class CdcReader implements OriginReader {
     if (offset == null || offset.isEmpty() || !DebeziumConfig.inSnapshot(offset)) {
       return;
     }
+    startOver();
+  }
+
+  /**
+   * Fails the run when the source no longer has the changes after the committed position, or, with
+   * {@code snapshot: when_needed}, loads the table anew from a new snapshot (emptied first, like an
+   * interrupted snapshot: rows deleted at the source meanwhile must not survive).
+   */
+  private void checkSourcePosition() {
+    String offset = committed.apply(OFFSET);
+    if (offset == null || offset.isEmpty()) {
+      return;
+    }
+    Optional<String> lost = SourcePosition.lost(spec, offset);
+    if (lost.isEmpty()) {
+      return;
+    }
+    if (origin.snapshot() != CdcOrigin.Snapshot.WHEN_NEEDED) {
+      throw new DataflowException(
+          ErrorCode.NOT_FOUND,
+          "Pipeline "
+              + spec.name()
+              + " cannot resume: the "
+              + lost.get()
+              + ", so the changes since its last commit are gone from the source. Set the"
+              + " origin's snapshot: when_needed to load the table anew from a new snapshot (it is"
+              + " emptied first), or keep binlogs/WAL longer than the pipeline is stopped.");
+    }
+    LOG.warn(
+        "Pipeline {}: the {}; loading {} anew from a new snapshot",
+        spec.name(),
+        lost.get(),
+        origin.table());
+    startOver();
+  }
+
+  /** Drops the slot, empties the table and clears the offsets: the next snapshot starts anew. */
+  private void startOver() {
     Replication.drop(spec);
     restart.accept(Map.of(OFFSET_KEY, "", OFFSET, "", LSN, "", SCHEMA_HISTORY, ""));
   }

@@ -8,6 +8,9 @@ import dev.dataflow.ingest.spec.PipelineSpec;
 import dev.dataflow.ingest.spec.PipelineSpec.CdcOrigin;
 import java.io.IOException;
 import java.net.URI;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
 import java.util.Properties;
 import java.util.function.Function;
 
@@ -56,7 +59,9 @@ final class DebeziumConfig {
     } else {
       postgres(spec, origin, properties);
     }
-    properties.setProperty("snapshot.mode", origin.snapshot() ? "initial" : "no_data");
+    // a lost position is handled before the engine starts (SourcePosition), so never by Debezium
+    properties.setProperty(
+        "snapshot.mode", origin.snapshot() == CdcOrigin.Snapshot.NEVER ? "no_data" : "initial");
     properties.setProperty("tombstones.on.delete", "false");
     properties.setProperty("decimal.handling.mode", "precise");
     // a batch is at most commit.max_rows changes, handed over as soon as the log has them
@@ -117,6 +122,20 @@ final class DebeziumConfig {
       properties.setProperty("database.password", password);
     }
     return uri;
+  }
+
+  /** A plain JDBC connection to the origin's database, with the pipeline's credentials. */
+  static Connection connect(PipelineSpec spec) throws SQLException {
+    CdcOrigin origin = (CdcOrigin) spec.origin();
+    Properties properties = new Properties();
+    if (origin.user() != null) {
+      properties.setProperty("user", origin.user());
+    }
+    String password = password(spec);
+    if (password != null) {
+      properties.setProperty("password", password);
+    }
+    return DriverManager.getConnection(origin.url(), properties);
   }
 
   /** The password, a {@code ${env:NAME}} reference resolved from the environment; never logged. */

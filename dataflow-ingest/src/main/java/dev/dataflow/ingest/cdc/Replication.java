@@ -7,11 +7,9 @@ import dev.dataflow.api.ErrorCode;
 import dev.dataflow.ingest.spec.PipelineSpec;
 import dev.dataflow.ingest.spec.PipelineSpec.CdcOrigin;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.Properties;
 
 /**
  * The source-side state of a cdc pipeline: its replication slot holds the source's WAL until the
@@ -34,15 +32,7 @@ public final class Replication {
       // a binlog reader holds nothing at the source: the server expires its binlogs itself
       return;
     }
-    Properties properties = new Properties();
-    if (origin.user() != null) {
-      properties.setProperty("user", origin.user());
-    }
-    String password = DebeziumConfig.password(spec);
-    if (password != null) {
-      properties.setProperty("password", password);
-    }
-    try (Connection connection = DriverManager.getConnection(origin.url(), properties)) {
+    try (Connection connection = DebeziumConfig.connect(spec)) {
       dropSlot(connection, DebeziumConfig.slot(spec));
       try (Statement statement = connection.createStatement()) {
         statement.execute(

@@ -168,9 +168,15 @@ public final class PipelineSchema {
                           + "changes by key.")
                   .withDefault("false")
                   .onlyWhen(when("type", "cdc")),
-              of("snapshot", STRING, "Read the table's current rows first, or only new changes.")
+              of(
+                      "snapshot",
+                      STRING,
+                      "Read the table's current rows first, or only new changes; when_needed also"
+                          + " loads the table anew (emptied first) when the position committed"
+                          + " last is gone from the source (a purged binlog, a dropped or lost"
+                          + " slot), where initial fails the run.")
                   .withDefault("initial")
-                  .withAllowed("initial", "never")
+                  .withAllowed("initial", "never", "when_needed")
                   .onlyWhen(when("type", "cdc")),
               of("bootstrap_servers", STRING, "The Kafka brokers to start from (host:port,...).")
                   .asRequired()

@@ -153,11 +153,22 @@ public record PipelineSpec(
       String slot,
       String publication,
       boolean changelog,
-      boolean snapshot)
+      Snapshot snapshot)
       implements Origin {
     public CdcOrigin {
       requireNonNull(url, "url is null");
       requireNonNull(table, "table is null");
+      requireNonNull(snapshot, "snapshot is null");
+    }
+
+    /**
+     * When a cdc origin reads the table's rows as they are: first only, never (only changes), or
+     * first and again whenever the position committed last is gone from the source.
+     */
+    public enum Snapshot {
+      INITIAL,
+      NEVER,
+      WHEN_NEEDED
     }
   }
 

@@ -292,7 +292,7 @@ public final class PipelineSpecs {
         origin.string("slot"),
         origin.string("publication"),
         origin.bool("changelog"),
-        origin.string("snapshot").equals("initial"));
+        enumValue(CdcOrigin.Snapshot.class, origin.string("snapshot")));
   }
 
   private static Constraints constraints(ConfigObject constraints) {

@@ -130,6 +130,30 @@ class CdcReaderTest {
         .isEmpty();
   }
 
+  @Test
+  void aDroppedSlotFailsTheRunOrIsLoadedAnewWhenNeeded() throws Exception {
+    execute(createTable("unslotted", 10));
+    apply("unslotted", yaml("unslotted", "public.unslotted", "", "mode: merge\nkey: [id]"));
+    run("unslotted");
+    execute("SELECT pg_drop_replication_slot('dataflow_unslotted')");
+    // changes no slot holds any more: resuming would skip them without a word
+    execute(
+        "INSERT INTO unslotted VALUES (11, 'lost', 1, 1, NULL); DELETE FROM unslotted WHERE id = 5");
+    RunRecord failed = pipelines.runOnce("unslotted");
+    assertThat(failed.status()).isEqualTo(PipelineState.FAILED);
+    assertThat(failed.error())
+        .contains("cannot resume", "dataflow_unslotted no longer exists", "snapshot: when_needed");
+
+    apply(
+        "unslotted",
+        yaml("unslotted", "public.unslotted", "snapshot: when_needed", "mode: merge\nkey: [id]"));
+    run("unslotted");
+    assertSameRows("unslotted", "raw.unslotted");
+    execute("UPDATE unslotted SET qty = 7 WHERE id = 11");
+    run("unslotted");
+    assertSameRows("unslotted", "raw.unslotted");
+  }
+
   String confirmed(String slot) throws Exception {
     return pg("SELECT confirmed_flush_lsn::text FROM pg_replication_slots WHERE slot_name = '"
             + slot

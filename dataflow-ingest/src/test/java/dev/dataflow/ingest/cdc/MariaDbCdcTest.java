@@ -259,4 +259,43 @@ class MariaDbCdcTest {
     assertThat(lakeRows("SELECT note, qty FROM raw.evolving WHERE id = 20"))
         .containsExactly("again|6000000000");
   }
+
+  @Test
+  void aPurgedBinlogPositionFailsTheRunOrIsLoadedAnewWhenNeeded() throws Exception {
+    execute(createTable("purged", 10), fill("purged", 1, 10));
+    apply("purged", "", "mode: merge\nkey: [id]");
+    run("purged");
+    // changes the pipeline never reads: their binlog is purged before it runs again
+    execute(
+        "INSERT INTO purged VALUES (11, 'while stopped', 1, 1, NULL)",
+        "DELETE FROM purged WHERE id = 5");
+    purgeBinlogsUpTo(source("SHOW BINLOG STATUS").get(0));
+    RunRecord failed = pipelines.runOnce("purged");
+    assertThat(failed.status()).isEqualTo(PipelineState.FAILED);
+    assertThat(failed.error())
+        .contains("cannot resume", "is no longer on the server", "snapshot: when_needed");
+    assertThat(lakeRows("SELECT count(*) FROM raw.purged")).containsExactly("10");
+
+    apply("purged", "snapshot: when_needed", "mode: merge\nkey: [id]");
+    run("purged");
+    assertSameRows("purged"); // row 5 is gone: the table was emptied before the new snapshot
+    execute("UPDATE purged SET qty = 7 WHERE id = 11");
+    run("purged");
+    assertSameRows("purged");
+  }
+
+  /**
+   * Rotates the binlog and purges every file up to and including {@code file}; MariaDB keeps a file
+   * until InnoDB has checkpointed its transactions, so this retries for a while.
+   */
+  void purgeBinlogsUpTo(String file) throws Exception {
+    execute("FLUSH BINARY LOGS");
+    long deadline = System.currentTimeMillis() + 30_000;
+    while (source("SHOW BINARY LOGS").contains(file) && System.currentTimeMillis() < deadline) {
+      List<String> logs = source("SHOW BINARY LOGS");
+      execute("PURGE BINARY LOGS TO '" + logs.get(logs.size() - 1) + "'");
+      Thread.sleep(200);
+    }
+    assertThat(source("SHOW BINARY LOGS")).doesNotContain(file);
+  }
 }
