@@ -57,6 +57,7 @@ public final class KafkaReader implements OriginReader {
   private static final String ERRORS = "__df_errors";
 
   private static final Duration POLL = Duration.ofMillis(100);
+  private static final Duration PREVIEW_WAIT = Duration.ofSeconds(10);
 
   private final PipelineSpec spec;
   private final KafkaOrigin origin;
@@ -105,30 +106,46 @@ public final class KafkaReader implements OriginReader {
     if (!gather(stopped)) {
       return null;
     }
-    Staging.clear(statement);
     Map<String, String> offsets = new HashMap<>();
     StringBuilder id = new StringBuilder("kafka-" + spec.name());
-    int index = 0;
-    long bytes = 0;
+    long bytes = stage(statement);
     for (var entry : gathered.entrySet()) {
       List<ConsumerRecord<String, String>> records = entry.getValue();
       long first = records.get(0).offset();
       long last = records.get(records.size() - 1).offset();
-      Path file = write(entry.getKey(), first, records);
-      bytes += read(statement, file, Staging.fileTable(index++));
       offsets.put(offsetKey(entry.getKey()), Long.toString(last + 1));
       id.append('-').append(entry.getKey()).append('@').append(first).append('-').append(last);
     }
-    Staging.input(statement, index, 0);
     return new Pending(id.toString(), offsets, bytes, gathered.size());
   }
 
+  /** Fills {@code input} (and the error table) with the gathered messages; returns their bytes. */
+  private long stage(Statement statement) throws SQLException {
+    Staging.clear(statement);
+    int index = 0;
+    long bytes = 0;
+    for (var entry : gathered.entrySet()) {
+      Path file = write(entry.getKey(), entry.getValue().get(0).offset(), entry.getValue());
+      bytes += read(statement, file, Staging.fileTable(index++));
+    }
+    Staging.input(statement, index, 0);
+    return bytes;
+  }
+
   private KafkaConsumer<String, String> subscribe() {
+    KafkaConsumer<String, String> created =
+        consumer(origin.group() != null ? origin.group() : "dataflow_" + spec.name());
+    created.subscribe(List.of(origin.topic()), new Rebalance());
+    return created;
+  }
+
+  /** A consumer in {@code group}, or in none (null): offsets live in the lake's commits. */
+  private KafkaConsumer<String, String> consumer(String group) {
     Properties properties = new Properties();
     properties.setProperty(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, origin.bootstrapServers());
-    properties.setProperty(
-        ConsumerConfig.GROUP_ID_CONFIG,
-        origin.group() != null ? origin.group() : "dataflow_" + spec.name());
+    if (group != null) {
+      properties.setProperty(ConsumerConfig.GROUP_ID_CONFIG, group);
+    }
     // offsets live in the lake's commits, never in Kafka's
     properties.setProperty(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
     properties.setProperty(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
@@ -136,16 +153,17 @@ public final class KafkaReader implements OriginReader {
         ConsumerConfig.MAX_POLL_RECORDS_CONFIG,
         Integer.toString(Math.min(spec.commit().maxRows(), 10_000)));
     try {
-      KafkaConsumer<String, String> created =
-          new KafkaConsumer<>(properties, new StringDeserializer(), new StringDeserializer());
-      created.subscribe(List.of(origin.topic()), new Rebalance());
-      return created;
+      return new KafkaConsumer<>(properties, new StringDeserializer(), new StringDeserializer());
     } catch (KafkaException e) {
-      throw new DataflowException(
-          ErrorCode.INVALID_ARGUMENT,
-          "Pipeline " + spec.name() + ": cannot read Kafka topic " + origin.topic() + ": " + e,
-          e);
+      throw cannotRead(e);
     }
+  }
+
+  private DataflowException cannotRead(KafkaException e) {
+    return new DataflowException(
+        ErrorCode.INVALID_ARGUMENT,
+        "Pipeline " + spec.name() + ": cannot read Kafka topic " + origin.topic() + ": " + e,
+        e);
   }
 
   /** Polls until a batch is full or due; false when nothing came (or the pipeline stopped). */
@@ -216,13 +234,41 @@ public final class KafkaReader implements OriginReader {
     return bytes;
   }
 
+  /**
+   * Reads the next {@code limit} messages after the lake's committed offsets with a consumer
+   * outside the group, given every partition itself: the workers of the group keep theirs, and
+   * nothing is committed anywhere.
+   */
   @Override
   public void preview(Statement statement, int limit) throws SQLException {
-    throw new DataflowException(
-        ErrorCode.UNSUPPORTED,
-        "Pipeline "
-            + spec.name()
-            + ": a kafka origin has no preview (it would take partitions from the running workers)");
+    gathered.clear();
+    try (KafkaConsumer<String, String> reader = consumer(null)) {
+      List<TopicPartition> partitions =
+          reader.partitionsFor(origin.topic(), PREVIEW_WAIT).stream()
+              .map(p -> new TopicPartition(p.topic(), p.partition()))
+              .toList();
+      reader.assign(partitions);
+      seekToCommitted(reader, partitions);
+      Map<TopicPartition, Long> ends = reader.endOffsets(partitions, PREVIEW_WAIT);
+      long deadline = System.currentTimeMillis() + PREVIEW_WAIT.toMillis();
+      int count = 0;
+      while (count < limit
+          && System.currentTimeMillis() < deadline
+          && partitions.stream().anyMatch(p -> reader.position(p) < ends.get(p))) {
+        for (ConsumerRecord<String, String> record : reader.poll(POLL)) {
+          if (count < limit) {
+            gathered
+                .computeIfAbsent(
+                    new TopicPartition(record.topic(), record.partition()), p -> new ArrayList<>())
+                .add(record);
+            count++;
+          }
+        }
+      }
+    } catch (KafkaException e) {
+      throw cannotRead(e);
+    }
+    stage(statement);
   }
 
   @Override
@@ -232,18 +278,24 @@ public final class KafkaReader implements OriginReader {
     }
   }
 
+  /** Starts each partition at the offset committed in the lake, or at its beginning. */
+  private void seekToCommitted(
+      KafkaConsumer<String, String> reader, Collection<TopicPartition> partitions) {
+    for (TopicPartition partition : partitions) {
+      String offset = committed.apply(offsetKey(partition));
+      if (offset != null) {
+        reader.seek(partition, Long.parseLong(offset));
+      } else {
+        reader.seekToBeginning(List.of(partition));
+      }
+    }
+  }
+
   /** Starts each partition given to this worker at its committed offset. */
   private final class Rebalance implements ConsumerRebalanceListener {
     @Override
     public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
-      for (TopicPartition partition : partitions) {
-        String offset = committed.apply(offsetKey(partition));
-        if (offset != null) {
-          consumer.seek(partition, Long.parseLong(offset));
-        } else {
-          consumer.seekToBeginning(List.of(partition));
-        }
-      }
+      seekToCommitted(consumer, partitions);
     }
 
     @Override

@@ -2,9 +2,11 @@ package dev.dataflow.ingest.kafka;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.dataflow.api.DatasetPath;
 import dev.dataflow.ingest.LakeRows;
 import dev.dataflow.ingest.runtime.PipelineState;
 import dev.dataflow.ingest.runtime.Pipelines;
+import dev.dataflow.ingest.runtime.Preview;
 import dev.dataflow.ingest.runtime.RunRecord;
 import dev.dataflow.lake.Lake;
 import dev.dataflow.lake.LakeConfig;
@@ -149,6 +151,34 @@ class KafkaReaderTest {
     var current = lake.tableOrNull(dev.dataflow.api.DatasetPath.parse(table));
     current.refresh();
     return Long.parseLong(current.currentSnapshot().summary().get("total-data-files"));
+  }
+
+  @Test
+  void aPreviewShowsTheNextMessagesAndTakesNothingFromTheGroup() throws Exception {
+    broker.createTopic("previewed", 2);
+    List<String> messages = new ArrayList<>(events(0, 300));
+    messages.add(10, "[not an object");
+    broker.send("previewed", messages);
+    try (Lake lake = Lake.open(LakeConfig.embedded(dir.resolve("data")));
+        SqlService sql = new SqlService(lake, EngineConfig.defaults(dir.resolve("data")));
+        Pipelines pipelines = new Pipelines(sql)) {
+      pipelines.apply(yaml("previewed", "previewed", "batch"), dir.resolve("previewed.yaml"));
+      Preview preview = pipelines.preview("previewed", 50);
+      Preview.Rows input = preview.stages().values().iterator().next();
+      assertThat(input.columns()).contains("id", "kind", "amount");
+      assertThat(input.rows().size() + preview.errors().rows().size()).isEqualTo(50);
+      assertThat(preview.errors().rows()).hasSize(1);
+      assertThat(lake.tableOrNull(DatasetPath.parse("raw.previewed"))).isNull();
+
+      // the run reads everything: the preview committed nothing
+      RunRecord run = pipelines.runOnce("previewed");
+      assertThat(run.status()).as(run.error()).isEqualTo(PipelineState.FINISHED);
+      assertThat(rows(sql, "SELECT count(DISTINCT id) FROM raw.previewed")).containsExactly("300");
+      broker.send("previewed", events(300, 310));
+      // after a commit, a preview starts at the committed offsets
+      Preview next = pipelines.preview("previewed", 100);
+      assertThat(next.stages().values().iterator().next().rows()).hasSize(10);
+    }
   }
 
   @Test
