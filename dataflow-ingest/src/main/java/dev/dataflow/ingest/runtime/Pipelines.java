@@ -53,7 +53,6 @@ public final class Pipelines implements AutoCloseable {
   private final Map<String, Worker> running = new ConcurrentHashMap<>();
   private final PipelineMetrics metrics;
   private final HttpSpools http;
-  private final Compactor compactor;
 
   /** Without a registry to expose them, metrics are recorded nowhere (an empty composite). */
   public Pipelines(SqlService sql) {
@@ -67,14 +66,6 @@ public final class Pipelines implements AutoCloseable {
     this.metrics =
         new PipelineMetrics(requireNonNull(registry, "registry is null"), running::containsKey);
     this.http = HttpReader.spools(sql);
-    this.compactor =
-        new Compactor(
-            sql,
-            () ->
-                running.values().stream()
-                    .map(worker -> worker.spec)
-                    .filter(spec -> spec.mode() == PipelineSpec.Mode.CONTINUOUS)
-                    .toList());
   }
 
   /**
@@ -175,11 +166,13 @@ public final class Pipelines implements AutoCloseable {
   }
 
   /**
-   * Compacts the small data files of the pipeline's append destinations now, while it runs or not
-   * (continuous pipelines' are also compacted in the background); returns the files rewritten.
+   * Compacts the small data files of the pipeline's destinations now, while it runs or not
+   * (continuous pipelines compact theirs between commits, see {@link Compactor}): a running
+   * pipeline's commits wait for it. Returns the files rewritten.
    */
   public int compact(String name) {
-    return compactor.compact(spec(name), 2);
+    Worker worker = running.get(name);
+    return (worker == null ? new Compactor(sql, spec(name)) : worker.compactor).now(2);
   }
 
   public Preview preview(String name, int limit) {
@@ -295,12 +288,14 @@ public final class Pipelines implements AutoCloseable {
   private final class Worker {
     private final PipelineSpec spec;
     private final Progress progress = new Progress();
+    private final Compactor compactor;
     private final CountDownLatch stopSignal = new CountDownLatch(1);
     private final CountDownLatch ended = new CountDownLatch(1);
     private volatile boolean stopped;
 
     Worker(PipelineSpec spec) {
       this.spec = spec;
+      this.compactor = new Compactor(sql, spec);
     }
 
     void loop() {
@@ -350,7 +345,11 @@ public final class Pipelines implements AutoCloseable {
       try {
         result =
             ingest(spec)
-                .run(run, () -> stopped, metrics.recorder(spec.name()).andThen(progress::add));
+                .run(
+                    run,
+                    () -> stopped,
+                    metrics.recorder(spec.name()).andThen(progress::add),
+                    compactor);
         result = ended(result, stopped ? PipelineState.STOPPED : PipelineState.FINISHED, null);
       } catch (RuntimeException e) {
         String cause = e instanceof DataflowException d ? d.describe() : e.toString();
@@ -398,7 +397,6 @@ public final class Pipelines implements AutoCloseable {
     workers.forEach(Worker::stop);
     workers.forEach(Worker::awaitEnd);
     this.workers.shutdown();
-    compactor.close();
     store.close();
   }
 }

@@ -43,6 +43,8 @@ public final class PipelineSchema {
   static final ValueCheck CHARACTER =
       ValueCheck.of("a single character", value -> ((String) value).length() == 1);
   static final ValueCheck POSITIVE = ValueCheck.of("greater than zero", PipelineSchema::isPositive);
+  static final ValueCheck AT_LEAST_TWO =
+      ValueCheck.of("at least 2", value -> ((Number) value).intValue() >= 2);
   static final ValueCheck RATIO =
       ValueCheck.of(
           "a ratio r with 0 < r <= 1", value -> (Double) value > 0 && (Double) value <= 1);
@@ -257,7 +259,20 @@ public final class PipelineSchema {
               .withCheck(POSITIVE),
           of("max_interval", DURATION, "Commit at least this often.")
               .withDefault("10s")
-              .withCheck(POSITIVE));
+              .withCheck(POSITIVE),
+          of(
+                  "compact_interval",
+                  DURATION,
+                  "A continuous pipeline compacts its destination tables' small files at most this"
+                      + " often, between two of its commits.")
+              .withDefault("1m")
+              .withCheck(POSITIVE),
+          of(
+                  "compact_min_files",
+                  INT,
+                  "Compact a destination table once it has this many data files under 32 MB.")
+              .withDefault("16")
+              .withCheck(AT_LEAST_TWO));
 
   static final ConfigSchema PUBLISH =
       ConfigSchema.of(

@@ -207,7 +207,13 @@ public record PipelineSpec(
    */
   public record ErrorPolicy(Policy policy, Double maxRatio, DatasetPath table) {}
 
-  public record Commit(int maxRows, Duration maxInterval) {}
+  /**
+   * When a pipeline commits, and when a continuous one compacts its destination tables.
+   *
+   * @param compactMinFiles the number of small data files that makes a table worth compacting
+   */
+  public record Commit(
+      int maxRows, Duration maxInterval, Duration compactInterval, int compactMinFiles) {}
 
   /**
    * A Kafka topic that receives each batch's rows as JSON objects.
