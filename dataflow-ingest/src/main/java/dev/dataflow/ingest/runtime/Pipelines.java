@@ -26,6 +26,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.apache.iceberg.DeleteFiles;
+import org.apache.iceberg.SnapshotUpdate;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.expressions.Expressions;
 import org.slf4j.Logger;
@@ -238,7 +239,13 @@ public final class Pipelines implements AutoCloseable {
     }
     if (spec.origin() instanceof PipelineSpec.CdcOrigin) {
       return new IngestRun(
-          sql, spec, new CdcReader(spec, committed(spec), offsets -> emptyTables(spec, offsets)));
+          sql,
+          spec,
+          new CdcReader(
+              spec,
+              committed(spec),
+              offsets -> emptyTables(spec, offsets),
+              offsets -> commitOffsets(spec, offsets)));
     }
     if (spec.origin() instanceof PipelineSpec.KafkaOrigin) {
       return new IngestRun(
@@ -277,11 +284,32 @@ public final class Pipelines implements AutoCloseable {
       Table table = sql.lake().tableOrNull(destination.table());
       if (table != null) {
         DeleteFiles delete = table.newDelete().deleteFromRowFilter(Expressions.alwaysTrue());
-        Offsets.marker(spec.name(), "emptied-" + UUID.randomUUID()).forEach(delete::set);
-        offsets.forEach(delete::set);
-        delete.commit();
+        commit(delete, spec, "emptied-", offsets);
       }
     }
+  }
+
+  /**
+   * Commits offset properties alone (a source position that moved without a change) to the
+   * pipeline's first destination, where they are read; false when it does not exist yet.
+   */
+  private boolean commitOffsets(PipelineSpec spec, Map<String, String> offsets) {
+    Table table = sql.lake().tableOrNull(spec.destinations().get(0).table());
+    if (table == null) {
+      return false;
+    }
+    commit(table.newAppend(), spec, "position-", offsets);
+    return true;
+  }
+
+  /**
+   * Commits a change marked as a batch of the pipeline (a new id after the prefix) with offsets.
+   */
+  private static void commit(
+      SnapshotUpdate<?> update, PipelineSpec spec, String batch, Map<String, String> offsets) {
+    Offsets.marker(spec.name(), batch + UUID.randomUUID()).forEach(update::set);
+    offsets.forEach(update::set);
+    update.commit();
   }
 
   /** The thread of one running pipeline. */

@@ -174,6 +174,21 @@ public final class PipelineSchema {
                   .withDefault("initial")
                   .withAllowed("initial", "never")
                   .onlyWhen(when("type", "cdc")),
+              of(
+                      "heartbeat_interval",
+                      DURATION,
+                      "PostgreSQL: how often the stream confirms its position while the table has"
+                          + " no change, so that an idle table in a busy database does not hold"
+                          + " WAL; absent: never.")
+                  .onlyWhen(when("type", "cdc"))
+                  .withCheck(POSITIVE),
+              of(
+                      "heartbeat_query",
+                      STRING,
+                      "PostgreSQL: a statement run at the source at each heartbeat, which moves the"
+                          + " position where other tables' changes do not reach the stream, e.g."
+                          + " SELECT pg_logical_emit_message(false, 'heartbeat', now()::text).")
+                  .onlyWhen(when("type", "cdc")),
               of("bootstrap_servers", STRING, "The Kafka brokers to start from (host:port,...).")
                   .asRequired()
                   .onlyWhen(when("type", "kafka")),

@@ -144,6 +144,9 @@ public record PipelineSpec(
    * @param changelog keep every change (with its operation and source time) instead of applying
    *     changes by key
    * @param snapshot read the table's current rows first
+   * @param heartbeatInterval how often a PostgreSQL stream confirms its position without changes,
+   *     or null for never
+   * @param heartbeatQuery a statement run at the source at each heartbeat, or null
    */
   public record CdcOrigin(
       String url,
@@ -153,7 +156,9 @@ public record PipelineSpec(
       String slot,
       String publication,
       boolean changelog,
-      boolean snapshot)
+      boolean snapshot,
+      Duration heartbeatInterval,
+      String heartbeatQuery)
       implements Origin {
     public CdcOrigin {
       requireNonNull(url, "url is null");

@@ -298,7 +298,9 @@ public final class PipelineSpecs {
         origin.string("slot"),
         origin.string("publication"),
         origin.bool("changelog"),
-        origin.string("snapshot").equals("initial"));
+        origin.string("snapshot").equals("initial"),
+        origin.duration("heartbeat_interval"),
+        origin.string("heartbeat_query"));
   }
 
   private static Constraints constraints(ConfigObject constraints) {

@@ -250,7 +250,7 @@ class PipelineSpecsTest {
     assertThat(invalid(FILES.replace("glob:", "pattern:")).problems().get(0).toString())
         .isEqualTo(
             "line 6, column 3: origin: unknown field 'pattern'; valid fields here: type, path, s3, glob, format, "
-                + "csv, columns, url, user, password, table, query, cursor, split, slot, publication, changelog, snapshot, bootstrap_servers, topic, group, max_pending_rows");
+                + "csv, columns, url, user, password, table, query, cursor, split, slot, publication, changelog, snapshot, heartbeat_interval, heartbeat_query, bootstrap_servers, topic, group, max_pending_rows");
   }
 
   @Test
