@@ -17,7 +17,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * #INITIAL_ROWS} rows committed) under a steady random workload when the server is killed with
  * SIGKILL; the workload goes on, a restarted server resumes the pipeline from the offsets committed
  * in the lake, and the lake table ends equal to the source, row for row (an md5 over every row).
- * The source database is the caller's: PostgreSQL, MariaDB.
+ * The pipeline compacts its table every second, so the kill may also land in a compaction. The
+ * source database is the caller's: PostgreSQL, MariaDB.
  */
 final class CdcCrash {
   static final int INITIAL_ROWS = 5_000;
@@ -56,7 +57,7 @@ final class CdcCrash {
         origin: {type: cdc, %s}
         destination: {table: crash.orders, mode: merge, key: [id]}
         mode: continuous
-        commit: {max_rows: 2000, max_interval: 1s}
+        commit: {max_rows: 2000, max_interval: 1s, compact_interval: 1s, compact_min_files: 2}
         """
             .formatted(source.origin());
     Path data = dir.resolve("data");

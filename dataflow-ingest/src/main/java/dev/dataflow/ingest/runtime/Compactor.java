@@ -60,10 +60,15 @@ final class Compactor {
     if (spec.mode() != PipelineSpec.Mode.CONTINUOUS || System.nanoTime() - last < interval) {
       return;
     }
+    long started = System.nanoTime();
     try {
       int rewritten = compact(engine, spec.commit().compactMinFiles());
       if (rewritten > 0) {
-        LOG.info("Pipeline {}: compacted {} small files", spec.name(), rewritten);
+        LOG.info(
+            "Pipeline {}: compacted {} small files in {} ms",
+            spec.name(),
+            rewritten,
+            (System.nanoTime() - started) / 1_000_000);
       }
     } catch (RuntimeException e) {
       LOG.warn("Compaction of pipeline {}'s tables failed: {}", spec.name(), e.toString());

@@ -42,14 +42,7 @@ class CdcCompactionIT {
         Pipelines pipelines = new Pipelines(sql)) {
       CdcFixture source = new CdcFixture(postgres, sql, pipelines, dir);
       source.execute(CdcFixture.createTable("c", INITIAL_ROWS));
-      source.apply(
-          "c",
-          source
-                  .yaml("c", "public.c", "", "mode: merge\nkey: [id]")
-                  .replace(
-                      "max_interval: 2s",
-                      "max_interval: 1s, compact_interval: 1s, compact_min_files: 4")
-              + "mode: continuous\n");
+      apply(source, "1s");
       pipelines.start("c");
       source.awaitRows("raw.c", INITIAL_ROWS, 60_000);
       Random random = new Random(11);
@@ -79,7 +72,15 @@ class CdcCompactionIT {
           .anyMatch(snapshot -> "c".equals(snapshot.summary().get(PIPELINE)));
       assertThat(table(lake).currentSnapshot().summary().get("total-delete-files")).isEqualTo("0");
 
-      // a restart from a compaction snapshot finds its offsets in the commits before it
+      // a restart from a compaction snapshot finds its offsets in the commits before it: two
+      // more commits (not compacted in the stream now) make small files to compact on demand
+      pipelines.stop("c");
+      apply(source, "1h");
+      pipelines.start("c");
+      for (int i = 0; i < 2; i++) {
+        next = writeChanges(postgres, random, next, 5);
+        source.awaitSameRows("c", "raw.c", 60_000);
+      }
       pipelines.stop("c");
       assertThat(pipelines.compact("c")).isGreaterThanOrEqualTo(2);
       assertThat(table(lake).currentSnapshot().operation()).isEqualTo(DataOperations.REPLACE);
@@ -91,6 +92,20 @@ class CdcCompactionIT {
       // 10 transactions of 31 changes: a second snapshot would write every row
       assertThat(pipelines.runs("c", 1).get(0).rowsOut()).isBetween(1L, 40L);
     }
+  }
+
+  /** The pipeline, compacting its table in the stream every {@code compactInterval}. */
+  private static void apply(CdcFixture source, String compactInterval) {
+    source.apply(
+        "c",
+        source
+                .yaml("c", "public.c", "", "mode: merge\nkey: [id]")
+                .replace(
+                    "max_interval: 2s",
+                    "max_interval: 1s, compact_interval: "
+                        + compactInterval
+                        + ", compact_min_files: 4")
+            + "mode: continuous\n");
   }
 
   private static Table table(Lake lake) {
