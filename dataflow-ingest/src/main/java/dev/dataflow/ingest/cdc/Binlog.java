@@ -18,12 +18,16 @@ final class Binlog {
 
   static void configure(PipelineSpec spec, String history, Properties properties) {
     CdcOrigin origin = (CdcOrigin) spec.origin();
-    if (origin.slot() != null || origin.publication() != null) {
+    if (origin.slot() != null
+        || origin.publication() != null
+        || origin.heartbeatInterval() != null
+        || origin.heartbeatQuery() != null) {
       throw new DataflowException(
           ErrorCode.INVALID_ARGUMENT,
           "Pipeline "
               + spec.name()
-              + ": slot and publication are PostgreSQL's; a MySQL/MariaDB origin reads the binlog");
+              + ": slot, publication and heartbeats are PostgreSQL's; a MySQL/MariaDB origin reads"
+              + " the binlog, which holds nothing for it at the source");
     }
     boolean mariadb = origin.url().startsWith("jdbc:mariadb://");
     properties.setProperty(

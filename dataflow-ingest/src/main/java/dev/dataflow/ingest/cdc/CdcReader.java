@@ -17,6 +17,7 @@ import java.util.Properties;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import org.apache.kafka.connect.json.JsonConverter;
 import org.apache.kafka.connect.source.SourceRecord;
 import org.slf4j.Logger;
@@ -47,6 +48,7 @@ public final class CdcReader implements OriginReader {
   private final CdcOrigin origin;
   private final Function<String, String> committed;
   private final Consumer<Map<String, String>> restart;
+  private final Predicate<Map<String, String>> advance;
   private final JsonConverter offsets = new JsonConverter();
   private ChangeStream stream;
   private ChangeStream.Delivery pending;
@@ -59,15 +61,19 @@ public final class CdcReader implements OriginReader {
    * @param committed the value of an offset property in the pipeline's last commit, or null
    * @param restart deletes every row of the pipeline's destinations in one commit carrying the
    *     given offset properties: an interrupted initial snapshot starts over from an empty table
+   * @param advance commits the given offset properties alone (no row) where the pipeline's offsets
+   *     are read; false when that table does not exist yet
    */
   public CdcReader(
       PipelineSpec spec,
       Function<String, String> committed,
-      Consumer<Map<String, String>> restart) {
+      Consumer<Map<String, String>> restart,
+      Predicate<Map<String, String>> advance) {
     this.spec = requireNonNull(spec, "spec is null");
     this.origin = (CdcOrigin) spec.origin();
     this.committed = requireNonNull(committed, "committed is null");
     this.restart = requireNonNull(restart, "restart is null");
+    this.advance = requireNonNull(advance, "advance is null");
     offsets.configure(Map.of("schemas.enable", "false"), false);
     checkDestinations(spec);
   }
@@ -109,10 +115,18 @@ public final class CdcReader implements OriginReader {
       history = committed.apply(SCHEMA_HISTORY);
       stream = new ChangeStream(properties);
     }
-    ChangeStream.Delivery delivery = await(stopped);
-    if (delivery == null) {
-      return null;
+    ChangeStream.Delivery delivery;
+    while ((delivery = await(stopped)) != null) {
+      if (delivery.records().stream().anyMatch(ChangeRows::isChange)) {
+        return pending(statement, delivery);
+      }
+      advance(delivery);
     }
+    return null;
+  }
+
+  /** Stages a delivery's changes as the batch; its offset is that of its last record. */
+  private Pending pending(Statement statement, ChangeStream.Delivery delivery) throws SQLException {
     List<SourceRecord> records = delivery.records();
     times = ChangeRows.stage(statement, records, origin.changelog(), spec.name());
     SourceRecord last = records.get(records.size() - 1);
@@ -131,6 +145,27 @@ public final class CdcReader implements OriginReader {
         offset,
         0,
         1);
+  }
+
+  /**
+   * A delivery without a change (heartbeats, logical decoding messages) only moves the position: it
+   * is committed to the lake alone, then confirmed to the source, so the slot releases the WAL of a
+   * busy database while the table is idle. A position that did not move needs no commit.
+   */
+  private void advance(ChangeStream.Delivery delivery) {
+    List<SourceRecord> records = delivery.records();
+    Map<String, String> offset = offset(records.get(records.size() - 1));
+    if (offset.get(OFFSET).equals(committed.apply(OFFSET))) {
+      delivery.acknowledge(true);
+      return;
+    }
+    String before = history;
+    commitHistory(offset);
+    boolean done = advance.test(offset);
+    if (!done) {
+      history = before;
+    }
+    delivery.acknowledge(done);
   }
 
   /**

@@ -53,10 +53,10 @@ final class ChangeRows {
         connection.createAppender(DuckDBConnection.DEFAULT_SCHEMA, STAGING)) {
       long seq = 0;
       for (SourceRecord record : records) {
-        Struct value = (Struct) record.value();
-        if (value == null) {
+        if (!isChange(record)) {
           continue;
         }
+        Struct value = (Struct) record.value();
         Struct source = value.getStruct("source");
         long sourceTs = source.getInt64("ts_ms");
         oldest = Math.min(oldest, sourceTs);
@@ -85,6 +85,13 @@ final class ChangeRows {
     }
     statement.execute("CREATE OR REPLACE TABLE input AS " + select(columns, changelog));
     return new OriginReader.SourceTimes(oldest, newest);
+  }
+
+  /** Whether a record is a row's change, not a heartbeat or a logical decoding message. */
+  static boolean isChange(SourceRecord record) {
+    return record.value() instanceof Struct value
+        && value.schema().field("op") != null
+        && value.schema().field("after") != null;
   }
 
   /** PostgreSQL's LSN, or a MySQL/MariaDB binlog position as a number. */

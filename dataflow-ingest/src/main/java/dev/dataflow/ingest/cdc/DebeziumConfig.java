@@ -106,6 +106,29 @@ final class DebeziumConfig {
     properties.setProperty("publication.name", publication(spec));
     properties.setProperty("publication.autocreate.mode", "filtered");
     properties.setProperty("table.include.list", origin.table());
+    heartbeats(spec, origin, properties);
+  }
+
+  /**
+   * Heartbeats let the stream confirm a position that moved without a change of the table: the
+   * reader commits it to the lake alone, then Debezium confirms it to the slot.
+   */
+  private static void heartbeats(PipelineSpec spec, CdcOrigin origin, Properties properties) {
+    if (origin.heartbeatInterval() == null) {
+      if (origin.heartbeatQuery() != null) {
+        throw new DataflowException(
+            ErrorCode.INVALID_ARGUMENT,
+            "Pipeline "
+                + spec.name()
+                + ": heartbeat_query runs at each heartbeat: set heartbeat_interval too");
+      }
+      return;
+    }
+    properties.setProperty(
+        "heartbeat.interval.ms", Long.toString(origin.heartbeatInterval().toMillis()));
+    if (origin.heartbeatQuery() != null) {
+      properties.setProperty("heartbeat.action.query", origin.heartbeatQuery());
+    }
   }
 
   /** Sets the host, port and credentials of the origin's URL; returns the URL. */

@@ -1,87 +1,105 @@
 package dev.dataflow.ingest.runtime;
 
+import static java.util.Objects.requireNonNull;
+
 import dev.dataflow.ingest.spec.PipelineSpec;
 import dev.dataflow.sql.Engine;
 import dev.dataflow.sql.SqlService;
 import dev.dataflow.sql.write.EngineErrors;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.time.Duration;
-import java.util.Collection;
 import java.util.List;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 import org.apache.iceberg.Table;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Background compaction of the tables that continuous pipelines append to: every {@link #EVERY}, a
- * table with at least {@link #MIN_FILES} data files under {@link #SMALL_BYTES} has them rewritten
- * into large ones while the stream goes on (appends do not conflict with a rewrite). Merge
- * destinations are left alone: a copy-on-write merge replaces the files it touches itself, and one
- * committed between the compaction's read and its commit would conflict with it.
+ * Compaction of a pipeline's destination tables in the pipeline's own commit sequence. A
+ * destination has one writer, its pipeline, so compaction does not race it: after a commit, once
+ * {@code commit.compact_interval} has passed, the pipeline's thread rewrites each table's small
+ * files (at least {@code commit.compact_min_files} under {@link #SMALL_BYTES}, a bounded amount per
+ * round) and goes on with the next batch, which the source kept delivering into its queue
+ * meanwhile. A copy-on-write merge, which replaces the files holding its keys, can then never
+ * commit between a compaction's read and its commit. A compaction asked for from another thread
+ * ({@link #now}) takes the same lock as the pipeline's commits, so it waits for the batch being
+ * committed and the next one waits for it.
  */
-final class Compactor implements AutoCloseable {
+final class Compactor {
   static final long SMALL_BYTES = 32L << 20;
-  static final int MIN_FILES = 16;
-  static final Duration EVERY = Duration.ofMinutes(1);
   private static final Logger LOG = LoggerFactory.getLogger(Compactor.class);
 
   private final SqlService sql;
-  private final ScheduledExecutorService timer =
-      Executors.newSingleThreadScheduledExecutor(
-          r -> {
-            Thread thread = new Thread(r, "compaction");
-            thread.setDaemon(true);
-            return thread;
-          });
+  private final PipelineSpec spec;
+  private final ReentrantLock writes = new ReentrantLock();
+  private long last = System.nanoTime();
 
-  /** Compacts the append destinations of {@code continuous} (the running pipelines) regularly. */
-  Compactor(SqlService sql, Supplier<Collection<PipelineSpec>> continuous) {
-    this.sql = sql;
-    timer.scheduleWithFixedDelay(
-        () -> continuous.get().forEach(spec -> compactQuietly(spec)),
-        EVERY.toMillis(),
-        EVERY.toMillis(),
-        TimeUnit.MILLISECONDS);
+  Compactor(SqlService sql, PipelineSpec spec) {
+    this.sql = requireNonNull(sql, "sql is null");
+    this.spec = requireNonNull(spec, "spec is null");
   }
 
-  private void compactQuietly(PipelineSpec spec) {
+  /** Runs a write to the pipeline's destinations, never at the same time as a compaction. */
+  <T> T exclusive(Supplier<T> write) {
+    writes.lock();
     try {
-      compact(spec, MIN_FILES);
+      return write.get();
+    } finally {
+      writes.unlock();
+    }
+  }
+
+  /**
+   * Called by the pipeline's thread after each commit: compacts a continuous pipeline's tables when
+   * the interval has passed. A failed compaction is logged and the stream goes on: its tables are
+   * unchanged, and the next round tries again.
+   */
+  void afterCommit(Engine engine) {
+    long interval = spec.commit().compactInterval().toNanos();
+    if (spec.mode() != PipelineSpec.Mode.CONTINUOUS || System.nanoTime() - last < interval) {
+      return;
+    }
+    long started = System.nanoTime();
+    try {
+      int rewritten = compact(engine, spec.commit().compactMinFiles());
+      if (rewritten > 0) {
+        LOG.info(
+            "Pipeline {}: compacted {} small files in {} ms",
+            spec.name(),
+            rewritten,
+            (System.nanoTime() - started) / 1_000_000);
+      }
     } catch (RuntimeException e) {
       LOG.warn("Compaction of pipeline {}'s tables failed: {}", spec.name(), e.toString());
+    } finally {
+      last = System.nanoTime();
     }
   }
 
-  /** Compacts the pipeline's append destinations now; returns the files rewritten. */
-  int compact(PipelineSpec spec, int minFiles) {
-    int rewritten = 0;
-    try (Engine engine = IngestEngine.open(sql, spec, List.of());
-        var connection = engine.connect();
-        Statement statement = connection.createStatement()) {
-      for (PipelineSpec.Destination destination : spec.destinations()) {
-        Table table = sql.lake().tableOrNull(destination.table());
-        if (table != null && destination.mode() == PipelineSpec.WriteMode.APPEND) {
-          rewritten += sql.writer().compact(statement, table, SMALL_BYTES, minFiles);
-        }
-      }
-    } catch (SQLException e) {
-      throw EngineErrors.translate(e);
+  /** Compacts the pipeline's destinations now, from any thread; returns the files rewritten. */
+  int now(int minFiles) {
+    try (Engine engine = IngestEngine.open(sql, spec, List.of())) {
+      return compact(engine, minFiles);
     }
-    return rewritten;
   }
 
-  @Override
-  public void close() {
-    timer.shutdownNow();
-    try {
-      timer.awaitTermination(1, TimeUnit.MINUTES);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+  private int compact(Engine engine, int minFiles) {
+    return exclusive(
+        () -> {
+          int rewritten = 0;
+          try (var connection = engine.connect();
+              Statement statement = connection.createStatement()) {
+            for (PipelineSpec.Destination destination : spec.destinations()) {
+              Table table = sql.lake().tableOrNull(destination.table());
+              if (table != null) {
+                rewritten += sql.writer().compact(statement, table, SMALL_BYTES, minFiles);
+              }
+            }
+          } catch (SQLException e) {
+            throw EngineErrors.translate(e);
+          }
+          return rewritten;
+        });
   }
 }

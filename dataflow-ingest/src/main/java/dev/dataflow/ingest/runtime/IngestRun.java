@@ -36,6 +36,18 @@ final class IngestRun {
 
   /** Runs the batches; {@code onBatch} sees each committed batch with the bytes it read. */
   RunRecord run(RunRecord run, BooleanSupplier stopped, BiConsumer<Batch, Long> onBatch) {
+    return run(run, stopped, onBatch, new Compactor(sql, spec));
+  }
+
+  /**
+   * Runs the batches, each commit through {@code compactor}, which may compact the destinations
+   * after it.
+   */
+  RunRecord run(
+      RunRecord run,
+      BooleanSupplier stopped,
+      BiConsumer<Batch, Long> onBatch,
+      Compactor compactor) {
     RunRecord totals = run;
     OriginReader origin = reader;
     boolean first = true;
@@ -56,13 +68,18 @@ final class IngestRun {
           if (publisher != null) {
             publisher.publish(statement, processor.goodRows());
           }
+          boolean firstBatch = first;
           Batch batch =
-              processor
-                  .commit(run.id(), pending.batchId(), pending.offsets(), stages, first)
+              compactor
+                  .exclusive(
+                      () ->
+                          processor.commit(
+                              run.id(), pending.batchId(), pending.offsets(), stages, firstBatch))
                   .withSource(reader.sourceTimes());
           first = false;
           onBatch.accept(batch, pending.bytes());
           totals = add(totals, batch, pending);
+          compactor.afterCommit(engine);
         } catch (SQLException e) {
           throw EngineErrors.translate(e);
         }

@@ -26,6 +26,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.apache.iceberg.DeleteFiles;
+import org.apache.iceberg.SnapshotUpdate;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.expressions.Expressions;
 import org.slf4j.Logger;
@@ -53,7 +54,6 @@ public final class Pipelines implements AutoCloseable {
   private final Map<String, Worker> running = new ConcurrentHashMap<>();
   private final PipelineMetrics metrics;
   private final HttpSpools http;
-  private final Compactor compactor;
 
   /** Without a registry to expose them, metrics are recorded nowhere (an empty composite). */
   public Pipelines(SqlService sql) {
@@ -67,14 +67,6 @@ public final class Pipelines implements AutoCloseable {
     this.metrics =
         new PipelineMetrics(requireNonNull(registry, "registry is null"), running::containsKey);
     this.http = HttpReader.spools(sql);
-    this.compactor =
-        new Compactor(
-            sql,
-            () ->
-                running.values().stream()
-                    .map(worker -> worker.spec)
-                    .filter(spec -> spec.mode() == PipelineSpec.Mode.CONTINUOUS)
-                    .toList());
   }
 
   /**
@@ -175,11 +167,13 @@ public final class Pipelines implements AutoCloseable {
   }
 
   /**
-   * Compacts the small data files of the pipeline's append destinations now, while it runs or not
-   * (continuous pipelines' are also compacted in the background); returns the files rewritten.
+   * Compacts the small data files of the pipeline's destinations now, while it runs or not
+   * (continuous pipelines compact theirs between commits, see {@link Compactor}): a running
+   * pipeline's commits wait for it. Returns the files rewritten.
    */
   public int compact(String name) {
-    return compactor.compact(spec(name), 2);
+    Worker worker = running.get(name);
+    return (worker == null ? new Compactor(sql, spec(name)) : worker.compactor).now(2);
   }
 
   public Preview preview(String name, int limit) {
@@ -245,7 +239,13 @@ public final class Pipelines implements AutoCloseable {
     }
     if (spec.origin() instanceof PipelineSpec.CdcOrigin) {
       return new IngestRun(
-          sql, spec, new CdcReader(spec, committed(spec), offsets -> emptyTables(spec, offsets)));
+          sql,
+          spec,
+          new CdcReader(
+              spec,
+              committed(spec),
+              offsets -> emptyTables(spec, offsets),
+              offsets -> commitOffsets(spec, offsets)));
     }
     if (spec.origin() instanceof PipelineSpec.KafkaOrigin) {
       return new IngestRun(
@@ -284,23 +284,46 @@ public final class Pipelines implements AutoCloseable {
       Table table = sql.lake().tableOrNull(destination.table());
       if (table != null) {
         DeleteFiles delete = table.newDelete().deleteFromRowFilter(Expressions.alwaysTrue());
-        Offsets.marker(spec.name(), "emptied-" + UUID.randomUUID()).forEach(delete::set);
-        offsets.forEach(delete::set);
-        delete.commit();
+        commit(delete, spec, "emptied-", offsets);
       }
     }
+  }
+
+  /**
+   * Commits offset properties alone (a source position that moved without a change) to the
+   * pipeline's first destination, where they are read; false when it does not exist yet.
+   */
+  private boolean commitOffsets(PipelineSpec spec, Map<String, String> offsets) {
+    Table table = sql.lake().tableOrNull(spec.destinations().get(0).table());
+    if (table == null) {
+      return false;
+    }
+    commit(table.newAppend(), spec, "position-", offsets);
+    return true;
+  }
+
+  /**
+   * Commits a change marked as a batch of the pipeline (a new id after the prefix) with offsets.
+   */
+  private static void commit(
+      SnapshotUpdate<?> update, PipelineSpec spec, String batch, Map<String, String> offsets) {
+    Offsets.marker(spec.name(), batch + UUID.randomUUID()).forEach(update::set);
+    offsets.forEach(update::set);
+    update.commit();
   }
 
   /** The thread of one running pipeline. */
   private final class Worker {
     private final PipelineSpec spec;
     private final Progress progress = new Progress();
+    private final Compactor compactor;
     private final CountDownLatch stopSignal = new CountDownLatch(1);
     private final CountDownLatch ended = new CountDownLatch(1);
     private volatile boolean stopped;
 
     Worker(PipelineSpec spec) {
       this.spec = spec;
+      this.compactor = new Compactor(sql, spec);
     }
 
     void loop() {
@@ -350,7 +373,11 @@ public final class Pipelines implements AutoCloseable {
       try {
         result =
             ingest(spec)
-                .run(run, () -> stopped, metrics.recorder(spec.name()).andThen(progress::add));
+                .run(
+                    run,
+                    () -> stopped,
+                    metrics.recorder(spec.name()).andThen(progress::add),
+                    compactor);
         result = ended(result, stopped ? PipelineState.STOPPED : PipelineState.FINISHED, null);
       } catch (RuntimeException e) {
         String cause = e instanceof DataflowException d ? d.describe() : e.toString();
@@ -398,7 +425,6 @@ public final class Pipelines implements AutoCloseable {
     workers.forEach(Worker::stop);
     workers.forEach(Worker::awaitEnd);
     this.workers.shutdown();
-    compactor.close();
     store.close();
   }
 }

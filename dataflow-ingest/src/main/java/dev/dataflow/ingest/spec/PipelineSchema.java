@@ -43,6 +43,8 @@ public final class PipelineSchema {
   static final ValueCheck CHARACTER =
       ValueCheck.of("a single character", value -> ((String) value).length() == 1);
   static final ValueCheck POSITIVE = ValueCheck.of("greater than zero", PipelineSchema::isPositive);
+  static final ValueCheck AT_LEAST_TWO =
+      ValueCheck.of("at least 2", value -> ((Number) value).intValue() >= 2);
   static final ValueCheck RATIO =
       ValueCheck.of(
           "a ratio r with 0 < r <= 1", value -> (Double) value > 0 && (Double) value <= 1);
@@ -178,6 +180,21 @@ public final class PipelineSchema {
                   .withDefault("initial")
                   .withAllowed("initial", "never", "when_needed")
                   .onlyWhen(when("type", "cdc")),
+              of(
+                      "heartbeat_interval",
+                      DURATION,
+                      "PostgreSQL: how often the stream confirms its position while the table has"
+                          + " no change, so that an idle table in a busy database does not hold"
+                          + " WAL; absent: never.")
+                  .onlyWhen(when("type", "cdc"))
+                  .withCheck(POSITIVE),
+              of(
+                      "heartbeat_query",
+                      STRING,
+                      "PostgreSQL: a statement run at the source at each heartbeat, which moves the"
+                          + " position where other tables' changes do not reach the stream, e.g."
+                          + " SELECT pg_logical_emit_message(false, 'heartbeat', now()::text).")
+                  .onlyWhen(when("type", "cdc")),
               of("bootstrap_servers", STRING, "The Kafka brokers to start from (host:port,...).")
                   .asRequired()
                   .onlyWhen(when("type", "kafka")),
@@ -263,7 +280,20 @@ public final class PipelineSchema {
               .withCheck(POSITIVE),
           of("max_interval", DURATION, "Commit at least this often.")
               .withDefault("10s")
-              .withCheck(POSITIVE));
+              .withCheck(POSITIVE),
+          of(
+                  "compact_interval",
+                  DURATION,
+                  "A continuous pipeline compacts its destination tables' small files at most this"
+                      + " often, between two of its commits.")
+              .withDefault("1m")
+              .withCheck(POSITIVE),
+          of(
+                  "compact_min_files",
+                  INT,
+                  "Compact a destination table once it has this many data files under 32 MB.")
+              .withDefault("16")
+              .withCheck(AT_LEAST_TWO));
 
   static final ConfigSchema PUBLISH =
       ConfigSchema.of(

@@ -144,6 +144,9 @@ public record PipelineSpec(
    * @param changelog keep every change (with its operation and source time) instead of applying
    *     changes by key
    * @param snapshot read the table's current rows first
+   * @param heartbeatInterval how often a PostgreSQL stream confirms its position without changes,
+   *     or null for never
+   * @param heartbeatQuery a statement run at the source at each heartbeat, or null
    */
   public record CdcOrigin(
       String url,
@@ -153,7 +156,9 @@ public record PipelineSpec(
       String slot,
       String publication,
       boolean changelog,
-      Snapshot snapshot)
+      Snapshot snapshot,
+      Duration heartbeatInterval,
+      String heartbeatQuery)
       implements Origin {
     public CdcOrigin {
       requireNonNull(url, "url is null");
@@ -218,7 +223,13 @@ public record PipelineSpec(
    */
   public record ErrorPolicy(Policy policy, Double maxRatio, DatasetPath table) {}
 
-  public record Commit(int maxRows, Duration maxInterval) {}
+  /**
+   * When a pipeline commits, and when a continuous one compacts its destination tables.
+   *
+   * @param compactMinFiles the number of small data files that makes a table worth compacting
+   */
+  public record Commit(
+      int maxRows, Duration maxInterval, Duration compactInterval, int compactMinFiles) {}
 
   /**
    * A Kafka topic that receives each batch's rows as JSON objects.

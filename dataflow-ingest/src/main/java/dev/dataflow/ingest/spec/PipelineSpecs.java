@@ -206,9 +206,7 @@ public final class PipelineSpecs {
         errors(root.object("errors"), destinations.get(0).table()),
         enumValue(Mode.class, root.string("mode")),
         root.duration("schedule"),
-        new Commit(
-            root.object("commit").integer("max_rows"),
-            root.object("commit").duration("max_interval")),
+        commit(root.object("commit")),
         source,
         root.has("publish")
             ? new Publish(
@@ -216,6 +214,14 @@ public final class PipelineSpecs {
                 root.object("publish").string("topic"),
                 root.object("publish").string("key"))
             : null);
+  }
+
+  private static Commit commit(ConfigObject commit) {
+    return new Commit(
+        commit.integer("max_rows"),
+        commit.duration("max_interval"),
+        commit.duration("compact_interval"),
+        commit.integer("compact_min_files"));
   }
 
   private static Origin origin(ConfigObject origin, Path source) {
@@ -292,7 +298,9 @@ public final class PipelineSpecs {
         origin.string("slot"),
         origin.string("publication"),
         origin.bool("changelog"),
-        enumValue(CdcOrigin.Snapshot.class, origin.string("snapshot")));
+        enumValue(CdcOrigin.Snapshot.class, origin.string("snapshot")),
+        origin.duration("heartbeat_interval"),
+        origin.string("heartbeat_query"));
   }
 
   private static Constraints constraints(ConfigObject constraints) {

@@ -7,12 +7,15 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.common.utils.Time;
@@ -78,13 +81,32 @@ final class KafkaBroker implements AutoCloseable {
   void send(String topic, List<String> messages) {
     try (KafkaProducer<String, String> producer =
         new KafkaProducer<>(
-            Map.of("bootstrap.servers", bootstrap, "linger.ms", 5),
+            // one request in flight: just after a topic is created, a first batch refused with
+            // NOT_LEADER_OR_FOLLOWER while the next one is taken would stall its retry on
+            // OUT_OF_ORDER_SEQUENCE_NUMBER until the delivery timeout drops it (two minutes)
+            Map.of(
+                "bootstrap.servers",
+                bootstrap,
+                "linger.ms",
+                5,
+                "max.in.flight.requests.per.connection",
+                1),
             new StringSerializer(),
             new StringSerializer())) {
+      List<Future<RecordMetadata>> sent = new java.util.ArrayList<>();
       for (int i = 0; i < messages.size(); i++) {
-        producer.send(new ProducerRecord<>(topic, Integer.toString(i), messages.get(i)));
+        sent.add(producer.send(new ProducerRecord<>(topic, Integer.toString(i), messages.get(i))));
       }
       producer.flush();
+      // a message the broker never took fails the test here, not as a missing row later
+      for (Future<RecordMetadata> future : sent) {
+        future.get();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("A message to " + topic + " was not sent", e.getCause());
     }
   }
 

@@ -93,7 +93,9 @@ class PipelineSpecsTest {
                 Policy.MAX_RATIO, 0.05, DatasetPath.of("raw", "orders_errors")));
     assertThat(spec.mode()).isEqualTo(Mode.BATCH);
     assertThat(spec.schedule()).isEqualTo(Duration.ofMinutes(5));
-    assertThat(spec.commit()).isEqualTo(new PipelineSpec.Commit(100_000, Duration.ofSeconds(10)));
+    assertThat(spec.commit())
+        .isEqualTo(
+            new PipelineSpec.Commit(100_000, Duration.ofSeconds(10), Duration.ofMinutes(1), 16));
     assertThat(spec.source()).isEqualTo(SOURCE);
   }
 
@@ -140,7 +142,7 @@ class PipelineSpecsTest {
             schema_changes: fail
         errors: {policy: stop, table: ops.errors.orders}
         mode: continuous
-        commit: {max_rows: 5000, max_interval: 2m}
+        commit: {max_rows: 5000, max_interval: 2m, compact_interval: 30s, compact_min_files: 4}
         """,
             SOURCE);
 
@@ -170,7 +172,8 @@ class PipelineSpecsTest {
             new PipelineSpec.ErrorPolicy(
                 Policy.STOP, null, DatasetPath.of("ops", "errors", "orders")));
     assertThat(spec.mode()).isEqualTo(Mode.CONTINUOUS);
-    assertThat(spec.commit()).isEqualTo(new PipelineSpec.Commit(5000, Duration.ofMinutes(2)));
+    assertThat(spec.commit())
+        .isEqualTo(new PipelineSpec.Commit(5000, Duration.ofMinutes(2), Duration.ofSeconds(30), 4));
     assertThat(spec.transforms()).isEmpty();
     assertThat(spec.constraints().checks()).isEmpty();
   }
@@ -247,7 +250,7 @@ class PipelineSpecsTest {
     assertThat(invalid(FILES.replace("glob:", "pattern:")).problems().get(0).toString())
         .isEqualTo(
             "line 6, column 3: origin: unknown field 'pattern'; valid fields here: type, path, s3, glob, format, "
-                + "csv, columns, url, user, password, table, query, cursor, split, slot, publication, changelog, snapshot, bootstrap_servers, topic, group, max_pending_rows");
+                + "csv, columns, url, user, password, table, query, cursor, split, slot, publication, changelog, snapshot, heartbeat_interval, heartbeat_query, bootstrap_servers, topic, group, max_pending_rows");
   }
 
   @Test
@@ -255,7 +258,9 @@ class PipelineSpecsTest {
     InvalidPipelineException error =
         invalid(
             FILES
-                .replace("schedule: 5m", "schedule: often\ncommit: {max_rows: lots}")
+                .replace(
+                    "schedule: 5m",
+                    "schedule: often\ncommit: {max_rows: lots, compact_min_files: 1}")
                 .replace("delimiter: \";\"", "header: maybe, delimiter: \";;\"")
                 .replace("not_null: [order_id]", "not_null: order_id"));
 
@@ -266,7 +271,8 @@ class PipelineSpecsTest {
             "line 8, column 35: origin.csv.delimiter: ';;' is not a single character",
             "line 16, column 13: constraints.not_null: expected a list of strings such as [a, b], found 'order_id'",
             "line 27, column 11: schedule: expected a duration such as 500ms, 30s, 5m, 1h or 2d, found 'often'",
-            "line 28, column 20: commit.max_rows: expected an integer, found 'lots'");
+            "line 28, column 20: commit.max_rows: expected an integer, found 'lots'",
+            "line 28, column 45: commit.compact_min_files: '1' is not at least 2");
   }
 
   @Test

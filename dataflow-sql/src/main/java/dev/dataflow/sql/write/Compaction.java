@@ -19,10 +19,18 @@ import org.apache.iceberg.io.CloseableIterable;
 /**
  * Rewrites a table's small data files into large ones, changing no row: one Iceberg rewrite,
  * validated against the snapshot it read, so a write that replaced one of those files meanwhile (a
- * merge) makes it fail; it is then dropped, and the next compaction tries again. Appends made
- * meanwhile do not conflict, so a stream goes on while its table is compacted.
+ * merge) makes it fail; it is then dropped, and the next compaction tries again. The rewrite
+ * carries no summary property of its own: a pipeline's offsets stay in its own commits, which
+ * readers of offsets find by walking the snapshots' ancestry. A crash before the commit leaves the
+ * table as it was (the new files are never referenced).
  */
 final class Compaction {
+  /**
+   * One round rewrites at most this many bytes of small files, so that a stream whose commit thread
+   * runs it pauses for seconds, not minutes; the rest waits for the next round.
+   */
+  static final long ROUND_BYTES = 256L << 20;
+
   private Compaction() {}
 
   /** Returns how many files were rewritten: 0 when fewer than {@code minFiles} were small. */
@@ -56,10 +64,13 @@ final class Compaction {
 
   private static List<DataFile> smallFiles(Table table, long smallBytes) {
     List<DataFile> files = new ArrayList<>();
+    long bytes = 0;
     try (CloseableIterable<FileScanTask> tasks = table.newScan().planFiles()) {
       for (FileScanTask task : tasks) {
-        if (task.file().fileSizeInBytes() < smallBytes && task.deletes().isEmpty()) {
+        long size = task.file().fileSizeInBytes();
+        if (size < smallBytes && task.deletes().isEmpty() && bytes + size <= ROUND_BYTES) {
           files.add(task.file());
+          bytes += size;
         }
       }
     } catch (IOException e) {

@@ -106,6 +106,41 @@ class TableWriterTest {
         .contains("SNAPPY");
   }
 
+  @Test
+  void compactionRewritesSmallFilesChangingNoRowAndKeepsOffsetsInTheCommitsBefore()
+      throws Exception {
+    for (int i = 0; i < 4; i++) {
+      write(
+          "SELECT " + (20 + i) + " AS id, 'n' AS v",
+          TableWriter.Mode.MERGE,
+          Map.of("offset", Integer.toString(i)));
+    }
+    List<String> before = rows("SELECT id, v FROM s.t ORDER BY id");
+    assertThat(compact(6)).as("fewer small files than asked").isZero();
+    assertThat(compact(2)).isEqualTo(5);
+
+    Table table = lake.table(DatasetPath.of("s", "t"));
+    assertThat(table.currentSnapshot().operation()).isEqualTo("replace");
+    assertThat(table.currentSnapshot().summary())
+        .containsEntry("total-data-files", "1")
+        .doesNotContainKey("offset");
+    assertThat(table.snapshot(table.currentSnapshot().parentId()).summary())
+        .containsEntry("offset", "3");
+    assertThat(rows("SELECT id, v FROM s.t ORDER BY id")).isEqualTo(before);
+    // a merge after the compaction replaces the compacted file's row of its key
+    write("SELECT 21 AS id, 'changed' AS v", TableWriter.Mode.MERGE, Map.of());
+    assertThat(rows("SELECT id, v FROM s.t WHERE id IN (20, 21) ORDER BY id"))
+        .containsExactly("20=n", "21=changed");
+  }
+
+  private int compact(int minFiles) throws Exception {
+    Table table = lake.table(DatasetPath.of("s", "t"));
+    try (var connection = sql.engine().connect();
+        Statement statement = connection.createStatement()) {
+      return sql.writer().compact(statement, table, 32L << 20, minFiles);
+    }
+  }
+
   /** The compression codecs of the table's data files, read from their footers. */
   private static List<String> codecs(Table table) throws Exception {
     List<String> codecs = new ArrayList<>();
