@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import dev.dataflow.api.DataflowException;
 import dev.dataflow.api.ErrorCode;
 import dev.dataflow.ingest.runtime.OriginReader;
+import dev.dataflow.ingest.runtime.OriginReader.Retract;
 import dev.dataflow.ingest.runtime.SpoolDirectory;
 import dev.dataflow.ingest.spec.PipelineSpec;
 import dev.dataflow.ingest.spec.PipelineSpec.JdbcOrigin;
@@ -25,6 +26,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -50,7 +52,10 @@ import org.duckdb.DuckDBConnection;
  * its own; the next run reads it all again (use {@code mode: overwrite}: the run's first batch
  * replaces the table, the others append). Each commit records the load's number and the batch's
  * place in it ({@value #LOAD}, {@value #LOAD_BATCH}, and {@value #LOAD_DONE} on the last), so a
- * load cut short is retried under the same number, with the same batch ids. With {@code split:
+ * load cut short is retried under the same number. A retry starts the load over, since a source
+ * read again need not return its rows in the same order (nor the same rows): its first batch
+ * retracts the load's earlier commits, so in its commit every append table (the error table too)
+ * drops what the interrupted attempt appended, and no row is lost or repeated. With {@code split:
  * {column, parallelism}} the integral column's [min, max] range is cut into {@code parallelism}
  * even slices, each read by its own connection and stream, in parallel, a share of each batch each;
  * on PostgreSQL every slice reads the same exported snapshot, so the slices are consistent with
@@ -91,6 +96,9 @@ public final class JdbcReader implements OriginReader {
   private boolean fullDone;
   private final long load;
   private int loadBatch;
+
+  /** This run's attempt at its full load, in the load's batch ids. */
+  private final String attempt = UUID.randomUUID().toString();
 
   /** The open streams of the full load, from its first batch to its last. */
   private List<SourceStream> full;
@@ -214,9 +222,9 @@ public final class JdbcReader implements OriginReader {
 
   /**
    * The next batch of a full load: up to {@code commit.max_rows} rows of its open streams (opened
-   * at the first batch, in parallel slices with {@code split}). Its id names the load and the
-   * batch's place in it, so a load retried after a crash repeats the ids of the batches that some
-   * tables hold already (the error table, other destinations), which skip them.
+   * at the first batch, in parallel slices with {@code split}). Its id names the load, this attempt
+   * at it and the batch's place in it; the first batch retracts whatever an earlier attempt at the
+   * same load committed.
    */
   private Pending nextFull(Statement duckdb) throws SQLException {
     if (fullDone) {
@@ -254,8 +262,10 @@ public final class JdbcReader implements OriginReader {
     if (ended) {
       offsets.put(LOAD_DONE, Long.toString(load));
     }
-    String id = batchId("full\u0000" + load + "\u0000" + loadBatch++);
-    return new Pending(id, offsets, bytes.get(), 1);
+    // the attempt's own ids: a retried load commits its batches afresh (see retracts)
+    String id = batchId("full\u0000" + load + "\u0000" + attempt + "\u0000" + loadBatch);
+    Retract retracts = loadBatch++ == 0 ? new Retract(LOAD, Long.toString(load)) : null;
+    return new Pending(id, offsets, bytes.get(), 1, retracts);
   }
 
   private void closeFull() {

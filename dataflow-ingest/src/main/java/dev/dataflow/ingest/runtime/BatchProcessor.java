@@ -24,6 +24,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
+import org.apache.iceberg.DataFile;
 import org.apache.iceberg.Schema;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.types.TypeUtil;
@@ -202,22 +203,23 @@ final class BatchProcessor {
    * destination, each commit with the batch's id and offsets (the reader resumes after the first
    * destination's; the others tell which batch was in flight). A table other than the first that
    * already holds this batch (a retry after a crash between two commits) is skipped. In overwrite
-   * mode only the run's first batch replaces a table; the rest of the run appends to it.
+   * mode only the run's first batch replaces a table; the rest of the run appends to it. When the
+   * batch retracts earlier commits, each append table (the error table too) drops their files in
+   * the batch's own commit; an overwrite replaces them anyway, and a merge's rewrite is by key, so
+   * repeating it is harmless.
    */
   Batch commit(
-      String runId,
-      String batchId,
-      Map<String, String> offsets,
-      Map<String, Long> stageRows,
-      boolean first) {
+      String runId, OriginReader.Pending pending, Map<String, Long> stageRows, boolean first) {
     long bad = errorCount();
     long good = goodCount();
     checkErrorPolicy(good, bad);
     List<String> notes = new ArrayList<>();
-    Map<String, String> marker = new java.util.HashMap<>(Offsets.marker(spec.name(), batchId));
-    marker.putAll(offsets);
-    if (bad > 0 && spec.errors().policy() != PipelineSpec.Policy.STOP) {
-      writeErrors(runId, batchId, marker);
+    Map<String, String> marker =
+        new java.util.HashMap<>(Offsets.marker(spec.name(), pending.batchId()));
+    marker.putAll(pending.offsets());
+    if ((bad > 0 && spec.errors().policy() != PipelineSpec.Policy.STOP)
+        || pending.retracts() != null) {
+      writeErrors(runId, pending, marker, bad);
     }
     List<Destination> destinations = spec.destinations();
     long snapshot = -1;
@@ -226,20 +228,23 @@ final class BatchProcessor {
       Destination destination = destinations.get(i);
       boolean primary = i == 0;
       Table table = tableFor(destination, notes);
-      if (!primary && Offsets.hasBatch(table, spec.name(), batchId)) {
+      if (!primary && Offsets.hasBatch(table, spec.name(), pending.batchId())) {
         continue;
       }
       String rows = aligned(table, routed(destination));
       TableWriter.Mode mode = TableWriter.Mode.valueOf(destination.mode().name());
       TableWriter.WriteResult result =
-          sql.writer()
-              .write(
-                  statement,
-                  table,
-                  rows,
-                  mode == TableWriter.Mode.OVERWRITE && !first ? TableWriter.Mode.APPEND : mode,
-                  destination.key(),
-                  marker);
+          mode == TableWriter.Mode.APPEND
+              ? sql.writer()
+                  .appendRetracting(statement, table, rows, retractable(table, pending), marker)
+              : sql.writer()
+                  .write(
+                      statement,
+                      table,
+                      rows,
+                      mode == TableWriter.Mode.OVERWRITE && !first ? TableWriter.Mode.APPEND : mode,
+                      destination.key(),
+                      marker);
       written += result.rows();
       if (primary) {
         snapshot = result.snapshotId();
@@ -247,6 +252,13 @@ final class BatchProcessor {
     }
     return new Batch(
         stageRows.get(INPUT) + fileErrors(), written, bad, stageRows, snapshot, notes, null);
+  }
+
+  /** The files of {@code table} that the batch takes back: none unless it retracts commits. */
+  private List<DataFile> retractable(Table table, OriginReader.Pending pending) {
+    return pending.retracts() == null
+        ? List.of()
+        : Offsets.retractable(table, spec.name(), pending.retracts());
   }
 
   private long fileErrors() {
@@ -312,7 +324,12 @@ final class BatchProcessor {
         .partitioning();
   }
 
-  private void writeErrors(String runId, String batchId, Map<String, String> marker) {
+  /**
+   * Appends the batch's error records (when it retracts earlier commits, taking theirs back, even
+   * with no error of its own).
+   */
+  private void writeErrors(
+      String runId, OriginReader.Pending pending, Map<String, String> marker, long bad) {
     DatasetPath path = spec.errors().table();
     Lake lake = sql.lake();
     Table table = lake.tableOrNull(path);
@@ -324,14 +341,20 @@ final class BatchProcessor {
             + " AS run_id, file, row, raw, stage, reason, CAST(now() AS TIMESTAMP) AS recorded_at FROM "
             + ERRORS;
     if (table == null) {
+      if (bad == 0) {
+        return;
+      }
       Schema schema = TableWriter.schemaOf(statement, rows);
       table =
           lake.createTable(
               path, schema, org.apache.iceberg.PartitionSpec.unpartitioned(), Map.of());
-    } else if (Offsets.hasBatch(table, spec.name(), batchId)) {
+    } else if (Offsets.hasBatch(table, spec.name(), pending.batchId())) {
       return;
     }
-    sql.writer().write(statement, table, rows, TableWriter.Mode.APPEND, List.of(), marker);
+    List<DataFile> retracted = retractable(table, pending);
+    if (bad > 0 || !retracted.isEmpty()) {
+      sql.writer().appendRetracting(statement, table, rows, retracted, marker);
+    }
   }
 
   /** The lower-case column names of a table or a query. */

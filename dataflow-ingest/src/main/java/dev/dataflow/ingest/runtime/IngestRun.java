@@ -57,9 +57,7 @@ final class IngestRun {
             publisher.publish(statement, processor.goodRows());
           }
           Batch batch =
-              processor
-                  .commit(run.id(), pending.batchId(), pending.offsets(), stages, first)
-                  .withSource(reader.sourceTimes());
+              processor.commit(run.id(), pending, stages, first).withSource(reader.sourceTimes());
           first = false;
           onBatch.accept(batch, pending.bytes());
           totals = add(totals, batch, pending);
