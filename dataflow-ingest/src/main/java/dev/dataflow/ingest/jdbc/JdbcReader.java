@@ -39,13 +39,14 @@ import org.duckdb.DuckDBConnection;
  *
  * <p>PostgreSQL is read through its bulk path, {@code COPY (SELECT …) TO STDOUT (FORMAT csv)}
  * ({@link org.postgresql.copy.CopyManager}): the rows' bytes are written as they arrive, unparsed,
- * into spool files of about {@value SourceStream#CHUNK_BYTES} bytes in the reader's own directory
- * under the data directory, and each finished file is loaded by DuckDB's (parallel) CSV reader into
- * {@code input}, its text columns cast to the types mapped from the source's column types, while
- * the next file is written; a loaded file is deleted at once. Memory stays bounded (Java holds a
- * row and a write buffer) and so does the spool (two files per stream). Every other database is
- * read through a streamed JDBC fetch ({@code setFetchSize}), each row through a DuckDB appender
- * into a staging table of text columns, then cast the same way.
+ * by a thread per stream into spool files of about {@value SourceStream#CHUNK_BYTES} bytes in the
+ * reader's own directory under the data directory, ahead of the batches (see {@link CopySpool}),
+ * and each batch loads its files with DuckDB's (parallel) CSV reader into {@code input}, its text
+ * columns cast to the types mapped from the source's column types; a loaded file is deleted at
+ * once. Memory stays bounded (Java holds a row and a write buffer) and so does the spool ({@value
+ * CopySpool#AHEAD} files per stream). Every other database is read through a streamed JDBC fetch
+ * ({@code setFetchSize}), each row through a DuckDB appender into a staging table of text columns,
+ * then cast the same way.
  *
  * <p><b>Full load</b> (no {@code cursor}): the table or query is read by streams kept open from the
  * run's first batch to its last, {@code commit.max_rows} rows per batch, so each batch commits on
@@ -414,13 +415,14 @@ public final class JdbcReader implements OriginReader {
       }
     }
     List<SourceStream> open = streams.stream().filter(s -> !s.ended()).toList();
-    long share = open.isEmpty() ? 0 : limit / open.size() + (limit % open.size() == 0 ? 0 : 1);
+    // of every stream, ended or not: a stream's batches keep one size (its spool is cut at them)
+    long share = limit / streams.size() + (limit % streams.size() == 0 ? 0 : 1);
     AtomicLong rows = new AtomicLong();
     DuckDBConnection duck = (DuckDBConnection) duckdb.getConnection();
     try {
       if (open.size() == 1) {
         try (DuckDBConnection own = (DuckDBConnection) duck.duplicate()) {
-          rows.addAndGet(open.get(0).read(own, limit));
+          rows.addAndGet(open.get(0).read(own, share));
         }
       } else if (!open.isEmpty()) {
         readParallel(open, duck, share, rows);

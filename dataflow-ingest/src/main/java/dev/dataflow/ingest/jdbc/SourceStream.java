@@ -3,9 +3,7 @@ package dev.dataflow.ingest.jdbc;
 import dev.dataflow.api.DataflowException;
 import dev.dataflow.api.ErrorCode;
 import dev.dataflow.sql.Engine;
-import java.io.BufferedOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -15,10 +13,7 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicLong;
@@ -29,11 +24,11 @@ import org.postgresql.copy.CopyOut;
 
 /**
  * One open read of a query, consumed a batch at a time: PostgreSQL's {@code COPY (query) TO STDOUT
- * (FORMAT csv)}, spooled to files that DuckDB's CSV reader inserts into {@code input}; or, for any
- * other database, a streamed JDBC fetch appended as text to staging table {@link #staging}. Between
- * batches the stream stays open (one row read ahead, so the batch that reads the last row knows it
- * is the last). Owns its connection. Not thread-safe; the streams of a split are read in parallel,
- * each by one thread.
+ * (FORMAT csv)}, spooled to files ahead of the batches ({@link CopySpool}) that DuckDB's CSV reader
+ * inserts into {@code input}; or, for any other database, a streamed JDBC fetch appended as text to
+ * staging table {@link #staging}. Between batches the stream stays open (one row read ahead, so the
+ * batch that reads the last row knows it is the last). Owns its connection. Not thread-safe; the
+ * streams of a split are read in parallel, each by one thread.
  */
 final class SourceStream implements AutoCloseable {
   /** The size at which a spool file is closed and loaded (a file always ends at a row's end). */
@@ -50,10 +45,9 @@ final class SourceStream implements AutoCloseable {
   private final Path spool;
   private final Statement statement;
   private final ResultSet result;
-  private byte[] heldLine;
+  private CopySpool spooler;
   private boolean heldRow;
   private boolean ended;
-  private int chunk;
 
   private SourceStream(
       Connection source,
@@ -198,83 +192,34 @@ final class SourceStream implements AutoCloseable {
   }
 
   /**
-   * Writes COPY rows into spool files of about {@link #CHUNK_BYTES} and inserts each finished file
-   * into {@code input} on a loader thread while the next one is written (so at most two files of
-   * this stream exist at once); a loaded file is deleted at once.
+   * Loads the spool files of the next {@code limit} COPY rows into {@code input}, each deleted once
+   * loaded. The export runs ahead in its own thread ({@link CopySpool}), cutting its files at batch
+   * ends: {@code limit} must be the same at every call.
    */
   private long readCopy(DuckDBConnection duck, long limit) throws SQLException {
-    ExecutorService loader = Executors.newSingleThreadExecutor(daemon("dataflow-jdbc-load"));
+    if (spooler == null) {
+      spooler = new CopySpool(source.unwrap(PGConnection.class), copy, spool, "s" + index, limit);
+    }
     String insert = insertFromCsv(columns);
     long rows = 0;
-    Path file = null;
-    OutputStream out = null;
-    long written = 0;
-    Future<?> loading = null;
     try (Statement duckdb = duck.createStatement()) {
-      while (rows < limit) {
-        byte[] line = heldLine != null ? heldLine : copy.readFromCopy();
-        heldLine = null;
-        if (line == null) {
-          ended = true;
-          break;
+      while (true) {
+        CopySpool.Chunk chunk = spooler.next();
+        if (chunk.file() != null) {
+          try {
+            duckdb.execute(insert.replace("__DF_FILE__", Engine.literal(chunk.file().toString())));
+          } finally {
+            deleteQuietly(chunk.file());
+          }
+          bytes.addAndGet(chunk.bytes());
+          rows += chunk.rows();
         }
-        if (out == null) {
-          file = spool.resolve("s" + index + "-" + chunk++ + ".csv");
-          out = new BufferedOutputStream(Files.newOutputStream(file), 1 << 20);
-          written = 0;
-        }
-        out.write(line);
-        written += line.length;
-        rows++;
-        if (written >= CHUNK_BYTES) {
-          out.close();
-          out = null;
-          await(loading);
-          loading = loader.submit(load(duckdb, insert, file));
-          bytes.addAndGet(written);
+        ended = chunk.streamEnd();
+        if (chunk.batchEnd()) {
+          return rows;
         }
       }
-      if (!ended) {
-        heldLine = copy.readFromCopy();
-        ended = heldLine == null;
-      }
-      if (out != null) {
-        out.close();
-        out = null;
-        await(loading);
-        loading = loader.submit(load(duckdb, insert, file));
-        bytes.addAndGet(written);
-      }
-      await(loading);
-      loading = null;
-      return rows;
-    } catch (IOException e) {
-      throw new SQLException("Cannot write the spool file " + file + ": " + e.getMessage(), e);
-    } finally {
-      closeQuietly(out);
-      if (loading != null) {
-        loading.cancel(false);
-        try {
-          loading.get();
-        } catch (Exception ignored) {
-          // failing anyway; waited so the file is no longer read
-        }
-      }
-      loader.shutdownNow();
-      deleteSpooled();
     }
-  }
-
-  /** Inserts one spool file into {@code input}, then deletes it. */
-  private static Callable<Void> load(Statement statement, String insert, Path file) {
-    return () -> {
-      try {
-        statement.execute(insert.replace("__DF_FILE__", Engine.literal(file.toString())));
-      } finally {
-        Files.deleteIfExists(file);
-      }
-      return null;
-    };
   }
 
   /**
@@ -380,6 +325,10 @@ final class SourceStream implements AutoCloseable {
   /** Ends the read (a COPY still running is cancelled) and closes the connection. */
   @Override
   public void close() {
+    if (spooler != null) {
+      spooler.close();
+      deleteSpooled();
+    }
     try {
       if (copy != null && copy.isActive()) {
         copy.cancelCopy();
@@ -409,13 +358,11 @@ final class SourceStream implements AutoCloseable {
     }
   }
 
-  private static void closeQuietly(OutputStream out) {
-    if (out != null) {
-      try {
-        out.close();
-      } catch (IOException ignored) {
-        // failing anyway
-      }
+  private static void deleteQuietly(Path file) {
+    try {
+      Files.deleteIfExists(file);
+    } catch (IOException ignored) {
+      // the reader deletes its whole spool directory when it closes
     }
   }
 }
