@@ -70,14 +70,18 @@ public final class IngestBench {
     int files = 8;
     int passes = 2;
     Path work = null;
+    String compression = null;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--scale" -> scale = Double.parseDouble(args[++i]);
         case "--files" -> files = Integer.parseInt(args[++i]);
         case "--passes" -> passes = Integer.parseInt(args[++i]);
         case "--work" -> work = Path.of(args[++i]);
+        case "--compression" -> compression = args[++i];
         default -> {
-          System.err.println("usage: IngestBench --work DIR [--scale 1] [--files 8] [--passes 2]");
+          System.err.println(
+              "usage: IngestBench --work DIR [--scale 1] [--files 8] [--passes 2]"
+                  + " [--compression zstd|snappy|…]");
           System.exit(2);
         }
       }
@@ -86,7 +90,7 @@ public final class IngestBench {
       System.err.println("--work DIR is required (a scratch directory; its contents are replaced)");
       System.exit(2);
     }
-    new Bench(scale, files, passes, work.toAbsolutePath().normalize()).run();
+    new Bench(scale, files, passes, work.toAbsolutePath().normalize(), compression).run();
   }
 
   /** One benchmark run. */
@@ -97,14 +101,19 @@ public final class IngestBench {
     final Path work;
     final Path csv;
     final Map<String, String> columns = new LinkedHashMap<>();
+
+    /** The lake tables' Parquet codec (the pipelines' {@code compression}), or null: zstd. */
+    final String compression;
+
     long rows;
 
-    Bench(double scale, int fileCount, int passes, Path work) {
+    Bench(double scale, int fileCount, int passes, Path work, String compression) {
       this.scale = scale;
       this.fileCount = fileCount;
       this.passes = passes;
       this.work = work;
       this.csv = work.resolve("csv");
+      this.compression = compression;
     }
 
     void run() throws Exception {
@@ -112,12 +121,14 @@ public final class IngestBench {
       Files.createDirectories(csv);
       System.out.printf(
           Locale.ROOT,
-          "JVM max heap %d MiB, %d cores; TPC-H lineitem SF %s, %d CSV files, %d passes%n",
+          "JVM max heap %d MiB, %d cores; TPC-H lineitem SF %s, %d CSV files, %d passes;"
+              + " lake Parquet %s%n",
           Runtime.getRuntime().maxMemory() >> 20,
           Runtime.getRuntime().availableProcessors(),
           scale,
           fileCount,
-          passes);
+          passes,
+          compression == null ? "zstd (the default)" : compression);
       long start = System.nanoTime();
       generate();
       System.out.printf(
@@ -368,10 +379,15 @@ public final class IngestBench {
             split: {column: l_orderkey, parallelism: 2}
           destination:
             table: bench.pg_lineitem
-            mode: overwrite
+            mode: overwrite%s
           commit: {max_rows: %d}
           """
-          .formatted(url, BULK_BATCH_ROWS);
+          .formatted(url, codec(), BULK_BATCH_ROWS);
+    }
+
+    /** The destination's compression line, when one was chosen. */
+    String codec() {
+      return compression == null ? "" : "\n  compression: " + compression;
     }
 
     String filesPipeline() {
@@ -389,10 +405,10 @@ public final class IngestBench {
             columns:
           %sdestination:
             table: bench.csv_lineitem
-            mode: overwrite
+            mode: overwrite%s
           commit: {max_rows: %d}
           """
-          .formatted(csv, declared, BULK_BATCH_ROWS);
+          .formatted(csv, declared, codec(), BULK_BATCH_ROWS);
     }
 
     String duckColumns() {

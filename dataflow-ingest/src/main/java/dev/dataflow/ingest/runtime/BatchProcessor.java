@@ -27,6 +27,7 @@ import java.util.stream.Collectors;
 import org.apache.iceberg.DataFile;
 import org.apache.iceberg.Schema;
 import org.apache.iceberg.Table;
+import org.apache.iceberg.TableProperties;
 import org.apache.iceberg.types.TypeUtil;
 
 /**
@@ -300,12 +301,21 @@ final class BatchProcessor {
       batch = TypeUtil.selectNot(batch, Set.of(batch.findField(TableWriter.DELETED).fieldId()));
     }
     Table table = lake.tableOrNull(destination.table());
+    String codec = destination.compression();
     if (table == null) {
       notes.add("created table " + destination.table());
       return lake.createTable(
-          destination.table(), batch, TableWriter.spec(batch, partitioning(destination)), Map.of());
+          destination.table(),
+          batch,
+          TableWriter.spec(batch, partitioning(destination)),
+          codec == null ? Map.of() : Map.of(TableProperties.PARQUET_COMPRESSION, codec));
     }
     SchemaDrift.reconcile(table, batch, destination.schemaChanges(), notes);
+    if (codec != null
+        && !codec.equals(table.properties().get(TableProperties.PARQUET_COMPRESSION))) {
+      table.updateProperties().set(TableProperties.PARQUET_COMPRESSION, codec).commit();
+      notes.add("table " + destination.table() + " now writes Parquet with " + codec);
+    }
     return table;
   }
 

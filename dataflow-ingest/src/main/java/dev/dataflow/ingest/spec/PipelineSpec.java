@@ -187,6 +187,7 @@ public record PipelineSpec(
 
   /**
    * @param when the routing condition, or null for the single destination
+   * @param compression the table's Parquet codec, or null to leave it as it is (zstd when new)
    */
   public record Destination(
       String when,
@@ -194,7 +195,8 @@ public record PipelineSpec(
       WriteMode mode,
       List<String> key,
       List<String> partitionBy,
-      SchemaChanges schemaChanges) {
+      SchemaChanges schemaChanges,
+      String compression) {
     public Destination {
       requireNonNull(table, "table is null");
       key = List.copyOf(key);
