@@ -8,6 +8,8 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ExecutorService;
@@ -44,6 +46,7 @@ final class CopySpool implements AutoCloseable {
   private final BlockingQueue<Chunk> chunks = new ArrayBlockingQueue<>(AHEAD);
   private final ExecutorService thread;
   private volatile boolean closing;
+  private volatile Path writing;
   private int chunk;
 
   /**
@@ -100,6 +103,7 @@ final class CopySpool implements AutoCloseable {
     }
     while (line != null && !closing) {
       Path file = spool.resolve(prefix + "-" + chunk++ + ".csv");
+      writing = file;
       long rows = 0;
       long written = 0;
       boolean batchEnd;
@@ -117,12 +121,13 @@ final class CopySpool implements AutoCloseable {
         inBatch = 0;
       }
       chunks.put(new Chunk(file, rows, written, batchEnd || line == null, line == null, null));
+      writing = null;
     }
   }
 
   /**
-   * Stops the export (a COPY still running is cancelled by PostgreSQL) and waits for its thread;
-   * the files left are the caller's to delete.
+   * Stops the export (a COPY still running is cancelled by PostgreSQL), waits for its thread and
+   * deletes the files no batch took.
    */
   @Override
   public void close() {
@@ -138,6 +143,18 @@ final class CopySpool implements AutoCloseable {
       // the connection is closed next, which ends the read too
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    }
+    List<Path> left = new ArrayList<>();
+    chunks.forEach(c -> left.add(c.file()));
+    left.add(writing);
+    for (Path file : left) {
+      if (file != null) {
+        try {
+          Files.deleteIfExists(file);
+        } catch (IOException ignored) {
+          // the reader deletes its whole spool directory when it closes
+        }
+      }
     }
   }
 }

@@ -113,6 +113,16 @@ public final class JdbcReader implements OriginReader {
   private final Path spool;
 
   /**
+   * Whether a full load's {@code input} is a view over its spool files ({@link
+   * PipelineSpec#readsInputOnce}): the write then parses, casts and encodes them in one pass, as
+   * DuckDB's own CSV to Parquet copy does, instead of copying them into a table first.
+   */
+  private final boolean direct;
+
+  /** The spool files the current batch's {@code input} is a view over. */
+  private List<Path> viewed = List.of();
+
+  /**
    * @param committed the value of an offset key in the pipeline's latest commit to its destination,
    *     or null
    * @param spools a local directory under which the reader makes its own spool directory for COPY
@@ -134,6 +144,7 @@ public final class JdbcReader implements OriginReader {
       this.last = committed.apply(CURSOR);
     }
     this.load = origin.cursor() == null ? loadNumber() : 0;
+    this.direct = postgres && spec.readsInputOnce();
   }
 
   /** Reads the next batch into {@code input}, or returns null when nothing is pending. */
@@ -201,6 +212,7 @@ public final class JdbcReader implements OriginReader {
   @Override
   public void close() {
     closeFull();
+    deleteViewed();
     if (spool != null) {
       SpoolDirectory.delete(spool);
     }
@@ -237,7 +249,10 @@ public final class JdbcReader implements OriginReader {
     long rows;
     long start = System.nanoTime();
     try {
-      rows = read(duckdb, full, spec.commit().maxRows());
+      rows =
+          direct
+              ? readAsView(duckdb, full, spec.commit().maxRows())
+              : read(duckdb, full, spec.commit().maxRows());
     } catch (SQLException | RuntimeException e) {
       closeFull();
       throw e;
@@ -266,7 +281,7 @@ public final class JdbcReader implements OriginReader {
     // the attempt's own ids: a retried load commits its batches afresh (see retracts)
     String id = batchId("full\u0000" + load + "\u0000" + attempt + "\u0000" + loadBatch);
     Retract retracts = loadBatch++ == 0 ? new Retract(LOAD, Long.toString(load)) : null;
-    return new Pending(id, offsets, bytes.get(), 1, retracts);
+    return new Pending(id, offsets, bytes.get(), 1, retracts, rows);
   }
 
   private void closeFull() {
@@ -414,6 +429,51 @@ public final class JdbcReader implements OriginReader {
         SourceStream.createStaging(duckdb, columns, i);
       }
     }
+    long rows = readStreams(duckdb, streams, limit, SourceStream::read);
+    if (!postgres) {
+      SourceStream.createInput(duckdb, columns, streams.size());
+    }
+    return rows;
+  }
+
+  /**
+   * Like {@link #read}, but {@code input} becomes a view over the COPY streams' spool files, which
+   * stay until the next batch (it is committed by then) or the end of the run.
+   */
+  private long readAsView(Statement duckdb, List<SourceStream> streams, long limit)
+      throws SQLException {
+    bytes.set(0);
+    deleteViewed();
+    List<Path> files = java.util.Collections.synchronizedList(new ArrayList<>());
+    long rows =
+        readStreams(duckdb, streams, limit, (stream, own, share) -> stream.spool(share, files));
+    viewed = files;
+    SourceStream.createInputView(duckdb, columns, files);
+    return rows;
+  }
+
+  private void deleteViewed() {
+    for (Path file : viewed) {
+      try {
+        java.nio.file.Files.deleteIfExists(file);
+      } catch (java.io.IOException ignored) {
+        // the spool directory goes when the reader closes
+      }
+    }
+    viewed = List.of();
+  }
+
+  /** How a batch reads its share of one stream, through a DuckDB connection of its own. */
+  private interface StreamRead {
+    long read(SourceStream stream, DuckDBConnection own, long share) throws SQLException;
+  }
+
+  /**
+   * Reads up to {@code limit} rows from the streams that have not ended, shared evenly and read in
+   * parallel; returns how many.
+   */
+  private long readStreams(Statement duckdb, List<SourceStream> streams, long limit, StreamRead how)
+      throws SQLException {
     List<SourceStream> open = streams.stream().filter(s -> !s.ended()).toList();
     // of every stream, ended or not: a stream's batches keep one size (its spool is cut at them)
     long share = limit / streams.size() + (limit % streams.size() == 0 ? 0 : 1);
@@ -422,22 +482,19 @@ public final class JdbcReader implements OriginReader {
     try {
       if (open.size() == 1) {
         try (DuckDBConnection own = (DuckDBConnection) duck.duplicate()) {
-          rows.addAndGet(open.get(0).read(own, share));
+          rows.addAndGet(how.read(open.get(0), own, share));
         }
       } else if (!open.isEmpty()) {
-        readParallel(open, duck, share, rows);
+        readParallel(open, duck, share, rows, how);
       }
     } catch (SQLException e) {
       throw failed(e);
-    }
-    if (!postgres) {
-      SourceStream.createInput(duckdb, columns, streams.size());
     }
     return rows.get();
   }
 
   private void readParallel(
-      List<SourceStream> open, DuckDBConnection duck, long share, AtomicLong rows)
+      List<SourceStream> open, DuckDBConnection duck, long share, AtomicLong rows, StreamRead how)
       throws SQLException {
     ExecutorService pool =
         Executors.newFixedThreadPool(
@@ -449,7 +506,7 @@ public final class JdbcReader implements OriginReader {
             pool.submit(
                 () -> {
                   try (DuckDBConnection own = (DuckDBConnection) duck.duplicate()) {
-                    rows.addAndGet(stream.read(own, share));
+                    rows.addAndGet(how.read(stream, own, share));
                   }
                   return null;
                 }));

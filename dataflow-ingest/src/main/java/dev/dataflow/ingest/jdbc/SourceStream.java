@@ -143,7 +143,16 @@ final class SourceStream implements AutoCloseable {
    * exist, see {@link #createStaging}). Returns how many.
    */
   long read(DuckDBConnection duck, long limit) throws SQLException {
-    return copy != null ? readCopy(duck, limit) : readFetch(duck, limit);
+    return copy != null ? readCopy(duck, limit, null) : readFetch(duck, limit);
+  }
+
+  /**
+   * Reads up to {@code limit} more COPY rows into spool files that it adds to {@code files} instead
+   * of loading them, for {@link #createInputView}; the caller deletes them. Returns how many rows
+   * they hold.
+   */
+  long spool(long limit, List<Path> files) throws SQLException {
+    return readCopy(null, limit, files);
   }
 
   private long readFetch(DuckDBConnection duck, long limit) throws SQLException {
@@ -193,59 +202,101 @@ final class SourceStream implements AutoCloseable {
 
   /**
    * Loads the spool files of the next {@code limit} COPY rows into {@code input}, each deleted once
-   * loaded. The export runs ahead in its own thread ({@link CopySpool}), cutting its files at batch
-   * ends: {@code limit} must be the same at every call.
+   * loaded, or adds them to {@code keep} when not null. The export runs ahead in its own thread
+   * ({@link CopySpool}), cutting its files at batch ends: {@code limit} must be the same at every
+   * call.
    */
-  private long readCopy(DuckDBConnection duck, long limit) throws SQLException {
+  private long readCopy(DuckDBConnection duck, long limit, List<Path> keep) throws SQLException {
     if (spooler == null) {
       spooler = new CopySpool(source.unwrap(PGConnection.class), copy, spool, "s" + index, limit);
     }
-    String insert = insertFromCsv(columns);
+    String insert = "INSERT INTO input " + selectCsv(columns, "__DF_FILE__");
     long rows = 0;
-    try (Statement duckdb = duck.createStatement()) {
-      while (true) {
-        CopySpool.Chunk chunk = spooler.next();
-        if (chunk.file() != null) {
-          try {
-            duckdb.execute(insert.replace("__DF_FILE__", Engine.literal(chunk.file().toString())));
-          } finally {
-            deleteQuietly(chunk.file());
-          }
-          bytes.addAndGet(chunk.bytes());
-          rows += chunk.rows();
+    while (true) {
+      CopySpool.Chunk chunk = spooler.next();
+      if (chunk.file() != null && keep != null) {
+        keep.add(chunk.file());
+      } else if (chunk.file() != null) {
+        try (Statement duckdb = duck.createStatement()) {
+          duckdb.execute(insert.replace("__DF_FILE__", Engine.literal(chunk.file().toString())));
+        } finally {
+          deleteQuietly(chunk.file());
         }
-        ended = chunk.streamEnd();
-        if (chunk.batchEnd()) {
-          return rows;
-        }
+      }
+      bytes.addAndGet(chunk.bytes());
+      rows += chunk.rows();
+      ended = chunk.streamEnd();
+      if (chunk.batchEnd()) {
+        return rows;
       }
     }
   }
 
   /**
-   * The INSERT of one spool file ({@code __DF_FILE__} stands for its quoted path): PostgreSQL's
-   * CSV, where NULL is an empty unquoted field and an empty string is {@code ""}, read as text and
-   * cast.
+   * The rows of spool files ({@code files}: a quoted path or a list of them) with the mapped
+   * columns: PostgreSQL's CSV, where NULL is an empty unquoted field and an empty string is {@code
+   * ""}, each column parsed as its type.
    */
-  private static String insertFromCsv(List<Column> columns) {
+  private static String selectCsv(List<Column> columns, String files) {
     List<String> names = new ArrayList<>();
     List<String> casts = new ArrayList<>();
     for (int i = 0; i < columns.size(); i++) {
       Column column = columns.get(i);
       // the CSV reader parses each column as its type; bytea arrives as \x hex text
       names.add("'c" + i + "': '" + (column.binary() ? "VARCHAR" : column.duckdbType()) + "'");
-      casts.add(column.binary() ? "from_hex(substr(c" + i + ", 3))" : "c" + i);
+      casts.add(
+          (column.binary() ? "from_hex(substr(c" + i + ", 3))" : "c" + i)
+              + " AS "
+              + Engine.identifier(column.name()));
     }
-    return "INSERT INTO input SELECT "
+    return "SELECT "
         + String.join(", ", casts)
-        + " FROM read_csv(__DF_FILE__, columns = {"
+        + " FROM read_csv("
+        + files
+        + ", columns = {"
         + String.join(", ", names)
         + "}, header = false, delim = ',', quote = '\"', escape = '\"', "
         + "nullstr = '', allow_quoted_nulls = false, auto_detect = false, strict_mode = true)";
   }
 
+  /**
+   * {@code input} as a view over spool files rather than a copy of them, when a batch's input is
+   * read once (by the write, which then parses, casts and encodes in one pass); with no file, an
+   * empty table of the mapped types.
+   */
+  static void createInputView(Statement duckdb, List<Column> columns, List<Path> files)
+      throws SQLException {
+    if (files.isEmpty()) {
+      createTypedInput(duckdb, columns);
+      return;
+    }
+    String list =
+        "["
+            + files.stream()
+                .map(file -> Engine.literal(file.toString()))
+                .collect(java.util.stream.Collectors.joining(", "))
+            + "]";
+    dropInput(duckdb);
+    duckdb.execute("CREATE VIEW input AS " + selectCsv(columns, list));
+  }
+
+  /** Drops {@code input}, a table or a view (DuckDB refuses to drop one as the other). */
+  private static void dropInput(Statement duckdb) throws SQLException {
+    String type;
+    try (ResultSet result =
+        duckdb.executeQuery(
+            "SELECT table_type FROM information_schema.tables"
+                + " WHERE table_schema = current_schema() AND table_name = 'input'")) {
+      type = result.next() ? result.getString(1) : null;
+    }
+    if (type != null) {
+      duckdb.execute(("VIEW".equals(type) ? "DROP VIEW" : "DROP TABLE") + " input");
+    }
+  }
+
   /** An empty {@code input} with the mapped types, which COPY rows are inserted into. */
   static void createTypedInput(Statement duckdb, List<Column> columns) throws SQLException {
+    dropInput(duckdb);
     List<String> defs = new ArrayList<>();
     for (Column column : columns) {
       defs.add(Engine.identifier(column.name()) + " " + column.duckdbType());
@@ -327,7 +378,6 @@ final class SourceStream implements AutoCloseable {
   public void close() {
     if (spooler != null) {
       spooler.close();
-      deleteSpooled();
     }
     try {
       if (copy != null && copy.isActive()) {
@@ -344,17 +394,6 @@ final class SourceStream implements AutoCloseable {
       } catch (SQLException ignored) {
         // closing after the read; the read's own outcome is what matters
       }
-    }
-  }
-
-  private void deleteSpooled() {
-    try (var files = Files.list(spool)) {
-      for (Path left :
-          files.filter(f -> f.getFileName().toString().startsWith("s" + index + "-")).toList()) {
-        Files.deleteIfExists(left);
-      }
-    } catch (IOException ignored) {
-      // the reader deletes its whole spool directory when it closes
     }
   }
 

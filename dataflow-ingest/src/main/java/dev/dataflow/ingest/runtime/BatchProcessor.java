@@ -64,8 +64,16 @@ final class BatchProcessor {
 
   /** Runs the stages and constraints; returns the rows per stage. Nothing is written. */
   Map<String, Long> transform() {
+    return transform(-1);
+  }
+
+  /**
+   * Runs the stages and constraints, {@code input} holding {@code inputRows} rows (-1: count them);
+   * returns the rows per stage. Nothing is written.
+   */
+  Map<String, Long> transform(long inputRows) {
     Map<String, Long> rows = new LinkedHashMap<>();
-    rows.put(INPUT, count(INPUT));
+    rows.put(INPUT, inputRows >= 0 ? inputRows : count(INPUT));
     Set<String> stages = new HashSet<>(Set.of(INPUT));
     String previous = INPUT;
     for (PipelineSpec.Transform transform : spec.transforms()) {
@@ -152,20 +160,18 @@ final class BatchProcessor {
         + " WHERE __df_reason IS NULL";
   }
 
-  long goodCount() {
-    return count("(" + goodRows() + ")");
-  }
-
   long errorCount() {
     return count(ERRORS);
   }
 
   /** Applies the error policy: STOP and MAX_RATIO fail the batch before anything is written. */
-  void checkErrorPolicy(long good, long bad) {
+  void checkErrorPolicy(long bad) {
     PipelineSpec.ErrorPolicy policy = spec.errors();
     if (bad == 0) {
+      // the good rows are counted only when needed: with input a view, counting reads it again
       return;
     }
+    long good = count("(" + goodRows() + ")");
     if (policy.policy() == PipelineSpec.Policy.STOP
         || (policy.policy() == PipelineSpec.Policy.MAX_RATIO
             && (double) bad / Math.max(1, good + bad) > policy.maxRatio())) {
@@ -212,8 +218,7 @@ final class BatchProcessor {
   Batch commit(
       String runId, OriginReader.Pending pending, Map<String, Long> stageRows, boolean first) {
     long bad = errorCount();
-    long good = goodCount();
-    checkErrorPolicy(good, bad);
+    checkErrorPolicy(bad);
     List<String> notes = new ArrayList<>();
     Map<String, String> marker =
         new java.util.HashMap<>(Offsets.marker(spec.name(), pending.batchId()));

@@ -56,7 +56,7 @@ final class IngestRun {
           }
           long read = System.nanoTime();
           BatchProcessor processor = new BatchProcessor(sql, spec, statement);
-          Map<String, Long> stages = processor.transform();
+          Map<String, Long> stages = processor.transform(pending.rows());
           if (publisher != null) {
             publisher.publish(statement, processor.goodRows());
           }

@@ -21,12 +21,18 @@ public interface OriginReader extends AutoCloseable {
    * again (so a retry after a crash is recognized), the offsets to commit with it (snapshot summary
    * properties), the bytes read and the source units (files, partitions…) it covered. {@code
    * retracts}, when not null, names earlier commits whose rows this batch takes back (see {@link
-   * Retract}).
+   * Retract}). {@code rows} is the number of rows in {@code input} when the reader counted them (so
+   * that a view over what it read need not be scanned to count it), else -1.
    */
   record Pending(
-      String batchId, Map<String, String> offsets, long bytes, int units, Retract retracts) {
+      String batchId,
+      Map<String, String> offsets,
+      long bytes,
+      int units,
+      Retract retracts,
+      long rows) {
     public Pending(String batchId, Map<String, String> offsets, long bytes, int units) {
-      this(batchId, offsets, bytes, units, null);
+      this(batchId, offsets, bytes, units, null, -1);
     }
   }
 
