@@ -10,7 +10,9 @@ import dev.dataflow.ingest.runtime.SpoolDirectory;
 import dev.dataflow.ingest.spec.PipelineSpec;
 import dev.dataflow.ingest.spec.PipelineSpec.JdbcOrigin;
 import dev.dataflow.sql.Engine;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -21,6 +23,7 @@ import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
@@ -444,7 +447,7 @@ public final class JdbcReader implements OriginReader {
       throws SQLException {
     bytes.set(0);
     deleteViewed();
-    List<Path> files = java.util.Collections.synchronizedList(new ArrayList<>());
+    List<Path> files = Collections.synchronizedList(new ArrayList<>());
     long rows =
         readStreams(duckdb, streams, limit, (stream, own, share) -> stream.spool(share, files));
     viewed = files;
@@ -455,8 +458,8 @@ public final class JdbcReader implements OriginReader {
   private void deleteViewed() {
     for (Path file : viewed) {
       try {
-        java.nio.file.Files.deleteIfExists(file);
-      } catch (java.io.IOException ignored) {
+        Files.deleteIfExists(file);
+      } catch (IOException ignored) {
         // the spool directory goes when the reader closes
       }
     }

@@ -17,6 +17,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
 import org.duckdb.DuckDBAppender;
 import org.duckdb.DuckDBConnection;
 import org.postgresql.PGConnection;
@@ -274,7 +275,7 @@ final class SourceStream implements AutoCloseable {
         "["
             + files.stream()
                 .map(file -> Engine.literal(file.toString()))
-                .collect(java.util.stream.Collectors.joining(", "))
+                .collect(Collectors.joining(", "))
             + "]";
     dropInput(duckdb);
     duckdb.execute("CREATE VIEW input AS " + selectCsv(columns, list));
