@@ -84,10 +84,12 @@ final class CsvReader {
                 + " AS SELECT "
                 + columns
                 + literal(file)
-                + " AS __df_file, row_number() OVER () + "
-                + (firstLine - 1)
-                + " AS __df_row FROM "
+                + " AS __df_file, CAST(NULL AS BIGINT) AS __df_row FROM "
                 + scan(types, false, rejects));
+    // numbered after the scan, not by row_number() OVER () in it: that window runs the parallel
+    // scan through one thread (1M lineitem rows: 1.0 s against 0.55 s + 0.15 s for this update);
+    // the table keeps the scan's order, so a row's rowid is its record's position in the file
+    sql.update("UPDATE " + target + " SET __df_row = rowid + " + firstLine);
     if (!rejects.any(sql)) {
       return new FileReadResult(good, good, 0, bytes);
     }
