@@ -39,7 +39,8 @@ import org.postgresql.copy.CopyOut;
  * <ol>
  *   <li><b>PostgreSQL.</b> PostgreSQL's {@code COPY (SELECT * FROM lineitem) TO STDOUT} drained to
  *       a null sink (a row counter) against the pipeline {@code jdbc} origin, table lineitem, split
- *       on {@code l_orderkey} with parallelism 2, mode overwrite: read, write Parquet, commit.
+ *       on {@code l_orderkey} with parallelism 2 ({@code --parallelism}; 1 reads one stream), mode
+ *       overwrite: read, write Parquet, commit.
  *   <li><b>CSV.</b> DuckDB's own {@code COPY (SELECT * FROM read_csv(…declared columns…)) TO
  *       '….parquet'} against the pipeline {@code files} origin over the same files with the same
  *       declared columns, mode overwrite.
@@ -70,14 +71,20 @@ public final class IngestBench {
     int files = 8;
     int passes = 2;
     Path work = null;
+    String compression = null;
+    int parallelism = 2;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--scale" -> scale = Double.parseDouble(args[++i]);
         case "--files" -> files = Integer.parseInt(args[++i]);
         case "--passes" -> passes = Integer.parseInt(args[++i]);
         case "--work" -> work = Path.of(args[++i]);
+        case "--compression" -> compression = args[++i];
+        case "--parallelism" -> parallelism = Integer.parseInt(args[++i]);
         default -> {
-          System.err.println("usage: IngestBench --work DIR [--scale 1] [--files 8] [--passes 2]");
+          System.err.println(
+              "usage: IngestBench --work DIR [--scale 1] [--files 8] [--passes 2]"
+                  + " [--compression zstd|snappy|…] [--parallelism 2]");
           System.exit(2);
         }
       }
@@ -86,7 +93,8 @@ public final class IngestBench {
       System.err.println("--work DIR is required (a scratch directory; its contents are replaced)");
       System.exit(2);
     }
-    new Bench(scale, files, passes, work.toAbsolutePath().normalize()).run();
+    new Bench(scale, files, passes, work.toAbsolutePath().normalize(), compression, parallelism)
+        .run();
   }
 
   /** One benchmark run. */
@@ -97,14 +105,23 @@ public final class IngestBench {
     final Path work;
     final Path csv;
     final Map<String, String> columns = new LinkedHashMap<>();
+
+    /** The lake tables' Parquet codec (the pipelines' {@code compression}), or null: zstd. */
+    final String compression;
+
+    /** The jdbc pipeline's split parallelism (1: one COPY stream, no split). */
+    final int parallelism;
+
     long rows;
 
-    Bench(double scale, int fileCount, int passes, Path work) {
+    Bench(double scale, int fileCount, int passes, Path work, String compression, int parallelism) {
       this.scale = scale;
       this.fileCount = fileCount;
       this.passes = passes;
       this.work = work;
       this.csv = work.resolve("csv");
+      this.compression = compression;
+      this.parallelism = parallelism;
     }
 
     void run() throws Exception {
@@ -112,12 +129,15 @@ public final class IngestBench {
       Files.createDirectories(csv);
       System.out.printf(
           Locale.ROOT,
-          "JVM max heap %d MiB, %d cores; TPC-H lineitem SF %s, %d CSV files, %d passes%n",
+          "JVM max heap %d MiB, %d cores; TPC-H lineitem SF %s, %d CSV files, %d passes;"
+              + " lake Parquet %s; jdbc split parallelism %d%n",
           Runtime.getRuntime().maxMemory() >> 20,
           Runtime.getRuntime().availableProcessors(),
           scale,
           fileCount,
-          passes);
+          passes,
+          compression == null ? "zstd (the default)" : compression,
+          parallelism);
       long start = System.nanoTime();
       generate();
       System.out.printf(
@@ -322,7 +342,11 @@ public final class IngestBench {
       System.out.println(
           "| Load | Baseline rows/s | Dataflow rows/s | Ratio | Target | Dataflow peak heap |");
       System.out.println("|---|---:|---:|---:|---:|---:|");
-      line("PostgreSQL → lake (jdbc, split 2)", "PG `COPY TO STDOUT`", pgBest, pgFlowBest);
+      line(
+          "PostgreSQL → lake (jdbc, split " + parallelism + ")",
+          "PG `COPY TO STDOUT`",
+          pgBest,
+          pgFlowBest);
       line(
           "CSV → lake (files, declared columns)",
           "DuckDB CSV→Parquet `COPY`",
@@ -364,14 +388,24 @@ public final class IngestBench {
             type: jdbc
             url: "%s"
             user: postgres
-            table: lineitem
-            split: {column: l_orderkey, parallelism: 2}
+            table: lineitem%s
           destination:
             table: bench.pg_lineitem
-            mode: overwrite
+            mode: overwrite%s
           commit: {max_rows: %d}
           """
-          .formatted(url, BULK_BATCH_ROWS);
+          .formatted(
+              url,
+              parallelism > 1
+                  ? "\n  split: {column: l_orderkey, parallelism: " + parallelism + "}"
+                  : "",
+              codec(),
+              BULK_BATCH_ROWS);
+    }
+
+    /** The destination's compression line, when one was chosen. */
+    String codec() {
+      return compression == null ? "" : "\n  compression: " + compression;
     }
 
     String filesPipeline() {
@@ -389,10 +423,10 @@ public final class IngestBench {
             columns:
           %sdestination:
             table: bench.csv_lineitem
-            mode: overwrite
+            mode: overwrite%s
           commit: {max_rows: %d}
           """
-          .formatted(csv, declared, BULK_BATCH_ROWS);
+          .formatted(csv, declared, codec(), BULK_BATCH_ROWS);
     }
 
     String duckColumns() {

@@ -18,8 +18,12 @@ import java.util.stream.Collectors;
  * structural rejects go to the errors table, and the split casts the declared types.
  */
 final class CsvReader {
-  /** A 10 MB field plus its line must fit; DuckDB's default (2 MB) would reject it. */
-  static final long MAX_LINE_SIZE = 64L << 20;
+  /**
+   * A 10 MB field plus its line must fit; DuckDB's default (2 MB) would reject it. No more: the
+   * scanner's parallelism shrinks as this grows (1M lineitem rows, 2 threads: 0.71 s to scan with
+   * 64 MB, 0.37 to 0.39 s with 16 MB; 9M short rows: 0.95 against 0.65 s).
+   */
+  static final long MAX_LINE_SIZE = 16L << 20;
 
   /**
    * Types the scanner converts itself, with TRY_CAST's rules; anything else (nested types, JSON,
@@ -84,10 +88,12 @@ final class CsvReader {
                 + " AS SELECT "
                 + columns
                 + literal(file)
-                + " AS __df_file, row_number() OVER () + "
-                + (firstLine - 1)
-                + " AS __df_row FROM "
+                + " AS __df_file, CAST(NULL AS BIGINT) AS __df_row FROM "
                 + scan(types, false, rejects));
+    // numbered after the scan, not by row_number() OVER () in it: that window runs the parallel
+    // scan through one thread (1M lineitem rows: 1.0 s against 0.55 s + 0.15 s for this update);
+    // the table keeps the scan's order, so a row's rowid is its record's position in the file
+    sql.update("UPDATE " + target + " SET __df_row = rowid + " + firstLine);
     if (!rejects.any(sql)) {
       return new FileReadResult(good, good, 0, bytes);
     }

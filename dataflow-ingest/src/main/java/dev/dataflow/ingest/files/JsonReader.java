@@ -15,7 +15,7 @@ import java.util.Map;
  * missing key is NULL).
  */
 final class JsonReader {
-  private static final String MAX_OBJECT_SIZE = String.valueOf(CsvReader.MAX_LINE_SIZE);
+  private static final String MAX_OBJECT_SIZE = String.valueOf(LineScan.MAX_LINE_SIZE);
   private static final String OBJECT =
       "CASE WHEN json_valid(__df_line) THEN json_type(__df_line) = 'OBJECT' ELSE false END";
   private static final String BLANK = "trim(coalesce(__df_line, '')) = ''";

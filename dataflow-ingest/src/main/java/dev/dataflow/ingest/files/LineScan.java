@@ -12,6 +12,9 @@ import static dev.dataflow.ingest.files.SqlSession.literal;
 final class LineScan {
   private static final String DELIMITER = "\u001e\u001f\u0001\u0002";
 
+  /** The longest line: a JSON line holds a whole object, which may be larger than a CSV record. */
+  static final long MAX_LINE_SIZE = 64L << 20;
+
   private LineScan() {}
 
   static String of(String file, String extraOptions) {
@@ -21,7 +24,7 @@ final class LineScan {
         + "delim="
         + literal(DELIMITER)
         + ", quote='', escape='', strict_mode=false, max_line_size="
-        + CsvReader.MAX_LINE_SIZE
+        + MAX_LINE_SIZE
         + extraOptions
         + ")";
   }

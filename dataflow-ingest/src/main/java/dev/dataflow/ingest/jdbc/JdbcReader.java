@@ -5,11 +5,14 @@ import static java.util.Objects.requireNonNull;
 import dev.dataflow.api.DataflowException;
 import dev.dataflow.api.ErrorCode;
 import dev.dataflow.ingest.runtime.OriginReader;
+import dev.dataflow.ingest.runtime.OriginReader.Retract;
 import dev.dataflow.ingest.runtime.SpoolDirectory;
 import dev.dataflow.ingest.spec.PipelineSpec;
 import dev.dataflow.ingest.spec.PipelineSpec.JdbcOrigin;
 import dev.dataflow.sql.Engine;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -20,11 +23,13 @@ import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -37,20 +42,24 @@ import org.duckdb.DuckDBConnection;
  *
  * <p>PostgreSQL is read through its bulk path, {@code COPY (SELECT …) TO STDOUT (FORMAT csv)}
  * ({@link org.postgresql.copy.CopyManager}): the rows' bytes are written as they arrive, unparsed,
- * into spool files of about {@value SourceStream#CHUNK_BYTES} bytes in the reader's own directory
- * under the data directory, and each finished file is loaded by DuckDB's (parallel) CSV reader into
- * {@code input}, its text columns cast to the types mapped from the source's column types, while
- * the next file is written; a loaded file is deleted at once. Memory stays bounded (Java holds a
- * row and a write buffer) and so does the spool (two files per stream). Every other database is
- * read through a streamed JDBC fetch ({@code setFetchSize}), each row through a DuckDB appender
- * into a staging table of text columns, then cast the same way.
+ * by a thread per stream into spool files of about {@value SourceStream#CHUNK_BYTES} bytes in the
+ * reader's own directory under the data directory, ahead of the batches (see {@link CopySpool}),
+ * and each batch loads its files with DuckDB's (parallel) CSV reader into {@code input}, its text
+ * columns cast to the types mapped from the source's column types; a loaded file is deleted at
+ * once. Memory stays bounded (Java holds a row and a write buffer) and so does the spool ({@value
+ * CopySpool#AHEAD} files per stream). Every other database is read through a streamed JDBC fetch
+ * ({@code setFetchSize}), each row through a DuckDB appender into a staging table of text columns,
+ * then cast the same way.
  *
  * <p><b>Full load</b> (no {@code cursor}): the table or query is read by streams kept open from the
  * run's first batch to its last, {@code commit.max_rows} rows per batch, so each batch commits on
  * its own; the next run reads it all again (use {@code mode: overwrite}: the run's first batch
  * replaces the table, the others append). Each commit records the load's number and the batch's
  * place in it ({@value #LOAD}, {@value #LOAD_BATCH}, and {@value #LOAD_DONE} on the last), so a
- * load cut short is retried under the same number, with the same batch ids. With {@code split:
+ * load cut short is retried under the same number. A retry starts the load over, since a source
+ * read again need not return its rows in the same order (nor the same rows): its first batch
+ * retracts the load's earlier commits, so in its commit every append table (the error table too)
+ * drops what the interrupted attempt appended, and no row is lost or repeated. With {@code split:
  * {column, parallelism}} the integral column's [min, max] range is cut into {@code parallelism}
  * even slices, each read by its own connection and stream, in parallel, a share of each batch each;
  * on PostgreSQL every slice reads the same exported snapshot, so the slices are consistent with
@@ -92,6 +101,9 @@ public final class JdbcReader implements OriginReader {
   private final long load;
   private int loadBatch;
 
+  /** This run's attempt at its full load, in the load's batch ids. */
+  private final String attempt = UUID.randomUUID().toString();
+
   /** The open streams of the full load, from its first batch to its last. */
   private List<SourceStream> full;
 
@@ -102,6 +114,16 @@ public final class JdbcReader implements OriginReader {
 
   /** The directory of this reader's spool files (PostgreSQL only), deleted by {@link #close}. */
   private final Path spool;
+
+  /**
+   * Whether a full load's {@code input} is a view over its spool files ({@link
+   * PipelineSpec#readsInputOnce}): the write then parses, casts and encodes them in one pass, as
+   * DuckDB's own CSV to Parquet copy does, instead of copying them into a table first.
+   */
+  private final boolean direct;
+
+  /** The spool files the current batch's {@code input} is a view over. */
+  private List<Path> viewed = List.of();
 
   /**
    * @param committed the value of an offset key in the pipeline's latest commit to its destination,
@@ -125,6 +147,7 @@ public final class JdbcReader implements OriginReader {
       this.last = committed.apply(CURSOR);
     }
     this.load = origin.cursor() == null ? loadNumber() : 0;
+    this.direct = postgres && spec.readsInputOnce();
   }
 
   /** Reads the next batch into {@code input}, or returns null when nothing is pending. */
@@ -192,6 +215,7 @@ public final class JdbcReader implements OriginReader {
   @Override
   public void close() {
     closeFull();
+    deleteViewed();
     if (spool != null) {
       SpoolDirectory.delete(spool);
     }
@@ -214,9 +238,9 @@ public final class JdbcReader implements OriginReader {
 
   /**
    * The next batch of a full load: up to {@code commit.max_rows} rows of its open streams (opened
-   * at the first batch, in parallel slices with {@code split}). Its id names the load and the
-   * batch's place in it, so a load retried after a crash repeats the ids of the batches that some
-   * tables hold already (the error table, other destinations), which skip them.
+   * at the first batch, in parallel slices with {@code split}). Its id names the load, this attempt
+   * at it and the batch's place in it; the first batch retracts whatever an earlier attempt at the
+   * same load committed.
    */
   private Pending nextFull(Statement duckdb) throws SQLException {
     if (fullDone) {
@@ -228,7 +252,10 @@ public final class JdbcReader implements OriginReader {
     long rows;
     long start = System.nanoTime();
     try {
-      rows = read(duckdb, full, spec.commit().maxRows());
+      rows =
+          direct
+              ? readAsView(duckdb, full, spec.commit().maxRows())
+              : read(duckdb, full, spec.commit().maxRows());
     } catch (SQLException | RuntimeException e) {
       closeFull();
       throw e;
@@ -254,8 +281,10 @@ public final class JdbcReader implements OriginReader {
     if (ended) {
       offsets.put(LOAD_DONE, Long.toString(load));
     }
-    String id = batchId("full\u0000" + load + "\u0000" + loadBatch++);
-    return new Pending(id, offsets, bytes.get(), 1);
+    // the attempt's own ids: a retried load commits its batches afresh (see retracts)
+    String id = batchId("full\u0000" + load + "\u0000" + attempt + "\u0000" + loadBatch);
+    Retract retracts = loadBatch++ == 0 ? new Retract(LOAD, Long.toString(load)) : null;
+    return new Pending(id, offsets, bytes.get(), 1, retracts, rows);
   }
 
   private void closeFull() {
@@ -403,29 +432,72 @@ public final class JdbcReader implements OriginReader {
         SourceStream.createStaging(duckdb, columns, i);
       }
     }
+    long rows = readStreams(duckdb, streams, limit, SourceStream::read);
+    if (!postgres) {
+      SourceStream.createInput(duckdb, columns, streams.size());
+    }
+    return rows;
+  }
+
+  /**
+   * Like {@link #read}, but {@code input} becomes a view over the COPY streams' spool files, which
+   * stay until the next batch (it is committed by then) or the end of the run.
+   */
+  private long readAsView(Statement duckdb, List<SourceStream> streams, long limit)
+      throws SQLException {
+    bytes.set(0);
+    deleteViewed();
+    List<Path> files = Collections.synchronizedList(new ArrayList<>());
+    long rows =
+        readStreams(duckdb, streams, limit, (stream, own, share) -> stream.spool(share, files));
+    viewed = files;
+    SourceStream.createInputView(duckdb, columns, files);
+    return rows;
+  }
+
+  private void deleteViewed() {
+    for (Path file : viewed) {
+      try {
+        Files.deleteIfExists(file);
+      } catch (IOException ignored) {
+        // the spool directory goes when the reader closes
+      }
+    }
+    viewed = List.of();
+  }
+
+  /** How a batch reads its share of one stream, through a DuckDB connection of its own. */
+  private interface StreamRead {
+    long read(SourceStream stream, DuckDBConnection own, long share) throws SQLException;
+  }
+
+  /**
+   * Reads up to {@code limit} rows from the streams that have not ended, shared evenly and read in
+   * parallel; returns how many.
+   */
+  private long readStreams(Statement duckdb, List<SourceStream> streams, long limit, StreamRead how)
+      throws SQLException {
     List<SourceStream> open = streams.stream().filter(s -> !s.ended()).toList();
-    long share = open.isEmpty() ? 0 : limit / open.size() + (limit % open.size() == 0 ? 0 : 1);
+    // of every stream, ended or not: a stream's batches keep one size (its spool is cut at them)
+    long share = limit / streams.size() + (limit % streams.size() == 0 ? 0 : 1);
     AtomicLong rows = new AtomicLong();
     DuckDBConnection duck = (DuckDBConnection) duckdb.getConnection();
     try {
       if (open.size() == 1) {
         try (DuckDBConnection own = (DuckDBConnection) duck.duplicate()) {
-          rows.addAndGet(open.get(0).read(own, limit));
+          rows.addAndGet(how.read(open.get(0), own, share));
         }
       } else if (!open.isEmpty()) {
-        readParallel(open, duck, share, rows);
+        readParallel(open, duck, share, rows, how);
       }
     } catch (SQLException e) {
       throw failed(e);
-    }
-    if (!postgres) {
-      SourceStream.createInput(duckdb, columns, streams.size());
     }
     return rows.get();
   }
 
   private void readParallel(
-      List<SourceStream> open, DuckDBConnection duck, long share, AtomicLong rows)
+      List<SourceStream> open, DuckDBConnection duck, long share, AtomicLong rows, StreamRead how)
       throws SQLException {
     ExecutorService pool =
         Executors.newFixedThreadPool(
@@ -437,7 +509,7 @@ public final class JdbcReader implements OriginReader {
             pool.submit(
                 () -> {
                   try (DuckDBConnection own = (DuckDBConnection) duck.duplicate()) {
-                    rows.addAndGet(stream.read(own, share));
+                    rows.addAndGet(how.read(stream, own, share));
                   }
                   return null;
                 }));

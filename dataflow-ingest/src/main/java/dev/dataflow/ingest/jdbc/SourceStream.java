@@ -3,9 +3,7 @@ package dev.dataflow.ingest.jdbc;
 import dev.dataflow.api.DataflowException;
 import dev.dataflow.api.ErrorCode;
 import dev.dataflow.sql.Engine;
-import java.io.BufferedOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -15,13 +13,11 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
 import org.duckdb.DuckDBAppender;
 import org.duckdb.DuckDBConnection;
 import org.postgresql.PGConnection;
@@ -29,11 +25,11 @@ import org.postgresql.copy.CopyOut;
 
 /**
  * One open read of a query, consumed a batch at a time: PostgreSQL's {@code COPY (query) TO STDOUT
- * (FORMAT csv)}, spooled to files that DuckDB's CSV reader inserts into {@code input}; or, for any
- * other database, a streamed JDBC fetch appended as text to staging table {@link #staging}. Between
- * batches the stream stays open (one row read ahead, so the batch that reads the last row knows it
- * is the last). Owns its connection. Not thread-safe; the streams of a split are read in parallel,
- * each by one thread.
+ * (FORMAT csv)}, spooled to files ahead of the batches ({@link CopySpool}) that DuckDB's CSV reader
+ * inserts into {@code input}; or, for any other database, a streamed JDBC fetch appended as text to
+ * staging table {@link #staging}. Between batches the stream stays open (one row read ahead, so the
+ * batch that reads the last row knows it is the last). Owns its connection. Not thread-safe; the
+ * streams of a split are read in parallel, each by one thread.
  */
 final class SourceStream implements AutoCloseable {
   /** The size at which a spool file is closed and loaded (a file always ends at a row's end). */
@@ -50,10 +46,9 @@ final class SourceStream implements AutoCloseable {
   private final Path spool;
   private final Statement statement;
   private final ResultSet result;
-  private byte[] heldLine;
+  private CopySpool spooler;
   private boolean heldRow;
   private boolean ended;
-  private int chunk;
 
   private SourceStream(
       Connection source,
@@ -149,7 +144,16 @@ final class SourceStream implements AutoCloseable {
    * exist, see {@link #createStaging}). Returns how many.
    */
   long read(DuckDBConnection duck, long limit) throws SQLException {
-    return copy != null ? readCopy(duck, limit) : readFetch(duck, limit);
+    return copy != null ? readCopy(duck, limit, null) : readFetch(duck, limit);
+  }
+
+  /**
+   * Reads up to {@code limit} more COPY rows into spool files that it adds to {@code files} instead
+   * of loading them, for {@link #createInputView}; the caller deletes them. Returns how many rows
+   * they hold.
+   */
+  long spool(long limit, List<Path> files) throws SQLException {
+    return readCopy(null, limit, files);
   }
 
   private long readFetch(DuckDBConnection duck, long limit) throws SQLException {
@@ -198,109 +202,102 @@ final class SourceStream implements AutoCloseable {
   }
 
   /**
-   * Writes COPY rows into spool files of about {@link #CHUNK_BYTES} and inserts each finished file
-   * into {@code input} on a loader thread while the next one is written (so at most two files of
-   * this stream exist at once); a loaded file is deleted at once.
+   * Loads the spool files of the next {@code limit} COPY rows into {@code input}, each deleted once
+   * loaded, or adds them to {@code keep} when not null. The export runs ahead in its own thread
+   * ({@link CopySpool}), cutting its files at batch ends: {@code limit} must be the same at every
+   * call.
    */
-  private long readCopy(DuckDBConnection duck, long limit) throws SQLException {
-    ExecutorService loader = Executors.newSingleThreadExecutor(daemon("dataflow-jdbc-load"));
-    String insert = insertFromCsv(columns);
+  private long readCopy(DuckDBConnection duck, long limit, List<Path> keep) throws SQLException {
+    if (spooler == null) {
+      spooler = new CopySpool(source.unwrap(PGConnection.class), copy, spool, "s" + index, limit);
+    }
+    String insert = "INSERT INTO input " + selectCsv(columns, "__DF_FILE__");
     long rows = 0;
-    Path file = null;
-    OutputStream out = null;
-    long written = 0;
-    Future<?> loading = null;
-    try (Statement duckdb = duck.createStatement()) {
-      while (rows < limit) {
-        byte[] line = heldLine != null ? heldLine : copy.readFromCopy();
-        heldLine = null;
-        if (line == null) {
-          ended = true;
-          break;
-        }
-        if (out == null) {
-          file = spool.resolve("s" + index + "-" + chunk++ + ".csv");
-          out = new BufferedOutputStream(Files.newOutputStream(file), 1 << 20);
-          written = 0;
-        }
-        out.write(line);
-        written += line.length;
-        rows++;
-        if (written >= CHUNK_BYTES) {
-          out.close();
-          out = null;
-          await(loading);
-          loading = loader.submit(load(duckdb, insert, file));
-          bytes.addAndGet(written);
+    while (true) {
+      CopySpool.Chunk chunk = spooler.next();
+      if (chunk.file() != null && keep != null) {
+        keep.add(chunk.file());
+      } else if (chunk.file() != null) {
+        try (Statement duckdb = duck.createStatement()) {
+          duckdb.execute(insert.replace("__DF_FILE__", Engine.literal(chunk.file().toString())));
+        } finally {
+          deleteQuietly(chunk.file());
         }
       }
-      if (!ended) {
-        heldLine = copy.readFromCopy();
-        ended = heldLine == null;
+      bytes.addAndGet(chunk.bytes());
+      rows += chunk.rows();
+      ended = chunk.streamEnd();
+      if (chunk.batchEnd()) {
+        return rows;
       }
-      if (out != null) {
-        out.close();
-        out = null;
-        await(loading);
-        loading = loader.submit(load(duckdb, insert, file));
-        bytes.addAndGet(written);
-      }
-      await(loading);
-      loading = null;
-      return rows;
-    } catch (IOException e) {
-      throw new SQLException("Cannot write the spool file " + file + ": " + e.getMessage(), e);
-    } finally {
-      closeQuietly(out);
-      if (loading != null) {
-        loading.cancel(false);
-        try {
-          loading.get();
-        } catch (Exception ignored) {
-          // failing anyway; waited so the file is no longer read
-        }
-      }
-      loader.shutdownNow();
-      deleteSpooled();
     }
   }
 
-  /** Inserts one spool file into {@code input}, then deletes it. */
-  private static Callable<Void> load(Statement statement, String insert, Path file) {
-    return () -> {
-      try {
-        statement.execute(insert.replace("__DF_FILE__", Engine.literal(file.toString())));
-      } finally {
-        Files.deleteIfExists(file);
-      }
-      return null;
-    };
-  }
-
   /**
-   * The INSERT of one spool file ({@code __DF_FILE__} stands for its quoted path): PostgreSQL's
-   * CSV, where NULL is an empty unquoted field and an empty string is {@code ""}, read as text and
-   * cast.
+   * The rows of spool files ({@code files}: a quoted path or a list of them) with the mapped
+   * columns: PostgreSQL's CSV, where NULL is an empty unquoted field and an empty string is {@code
+   * ""}, each column parsed as its type.
    */
-  private static String insertFromCsv(List<Column> columns) {
+  private static String selectCsv(List<Column> columns, String files) {
     List<String> names = new ArrayList<>();
     List<String> casts = new ArrayList<>();
     for (int i = 0; i < columns.size(); i++) {
       Column column = columns.get(i);
       // the CSV reader parses each column as its type; bytea arrives as \x hex text
       names.add("'c" + i + "': '" + (column.binary() ? "VARCHAR" : column.duckdbType()) + "'");
-      casts.add(column.binary() ? "from_hex(substr(c" + i + ", 3))" : "c" + i);
+      casts.add(
+          (column.binary() ? "from_hex(substr(c" + i + ", 3))" : "c" + i)
+              + " AS "
+              + Engine.identifier(column.name()));
     }
-    return "INSERT INTO input SELECT "
+    return "SELECT "
         + String.join(", ", casts)
-        + " FROM read_csv(__DF_FILE__, columns = {"
+        + " FROM read_csv("
+        + files
+        + ", columns = {"
         + String.join(", ", names)
         + "}, header = false, delim = ',', quote = '\"', escape = '\"', "
         + "nullstr = '', allow_quoted_nulls = false, auto_detect = false, strict_mode = true)";
   }
 
+  /**
+   * {@code input} as a view over spool files rather than a copy of them, when a batch's input is
+   * read once (by the write, which then parses, casts and encodes in one pass); with no file, an
+   * empty table of the mapped types.
+   */
+  static void createInputView(Statement duckdb, List<Column> columns, List<Path> files)
+      throws SQLException {
+    if (files.isEmpty()) {
+      createTypedInput(duckdb, columns);
+      return;
+    }
+    String list =
+        "["
+            + files.stream()
+                .map(file -> Engine.literal(file.toString()))
+                .collect(Collectors.joining(", "))
+            + "]";
+    dropInput(duckdb);
+    duckdb.execute("CREATE VIEW input AS " + selectCsv(columns, list));
+  }
+
+  /** Drops {@code input}, a table or a view (DuckDB refuses to drop one as the other). */
+  private static void dropInput(Statement duckdb) throws SQLException {
+    String type;
+    try (ResultSet result =
+        duckdb.executeQuery(
+            "SELECT table_type FROM information_schema.tables"
+                + " WHERE table_schema = current_schema() AND table_name = 'input'")) {
+      type = result.next() ? result.getString(1) : null;
+    }
+    if (type != null) {
+      duckdb.execute(("VIEW".equals(type) ? "DROP VIEW" : "DROP TABLE") + " input");
+    }
+  }
+
   /** An empty {@code input} with the mapped types, which COPY rows are inserted into. */
   static void createTypedInput(Statement duckdb, List<Column> columns) throws SQLException {
+    dropInput(duckdb);
     List<String> defs = new ArrayList<>();
     for (Column column : columns) {
       defs.add(Engine.identifier(column.name()) + " " + column.duckdbType());
@@ -380,6 +377,9 @@ final class SourceStream implements AutoCloseable {
   /** Ends the read (a COPY still running is cancelled) and closes the connection. */
   @Override
   public void close() {
+    if (spooler != null) {
+      spooler.close();
+    }
     try {
       if (copy != null && copy.isActive()) {
         copy.cancelCopy();
@@ -398,24 +398,11 @@ final class SourceStream implements AutoCloseable {
     }
   }
 
-  private void deleteSpooled() {
-    try (var files = Files.list(spool)) {
-      for (Path left :
-          files.filter(f -> f.getFileName().toString().startsWith("s" + index + "-")).toList()) {
-        Files.deleteIfExists(left);
-      }
+  private static void deleteQuietly(Path file) {
+    try {
+      Files.deleteIfExists(file);
     } catch (IOException ignored) {
       // the reader deletes its whole spool directory when it closes
-    }
-  }
-
-  private static void closeQuietly(OutputStream out) {
-    if (out != null) {
-      try {
-        out.close();
-      } catch (IOException ignored) {
-        // failing anyway
-      }
     }
   }
 }

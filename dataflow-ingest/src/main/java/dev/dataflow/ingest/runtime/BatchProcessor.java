@@ -24,8 +24,10 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
+import org.apache.iceberg.DataFile;
 import org.apache.iceberg.Schema;
 import org.apache.iceberg.Table;
+import org.apache.iceberg.TableProperties;
 import org.apache.iceberg.types.TypeUtil;
 
 /**
@@ -62,8 +64,16 @@ final class BatchProcessor {
 
   /** Runs the stages and constraints; returns the rows per stage. Nothing is written. */
   Map<String, Long> transform() {
+    return transform(-1);
+  }
+
+  /**
+   * Runs the stages and constraints, {@code input} holding {@code inputRows} rows (-1: count them);
+   * returns the rows per stage. Nothing is written.
+   */
+  Map<String, Long> transform(long inputRows) {
     Map<String, Long> rows = new LinkedHashMap<>();
-    rows.put(INPUT, count(INPUT));
+    rows.put(INPUT, inputRows >= 0 ? inputRows : count(INPUT));
     Set<String> stages = new HashSet<>(Set.of(INPUT));
     String previous = INPUT;
     for (PipelineSpec.Transform transform : spec.transforms()) {
@@ -150,20 +160,18 @@ final class BatchProcessor {
         + " WHERE __df_reason IS NULL";
   }
 
-  long goodCount() {
-    return count("(" + goodRows() + ")");
-  }
-
   long errorCount() {
     return count(ERRORS);
   }
 
   /** Applies the error policy: STOP and MAX_RATIO fail the batch before anything is written. */
-  void checkErrorPolicy(long good, long bad) {
+  void checkErrorPolicy(long bad) {
     PipelineSpec.ErrorPolicy policy = spec.errors();
     if (bad == 0) {
+      // the good rows are counted only when needed: with input a view, counting reads it again
       return;
     }
+    long good = count("(" + goodRows() + ")");
     if (policy.policy() == PipelineSpec.Policy.STOP
         || (policy.policy() == PipelineSpec.Policy.MAX_RATIO
             && (double) bad / Math.max(1, good + bad) > policy.maxRatio())) {
@@ -202,22 +210,22 @@ final class BatchProcessor {
    * destination, each commit with the batch's id and offsets (the reader resumes after the first
    * destination's; the others tell which batch was in flight). A table other than the first that
    * already holds this batch (a retry after a crash between two commits) is skipped. In overwrite
-   * mode only the run's first batch replaces a table; the rest of the run appends to it.
+   * mode only the run's first batch replaces a table; the rest of the run appends to it. When the
+   * batch retracts earlier commits, each append table (the error table too) drops their files in
+   * the batch's own commit; an overwrite replaces them anyway, and a merge's rewrite is by key, so
+   * repeating it is harmless.
    */
   Batch commit(
-      String runId,
-      String batchId,
-      Map<String, String> offsets,
-      Map<String, Long> stageRows,
-      boolean first) {
+      String runId, OriginReader.Pending pending, Map<String, Long> stageRows, boolean first) {
     long bad = errorCount();
-    long good = goodCount();
-    checkErrorPolicy(good, bad);
+    checkErrorPolicy(bad);
     List<String> notes = new ArrayList<>();
-    Map<String, String> marker = new java.util.HashMap<>(Offsets.marker(spec.name(), batchId));
-    marker.putAll(offsets);
-    if (bad > 0 && spec.errors().policy() != PipelineSpec.Policy.STOP) {
-      writeErrors(runId, batchId, marker);
+    Map<String, String> marker =
+        new java.util.HashMap<>(Offsets.marker(spec.name(), pending.batchId()));
+    marker.putAll(pending.offsets());
+    if ((bad > 0 && spec.errors().policy() != PipelineSpec.Policy.STOP)
+        || pending.retracts() != null) {
+      writeErrors(runId, pending, marker, bad);
     }
     List<Destination> destinations = spec.destinations();
     long snapshot = -1;
@@ -226,20 +234,23 @@ final class BatchProcessor {
       Destination destination = destinations.get(i);
       boolean primary = i == 0;
       Table table = tableFor(destination, notes);
-      if (!primary && Offsets.hasBatch(table, spec.name(), batchId)) {
+      if (!primary && Offsets.hasBatch(table, spec.name(), pending.batchId())) {
         continue;
       }
       String rows = aligned(table, routed(destination));
       TableWriter.Mode mode = TableWriter.Mode.valueOf(destination.mode().name());
       TableWriter.WriteResult result =
-          sql.writer()
-              .write(
-                  statement,
-                  table,
-                  rows,
-                  mode == TableWriter.Mode.OVERWRITE && !first ? TableWriter.Mode.APPEND : mode,
-                  destination.key(),
-                  marker);
+          mode == TableWriter.Mode.APPEND
+              ? sql.writer()
+                  .appendRetracting(statement, table, rows, retractable(table, pending), marker)
+              : sql.writer()
+                  .write(
+                      statement,
+                      table,
+                      rows,
+                      mode == TableWriter.Mode.OVERWRITE && !first ? TableWriter.Mode.APPEND : mode,
+                      destination.key(),
+                      marker);
       written += result.rows();
       if (primary) {
         snapshot = result.snapshotId();
@@ -247,6 +258,13 @@ final class BatchProcessor {
     }
     return new Batch(
         stageRows.get(INPUT) + fileErrors(), written, bad, stageRows, snapshot, notes, null);
+  }
+
+  /** The files of {@code table} that the batch takes back: none unless it retracts commits. */
+  private List<DataFile> retractable(Table table, OriginReader.Pending pending) {
+    return pending.retracts() == null
+        ? List.of()
+        : Offsets.retractable(table, spec.name(), pending.retracts());
   }
 
   private long fileErrors() {
@@ -288,12 +306,21 @@ final class BatchProcessor {
       batch = TypeUtil.selectNot(batch, Set.of(batch.findField(TableWriter.DELETED).fieldId()));
     }
     Table table = lake.tableOrNull(destination.table());
+    String codec = destination.compression();
     if (table == null) {
       notes.add("created table " + destination.table());
       return lake.createTable(
-          destination.table(), batch, TableWriter.spec(batch, partitioning(destination)), Map.of());
+          destination.table(),
+          batch,
+          TableWriter.spec(batch, partitioning(destination)),
+          codec == null ? Map.of() : Map.of(TableProperties.PARQUET_COMPRESSION, codec));
     }
     SchemaDrift.reconcile(table, batch, destination.schemaChanges(), notes);
+    if (codec != null
+        && !codec.equals(table.properties().get(TableProperties.PARQUET_COMPRESSION))) {
+      table.updateProperties().set(TableProperties.PARQUET_COMPRESSION, codec).commit();
+      notes.add("table " + destination.table() + " now writes Parquet with " + codec);
+    }
     return table;
   }
 
@@ -312,7 +339,12 @@ final class BatchProcessor {
         .partitioning();
   }
 
-  private void writeErrors(String runId, String batchId, Map<String, String> marker) {
+  /**
+   * Appends the batch's error records (when it retracts earlier commits, taking theirs back, even
+   * with no error of its own).
+   */
+  private void writeErrors(
+      String runId, OriginReader.Pending pending, Map<String, String> marker, long bad) {
     DatasetPath path = spec.errors().table();
     Lake lake = sql.lake();
     Table table = lake.tableOrNull(path);
@@ -324,14 +356,20 @@ final class BatchProcessor {
             + " AS run_id, file, row, raw, stage, reason, CAST(now() AS TIMESTAMP) AS recorded_at FROM "
             + ERRORS;
     if (table == null) {
+      if (bad == 0) {
+        return;
+      }
       Schema schema = TableWriter.schemaOf(statement, rows);
       table =
           lake.createTable(
               path, schema, org.apache.iceberg.PartitionSpec.unpartitioned(), Map.of());
-    } else if (Offsets.hasBatch(table, spec.name(), batchId)) {
+    } else if (Offsets.hasBatch(table, spec.name(), pending.batchId())) {
       return;
     }
-    sql.writer().write(statement, table, rows, TableWriter.Mode.APPEND, List.of(), marker);
+    List<DataFile> retracted = retractable(table, pending);
+    if (bad > 0 || !retracted.isEmpty()) {
+      sql.writer().appendRetracting(statement, table, rows, retracted, marker);
+    }
   }
 
   /** The lower-case column names of a table or a query. */

@@ -24,6 +24,8 @@ import java.util.function.BooleanSupplier;
  * says so.
  */
 final class IngestRun {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(IngestRun.class);
+
   private final SqlService sql;
   private final PipelineSpec spec;
   private final OriginReader reader;
@@ -59,23 +61,31 @@ final class IngestRun {
         try (var connection = engine.connect();
             Statement statement = connection.createStatement()) {
           BatchProcessor.createErrorStaging(statement);
+          long start = System.nanoTime();
           OriginReader.Pending pending = reader.next(statement, stopped);
           if (pending == null) {
             break;
           }
+          long read = System.nanoTime();
           BatchProcessor processor = new BatchProcessor(sql, spec, statement);
-          Map<String, Long> stages = processor.transform();
+          Map<String, Long> stages = processor.transform(pending.rows());
           if (publisher != null) {
             publisher.publish(statement, processor.goodRows());
           }
+          long transformed = System.nanoTime();
           boolean firstBatch = first;
           Batch batch =
               compactor
-                  .exclusive(
-                      () ->
-                          processor.commit(
-                              run.id(), pending.batchId(), pending.offsets(), stages, firstBatch))
+                  .exclusive(() -> processor.commit(run.id(), pending, stages, firstBatch))
                   .withSource(reader.sourceTimes());
+          // where a batch's time goes (the bulk-load benchmark turns this on)
+          LOG.debug(
+              "Pipeline {}: {} rows read in {} ms, stages {} ms, write and commit {} ms",
+              spec.name(),
+              batch.rowsIn(),
+              (read - start) / 1_000_000,
+              (transformed - read) / 1_000_000,
+              (System.nanoTime() - transformed) / 1_000_000);
           first = false;
           onBatch.accept(batch, pending.bytes());
           totals = add(totals, batch, pending);

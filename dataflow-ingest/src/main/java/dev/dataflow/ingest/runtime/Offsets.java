@@ -2,14 +2,21 @@ package dev.dataflow.ingest.runtime;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.dataflow.api.DataflowException;
+import dev.dataflow.api.ErrorCode;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.apache.iceberg.DataFile;
+import org.apache.iceberg.FileScanTask;
 import org.apache.iceberg.Snapshot;
+import org.apache.iceberg.SnapshotChanges;
 import org.apache.iceberg.Table;
+import org.apache.iceberg.io.CloseableIterable;
 import org.apache.iceberg.util.SnapshotUtil;
 
 /**
@@ -81,6 +88,59 @@ final class Offsets {
       }
     }
     return false;
+  }
+
+  /**
+   * The data files that the pipeline's commits carrying {@code retract}'s offset added to a table
+   * and that are still in it: what a retried read takes back. Files those commits removed again (an
+   * earlier retry's) are left out; a file that something else removed or rewrote since (a
+   * compaction) makes the retry fail, since its rows can no longer be told from others.
+   */
+  static List<DataFile> retractable(Table table, String pipeline, OriginReader.Retract retract) {
+    Map<String, DataFile> added = new HashMap<>();
+    Set<String> removed = new HashSet<>();
+    for (Snapshot snapshot : history(table)) {
+      Map<String, String> summary = snapshot.summary();
+      if (pipeline.equals(summary.get(PIPELINE))
+          && retract.value().equals(summary.get(retract.key()))) {
+        SnapshotChanges changes = SnapshotChanges.builderFor(table).snapshot(snapshot).build();
+        changes.addedDataFiles().forEach(f -> added.put(f.location(), f));
+        changes.removedDataFiles().forEach(f -> removed.add(f.location()));
+      }
+    }
+    added.keySet().removeAll(removed);
+    if (!added.isEmpty()) {
+      Set<String> live = livePaths(table);
+      List<String> gone = added.keySet().stream().filter(f -> !live.contains(f)).toList();
+      if (!gone.isEmpty()) {
+        throw new DataflowException(
+            ErrorCode.INVALID_ARGUMENT,
+            "Pipeline "
+                + pipeline
+                + ": cannot retry the interrupted load ("
+                + retract.key()
+                + " "
+                + retract.value()
+                + ") into "
+                + table.name()
+                + ": "
+                + gone.size()
+                + " of the files it appended were rewritten or removed since (a compaction?), so"
+                + " its rows can no longer be taken back: run the load once with mode: overwrite to"
+                + " start the table afresh");
+      }
+    }
+    return List.copyOf(added.values());
+  }
+
+  private static Set<String> livePaths(Table table) {
+    Set<String> paths = new HashSet<>();
+    try (CloseableIterable<FileScanTask> tasks = table.newScan().planFiles()) {
+      tasks.forEach(task -> paths.add(task.file().location()));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return paths;
   }
 
   private static Iterable<Snapshot> history(Table table) {

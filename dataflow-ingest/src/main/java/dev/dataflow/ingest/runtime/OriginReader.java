@@ -19,9 +19,30 @@ public interface OriginReader extends AutoCloseable {
   /**
    * A batch read into {@code input}: an id that is the same when the same source records are read
    * again (so a retry after a crash is recognized), the offsets to commit with it (snapshot summary
-   * properties), the bytes read and the source units (files, partitions…) it covered.
+   * properties), the bytes read and the source units (files, partitions…) it covered. {@code
+   * retracts}, when not null, names earlier commits whose rows this batch takes back (see {@link
+   * Retract}). {@code rows} is the number of rows in {@code input} when the reader counted them (so
+   * that a view over what it read need not be scanned to count it), else -1.
    */
-  record Pending(String batchId, Map<String, String> offsets, long bytes, int units) {}
+  record Pending(
+      String batchId,
+      Map<String, String> offsets,
+      long bytes,
+      int units,
+      Retract retracts,
+      long rows) {
+    public Pending(String batchId, Map<String, String> offsets, long bytes, int units) {
+      this(batchId, offsets, bytes, units, null, -1);
+    }
+  }
+
+  /**
+   * The pipeline's earlier commits whose offset {@code key} is {@code value}: a read that cannot
+   * resume where they stopped (a full load, read again from its start after a crash) takes back the
+   * rows they appended, in the same commit as its own first rows, so that they are neither lost nor
+   * repeated.
+   */
+  record Retract(String key, String value) {}
 
   /**
    * When the changes of a batch were committed at the source (ms since the epoch): its oldest and

@@ -247,7 +247,14 @@ public final class PipelineSchema {
           of("partition_by", STRING_LIST, "Partition expressions such as day(ordered_at)."),
           of("schema_changes", STRING, "What a new or changed source column does.")
               .withDefault("evolve")
-              .withAllowed("evolve", "fail"));
+              .withAllowed("evolve", "fail"),
+          of(
+                  "compression",
+                  STRING,
+                  "The Parquet codec of the table's data files (its Iceberg property"
+                      + " write.parquet.compression-codec); unset, a new table gets Iceberg's zstd"
+                      + " and an existing one keeps its own. snappy writes faster, larger files.")
+              .withAllowed("zstd", "snappy", "gzip", "lz4", "uncompressed"));
 
   static final ConfigSchema ROUTE =
       ConfigSchema.of(

@@ -43,6 +43,20 @@ public record PipelineSpec(
     requireNonNull(commit, "commit is null");
   }
 
+  /**
+   * Whether a batch's {@code input} is read once, by the write: no stage, no constraint, nothing
+   * published, one destination that is not merged (a merge reads its rows more than once). A reader
+   * may then leave {@code input} a view over what it read instead of a copy.
+   */
+  public boolean readsInputOnce() {
+    return transforms.isEmpty()
+        && constraints.notNull().isEmpty()
+        && constraints.checks().isEmpty()
+        && publish == null
+        && destinations.size() == 1
+        && destinations.get(0).mode() != WriteMode.MERGE;
+  }
+
   public enum Mode {
     BATCH,
     CONTINUOUS
@@ -203,6 +217,7 @@ public record PipelineSpec(
 
   /**
    * @param when the routing condition, or null for the single destination
+   * @param compression the table's Parquet codec, or null to leave it as it is (zstd when new)
    */
   public record Destination(
       String when,
@@ -210,7 +225,8 @@ public record PipelineSpec(
       WriteMode mode,
       List<String> key,
       List<String> partitionBy,
-      SchemaChanges schemaChanges) {
+      SchemaChanges schemaChanges,
+      String compression) {
     public Destination {
       requireNonNull(table, "table is null");
       key = List.copyOf(key);

@@ -319,7 +319,8 @@ public final class PipelineSpecs {
         enumValue(WriteMode.class, destination.string("mode")),
         destination.strings("key"),
         destination.strings("partition_by"),
-        enumValue(SchemaChanges.class, destination.string("schema_changes")));
+        enumValue(SchemaChanges.class, destination.string("schema_changes")),
+        destination.has("compression") ? destination.string("compression") : null);
   }
 
   private static ErrorPolicy errors(ConfigObject errors, DatasetPath destination) {

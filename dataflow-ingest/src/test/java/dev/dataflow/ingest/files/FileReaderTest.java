@@ -55,6 +55,22 @@ class FileReaderTest {
   }
 
   @Test
+  void aLargeCsvWithDeclaredTypesNumbersEachRecordByItsLine() throws Exception {
+    // ~85 MB, which DuckDB's scanner splits between threads: the rows must still be numbered in
+    // file order
+    duckdb.execute("SET threads = 4");
+    Path file = dir.resolve("big.csv");
+    duckdb.execute(
+        "COPY (SELECT i AS id, repeat('x', i % 50) AS pad FROM range(1, 2500001) AS r(i)) TO '"
+            + file
+            + "' (HEADER true)");
+    FileReadResult result = read(file, FileFormat.CSV, columns("id", "BIGINT", "pad", "VARCHAR"));
+    assertThat(result.good()).isEqualTo(2_500_000);
+    assertThat(rows("SELECT count(*) FILTER (WHERE __df_row = id + 1) FROM t"))
+        .containsExactly("2500000");
+  }
+
+  @Test
   void csvInferred() throws Exception {
     Path file = write("a.csv", "id,name,day\n1,ann,2024-01-02\n2,bob,2024-02-03\n");
     FileReadResult result = read(file, FileFormat.CSV, new LinkedHashMap<>());

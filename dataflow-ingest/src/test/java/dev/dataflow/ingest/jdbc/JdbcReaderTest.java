@@ -260,7 +260,7 @@ class JdbcReaderTest {
   }
 
   @Test
-  void aFullLoadCommitsInBatchesOfMaxRowsAndOverwriteReplacesTheTableOncePerRun() {
+  void aFullLoadCommitsInBatchesOfMaxRowsAndOverwriteReplacesTheTableOncePerRun() throws Exception {
     apply(
         "batches",
         yaml(
@@ -277,6 +277,10 @@ class JdbcReaderTest {
           .isEqualTo(ROWS + "|" + ROWS);
     }
     assertThat(commits("raw.batches")).as("3 batches a run, 2 runs").isEqualTo(6);
+    // the spool files ahead of the batches and those the batches' input viewed are all gone
+    try (var left = java.nio.file.Files.walk(sql.warehouse().getParent().resolve("spool"))) {
+      assertThat(left.filter(java.nio.file.Files::isRegularFile)).isEmpty();
+    }
   }
 
   @Test
@@ -301,6 +305,51 @@ class JdbcReaderTest {
     assertThat(one("SELECT count(*) FROM raw.retry")).isEqualTo(String.valueOf(ROWS - 20));
     assertThat(one("SELECT count(*) || '|' || count(DISTINCT raw) FROM raw.retry_errors"))
         .isEqualTo("20|20");
+  }
+
+  @Test
+  void anAppendFullLoadRetriedAfterACrashNeitherRepeatsNorLosesRows() {
+    apply(
+        "again",
+        yaml(
+            "again",
+            "table: src\nsplit: {column: id, parallelism: 2}",
+            "raw.again",
+            "constraints: {checks: [{name: round, sql: \"id % 1000 <> 0\"}]}\n"
+                + "commit: {max_rows: 7000}"));
+    assertThat(pipelines.runOnce("again").status()).isEqualTo(PipelineState.FINISHED);
+    assertThat(pipelines.runOnce("again").status()).isEqualTo(PipelineState.FINISHED);
+    // the state a crash after the second load's first two batches leaves: its last batch is
+    // missing from both tables
+    for (String path : List.of("raw.again", "raw.again_errors")) {
+      Table table = lake.tableOrNull(DatasetPath.parse(path));
+      table.manageSnapshots().rollbackTo(table.currentSnapshot().parentId()).commit();
+    }
+
+    RunRecord retried = pipelines.runOnce("again");
+    assertThat(retried.status()).as(retried.error()).isEqualTo(PipelineState.FINISHED);
+    assertThat(one("SELECT count(*) || '|' || count(DISTINCT id) FROM raw.again"))
+        .as("two loads of the good rows, each once")
+        .isEqualTo(2 * (ROWS - 20) + "|" + (ROWS - 20));
+    assertThat(one("SELECT count(*) || '|' || count(DISTINCT raw) FROM raw.again_errors"))
+        .isEqualTo("40|20");
+  }
+
+  @Test
+  void anAppendFullLoadWhoseFilesWereCompactedSinceIsNotRetriedBlindly() {
+    apply("packed", yaml("packed", "table: src", "raw.packed", "commit: {max_rows: 7000}"));
+    assertThat(pipelines.runOnce("packed").status()).isEqualTo(PipelineState.FINISHED);
+    Table table = lake.tableOrNull(DatasetPath.parse("raw.packed"));
+    table.manageSnapshots().rollbackTo(table.currentSnapshot().parentId()).commit();
+    assertThat(pipelines.compact("packed")).as("the two batches' files rewritten").isEqualTo(2);
+
+    RunRecord retried = pipelines.runOnce("packed");
+    assertThat(retried.status()).isEqualTo(PipelineState.FAILED);
+    assertThat(retried.error())
+        .contains("cannot retry the interrupted load")
+        .contains("raw.packed")
+        .contains("mode: overwrite");
+    assertThat(one("SELECT count(*) FROM raw.packed")).as("nothing added").isEqualTo("14000");
   }
 
   /** The commits the pipelines made to a table, over its history. */

@@ -106,6 +106,47 @@ class PipelinesTest {
   }
 
   @Test
+  void aDestinationChoosesItsParquetCodec() throws Exception {
+    Files.writeString(source.resolve("a.csv"), "id,email,amount\n1,a@x.com,1\n");
+    apply("append", "");
+    pipelines.runOnce("orders");
+    assertThat(codecs()).as("Iceberg's default").containsExactly("ZSTD");
+
+    pipelines.apply(
+        yaml("append", "")
+            .replace("{source}", source.toString())
+            .replace("  key: [id]", "  key: [id]\n  compression: snappy"),
+        dir.resolve("orders.yaml"));
+    Files.writeString(source.resolve("b.csv"), "id,email,amount\n2,b@x.com,2\n");
+    RunRecord run = pipelines.runOnce("orders");
+    assertThat(run.status()).as(run.error()).isEqualTo(PipelineState.FINISHED);
+    assertThat(codecs()).as("the old file keeps its codec").containsExactly("SNAPPY", "ZSTD");
+  }
+
+  /** The codecs of the data files of raw.orders. */
+  private List<String> codecs() throws Exception {
+    var table = lake.tableOrNull(dev.dataflow.api.DatasetPath.parse("raw.orders"));
+    table.refresh();
+    List<String> codecs = new java.util.ArrayList<>();
+    try (var tasks = table.newScan().planFiles();
+        var duckdb = java.sql.DriverManager.getConnection("jdbc:duckdb:");
+        var statement = duckdb.createStatement()) {
+      for (var task : tasks) {
+        try (var result =
+            statement.executeQuery(
+                "SELECT DISTINCT compression FROM parquet_metadata('"
+                    + task.file().location()
+                    + "')")) {
+          while (result.next()) {
+            codecs.add(result.getString(1));
+          }
+        }
+      }
+    }
+    return codecs.stream().sorted().toList();
+  }
+
+  @Test
   void mergesByKeyAndEvolvesTheSchema() throws Exception {
     Files.writeString(source.resolve("a.csv"), "id,email,amount\n1,a@x.com,1\n2,b@x.com,2\n");
     apply("merge", "");

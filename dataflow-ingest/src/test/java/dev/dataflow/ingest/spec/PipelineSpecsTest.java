@@ -86,7 +86,8 @@ class PipelineSpecsTest {
                 WriteMode.MERGE,
                 List.of("order_id"),
                 List.of("day(ordered_at)"),
-                SchemaChanges.EVOLVE));
+                SchemaChanges.EVOLVE,
+                null));
     assertThat(spec.errors())
         .isEqualTo(
             new PipelineSpec.ErrorPolicy(

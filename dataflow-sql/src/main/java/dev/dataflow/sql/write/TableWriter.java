@@ -222,8 +222,34 @@ public final class TableWriter {
     if (mode == Mode.MERGE && key.isEmpty()) {
       throw new DataflowException(ErrorCode.INVALID_ARGUMENT, "A merge needs key columns");
     }
+    return write(statement, table, sql, mode, key, List.of(), summary);
+  }
+
+  /**
+   * Appends a query whose columns are the table's, by name, and removes {@code retracted} (data
+   * files of the table) in the same commit: a load retried from its start takes back what its
+   * interrupted attempt appended, atomically with its own first rows.
+   */
+  public WriteResult appendRetracting(
+      Statement statement,
+      Table table,
+      String sql,
+      List<DataFile> retracted,
+      Map<String, String> summary) {
+    requireNonNull(retracted, "retracted is null");
+    return write(statement, table, sql, Mode.APPEND, List.of(), retracted, summary);
+  }
+
+  private WriteResult write(
+      Statement statement,
+      Table table,
+      String sql,
+      Mode mode,
+      List<String> key,
+      List<DataFile> retracted,
+      Map<String, String> summary) {
     table.refresh();
-    List<DataFile> replaced = List.of();
+    List<DataFile> replaced = retracted;
     String rows = sql;
     if (mode == Mode.MERGE) {
       Merge merge = Merge.plan(statement, table, sql, key);
@@ -262,7 +288,7 @@ public final class TableWriter {
       List<DataFile> added,
       List<DataFile> replaced,
       Map<String, String> summary) {
-    if (mode == Mode.APPEND) {
+    if (mode == Mode.APPEND && replaced.isEmpty()) {
       AppendFiles append = table.newAppend();
       added.forEach(append::appendFile);
       summary.forEach(append::set);
