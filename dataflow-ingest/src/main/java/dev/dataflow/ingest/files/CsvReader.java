@@ -45,16 +45,12 @@ final class CsvReader {
     this.csv = csv;
   }
 
-  /**
-   * @param numbered whether every good record needs its line in {@code __df_row}
-   */
-  FileReadResult read(
-      Map<String, String> declared, String target, String errors, long bytes, boolean numbered)
+  FileReadResult read(Map<String, String> declared, String target, String errors, long bytes)
       throws SQLException {
     if (!declared.isEmpty()
         && declared.values().stream().allMatch(type -> SCANNED_TYPE.matcher(type).matches())) {
       try {
-        return typed(declared, target, errors, bytes, numbered);
+        return typed(declared, target, errors, bytes);
       } catch (SQLException e) {
         // inside the caller's transaction a failed statement aborts it: nothing to fall back on
         if (sql.autoCommit()) {
@@ -73,8 +69,7 @@ final class CsvReader {
    * was rejected.
    */
   private FileReadResult typed(
-      Map<String, String> declared, String target, String errors, long bytes, boolean numbered)
-      throws SQLException {
+      Map<String, String> declared, String target, String errors, long bytes) throws SQLException {
     Rejects rejects = new Rejects(sql);
     List<Field> fields = fields(declared);
     long firstLine = csv.header() ? 2 : 1;
@@ -95,15 +90,11 @@ final class CsvReader {
                 + literal(file)
                 + " AS __df_file, CAST(NULL AS BIGINT) AS __df_row FROM "
                 + scan(types, false, rejects));
-    boolean rejected = rejects.any(sql);
-    if (!rejected && !numbered) {
-      return new FileReadResult(good, good, 0, bytes);
-    }
     // numbered after the scan, not by row_number() OVER () in it: that window runs the parallel
     // scan through one thread (1M lineitem rows: 1.0 s against 0.55 s + 0.15 s for this update);
     // the table keeps the scan's order, so a row's rowid is its record's position in the file
     sql.update("UPDATE " + target + " SET __df_row = rowid + " + firstLine);
-    if (!rejected) {
+    if (!rejects.any(sql)) {
       return new FileReadResult(good, good, 0, bytes);
     }
     String names =

@@ -63,23 +63,6 @@ public final class FileReader {
       LinkedHashMap<String, String> columns,
       String target,
       String errors) {
-    return read(duckdb, file, format, csv, columns, target, errors, true);
-  }
-
-  /**
-   * As {@link #read(Statement, Path, FileFormat, CsvOptions, LinkedHashMap, String, String)}; when
-   * {@code numbered} is false, a reader may leave {@code __df_row} NULL for the good records (a
-   * typed CSV scan then skips numbering them, about a sixth of its time), never for error records.
-   */
-  public static FileReadResult read(
-      Statement duckdb,
-      Path file,
-      FileFormat format,
-      CsvOptions csv,
-      LinkedHashMap<String, String> columns,
-      String target,
-      String errors,
-      boolean numbered) {
     requireNonNull(duckdb, "duckdb is null");
     requireNonNull(file, "file is null");
     requireNonNull(format, "format is null");
@@ -102,8 +85,7 @@ public final class FileReader {
               declared,
               SqlSession.tableName(target),
               SqlSession.tableName(errors),
-              bytes,
-              numbered);
+              bytes);
     } catch (SQLException e) {
       throw failure(path, format, e);
     }
@@ -117,12 +99,11 @@ public final class FileReader {
       Map<String, String> declared,
       String target,
       String errors,
-      long bytes,
-      boolean numbered)
+      long bytes)
       throws SQLException {
     String file = path.toString();
     return switch (format) {
-      case CSV -> new CsvReader(sql, file, csv).read(declared, target, errors, bytes, numbered);
+      case CSV -> new CsvReader(sql, file, csv).read(declared, target, errors, bytes);
       case JSON ->
           new JsonReader(sql, file, startsArray(path)).read(declared, target, errors, bytes);
       case PARQUET -> new ParquetReader(sql, file).read(declared, target, errors, bytes);

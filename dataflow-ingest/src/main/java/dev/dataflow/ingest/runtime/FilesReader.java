@@ -81,7 +81,7 @@ final class FilesReader implements OriginReader {
         && rows < spec.commit().maxRows()
         && files.size() < MAX_FILES_PER_BATCH) {
       String file = pending.get(next++);
-      FileReadResult read = read(statement, file, Staging.fileTable(files.size()), checked());
+      FileReadResult read = read(statement, file, Staging.fileTable(files.size()));
       files.add(file);
       if (read != null) {
         rows += read.good();
@@ -101,24 +101,14 @@ final class FilesReader implements OriginReader {
       if (rows >= limit) {
         break;
       }
-      // a preview shows every record's line
-      FileReadResult read = read(statement, file, Staging.fileTable(count++), true);
+      FileReadResult read = read(statement, file, Staging.fileTable(count++));
       rows += read == null ? 0 : read.records();
     }
     Staging.input(statement, count, limit);
   }
 
-  /**
-   * Whether the pipeline checks constraints, whose error records need the line of every good record
-   * (the reader's own error records always have theirs).
-   */
-  private boolean checked() {
-    return !spec.constraints().notNull().isEmpty() || !spec.constraints().checks().isEmpty();
-  }
-
   /** Reads one file; a file that vanished is an error record, not a failed run. */
-  private FileReadResult read(Statement statement, String file, String target, boolean numbered)
-      throws SQLException {
+  private FileReadResult read(Statement statement, String file, String target) throws SQLException {
     try {
       Path local = source.fetch(file);
       try {
@@ -130,8 +120,7 @@ final class FilesReader implements OriginReader {
                 csv(),
                 new LinkedHashMap<>(origin.columns()),
                 target,
-                BatchProcessor.ERRORS,
-                numbered);
+                BatchProcessor.ERRORS);
         relabel(statement, local, source.uri(file), target);
         return read;
       } finally {

@@ -71,25 +71,6 @@ class FileReaderTest {
   }
 
   @Test
-  void goodCsvRecordsGoUnnumberedOnlyWhenNobodyNeedsTheirLines() throws Exception {
-    LinkedHashMap<String, String> columns = columns("id", "BIGINT", "amount", "DECIMAL(12,2)");
-    Path clean = write("clean.csv", "id,amount\n1,1.50\n2,2.50\n");
-    FileReadResult result =
-        FileReader.read(
-            duckdb, clean, FileFormat.CSV, CsvOptions.defaults(), columns, "t", "errors", false);
-    assertThat(result.good()).isEqualTo(2);
-    assertThat(rows("SELECT id, __df_row FROM t ORDER BY id")).containsExactly("1|null", "2|null");
-    // with a reject, every record is numbered: the error's line and the good records' agree
-    Path dirty = write("dirty.csv", "id,amount\n1,1.50\n2,oops\n3,3.50\n");
-    result =
-        FileReader.read(
-            duckdb, dirty, FileFormat.CSV, CsvOptions.defaults(), columns, "t", "errors", false);
-    assertThat(result.bad()).isEqualTo(1);
-    assertThat(rows("SELECT id, __df_row FROM t ORDER BY id")).containsExactly("1|2", "3|4");
-    assertThat(rows("SELECT row, stage FROM errors")).containsExactly("3|cast");
-  }
-
-  @Test
   void csvInferred() throws Exception {
     Path file = write("a.csv", "id,name,day\n1,ann,2024-01-02\n2,bob,2024-02-03\n");
     FileReadResult result = read(file, FileFormat.CSV, new LinkedHashMap<>());
