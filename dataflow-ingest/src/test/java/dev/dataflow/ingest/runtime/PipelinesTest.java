@@ -106,6 +106,32 @@ class PipelinesTest {
   }
 
   @Test
+  void constraintErrorsCarryTheirLineWhenNoStageDropsIt() throws Exception {
+    Files.writeString(
+        source.resolve("a.csv"), "id,email,amount\n1,a@x.com,1\n2,,2\n3,c@x.com,-3\n");
+    pipelines.apply(
+        """
+        name: checked
+        origin:
+          type: files
+          path: %s
+          glob: "*.csv"
+          format: csv
+          columns: {id: BIGINT, email: VARCHAR, amount: "DECIMAL(10,2)"}
+        constraints:
+          not_null: [email]
+          checks:
+            - {name: positive, sql: "amount >= 0"}
+        destination: {table: raw.checked}
+        """
+            .formatted(source),
+        dir.resolve("checked.yaml"));
+    assertThat(pipelines.runOnce("checked").status()).isEqualTo(PipelineState.FINISHED);
+    assertThat(rows("SELECT row, reason FROM raw.checked_errors ORDER BY row"))
+        .containsExactly("3|not_null: email is null", "4|check positive failed: amount >= 0");
+  }
+
+  @Test
   void aDestinationChoosesItsParquetCodec() throws Exception {
     Files.writeString(source.resolve("a.csv"), "id,email,amount\n1,a@x.com,1\n");
     apply("append", "");
