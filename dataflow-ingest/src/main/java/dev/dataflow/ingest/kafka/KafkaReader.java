@@ -4,9 +4,6 @@ import static java.util.Objects.requireNonNull;
 
 import dev.dataflow.api.DataflowException;
 import dev.dataflow.api.ErrorCode;
-import dev.dataflow.ingest.files.CsvOptions;
-import dev.dataflow.ingest.files.FileFormat;
-import dev.dataflow.ingest.files.FileReader;
 import dev.dataflow.ingest.runtime.OriginReader;
 import dev.dataflow.ingest.runtime.Staging;
 import dev.dataflow.ingest.spec.PipelineSpec;
@@ -21,7 +18,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -52,9 +48,6 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  */
 public final class KafkaReader implements OriginReader {
   static final String OFFSET_PREFIX = "dataflow.kafka.";
-
-  /** The runtime's staging table of unreadable records (BatchProcessor's). */
-  private static final String ERRORS = "__df_errors";
 
   private static final Duration POLL = Duration.ofMillis(100);
   private static final Duration PREVIEW_WAIT = Duration.ofSeconds(10);
@@ -216,16 +209,7 @@ public final class KafkaReader implements OriginReader {
   }
 
   private static long read(Statement statement, Path file, String target) {
-    long bytes =
-        FileReader.read(
-                statement,
-                file,
-                FileFormat.JSON,
-                CsvOptions.defaults(),
-                new LinkedHashMap<>(),
-                target,
-                ERRORS)
-            .bytes();
+    long bytes = Staging.readJson(statement, file, target).bytes();
     try {
       Files.delete(file);
     } catch (IOException e) {

@@ -2,10 +2,6 @@ package dev.dataflow.ingest.runtime;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.dataflow.ingest.files.CsvOptions;
-import dev.dataflow.ingest.files.FileFormat;
-import dev.dataflow.ingest.files.FileReadResult;
-import dev.dataflow.ingest.files.FileReader;
 import dev.dataflow.ingest.http.HttpIngest;
 import dev.dataflow.ingest.http.HttpSpools;
 import dev.dataflow.ingest.spec.PipelineSpec;
@@ -14,7 +10,6 @@ import dev.dataflow.sql.SqlService;
 import java.nio.file.Path;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.iceberg.Table;
@@ -98,7 +93,7 @@ final class HttpReader implements OriginReader {
     Staging.clear(statement);
     long bytes = 0;
     for (int i = 0; i < files.size(); i++) {
-      bytes += read(statement, files.get(i).file(), Staging.fileTable(i)).bytes();
+      bytes += Staging.readJson(statement, files.get(i).file(), Staging.fileTable(i)).bytes();
     }
     Staging.input(statement, files.size(), 0);
     long first = files.get(0).sequence();
@@ -114,7 +109,7 @@ final class HttpReader implements OriginReader {
   public void preview(Statement statement, int limit) throws SQLException {
     List<HttpIngest.Spooled> files = spool.after(position, limit);
     for (int i = 0; i < files.size(); i++) {
-      read(statement, files.get(i).file(), Staging.fileTable(i));
+      Staging.readJson(statement, files.get(i).file(), Staging.fileTable(i));
     }
     Staging.input(statement, files.size(), limit);
   }
@@ -125,16 +120,5 @@ final class HttpReader implements OriginReader {
   @Override
   public void close() {
     spool.committed(committed(lake, spec));
-  }
-
-  private static FileReadResult read(Statement statement, Path file, String target) {
-    return FileReader.read(
-        statement,
-        file,
-        FileFormat.JSON,
-        CsvOptions.defaults(),
-        new LinkedHashMap<>(),
-        target,
-        BatchProcessor.ERRORS);
   }
 }

@@ -1,10 +1,16 @@
 package dev.dataflow.ingest.runtime;
 
+import dev.dataflow.ingest.files.CsvOptions;
+import dev.dataflow.ingest.files.FileFormat;
+import dev.dataflow.ingest.files.FileReadResult;
+import dev.dataflow.ingest.files.FileReader;
 import dev.dataflow.sql.Engine;
+import java.nio.file.Path;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 
 /**
@@ -19,6 +25,21 @@ public final class Staging {
   /** The table the {@code index}-th file of a batch is read into. */
   public static String fileTable(int index) {
     return PREFIX + index;
+  }
+
+  /**
+   * Reads a file of JSON objects (lines or an array) into file table {@code target}; what cannot be
+   * read goes to the batch's error table, as for any file.
+   */
+  public static FileReadResult readJson(Statement statement, Path file, String target) {
+    return FileReader.read(
+        statement,
+        file,
+        FileFormat.JSON,
+        CsvOptions.defaults(),
+        new LinkedHashMap<>(),
+        target,
+        BatchProcessor.ERRORS);
   }
 
   /** Drops the file tables of an earlier batch (and {@code input} with them). */
