@@ -74,10 +74,15 @@ final class DebeziumConfig {
 
   /** Whether a committed Debezium offset lies inside an initial snapshot not completed. */
   static boolean inSnapshot(String offset) {
+    JsonNode node = offset(offset);
+    String snapshot = node.path("snapshot").asText("false");
+    return !snapshot.equals("false") && !node.path("snapshot_completed").asBoolean(false);
+  }
+
+  /** A committed Debezium offset (its JSON text) as a tree. */
+  static JsonNode offset(String offset) {
     try {
-      JsonNode node = JSON.readTree(offset);
-      String snapshot = node.path("snapshot").asText("false");
-      return !snapshot.equals("false") && !node.path("snapshot_completed").asBoolean(false);
+      return JSON.readTree(offset);
     } catch (IOException e) {
       throw new IllegalStateException("Unreadable cdc offset " + offset, e);
     }

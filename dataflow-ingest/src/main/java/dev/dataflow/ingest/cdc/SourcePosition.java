@@ -1,12 +1,10 @@
 package dev.dataflow.ingest.cdc;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.dataflow.api.DataflowException;
 import dev.dataflow.api.ErrorCode;
 import dev.dataflow.ingest.spec.PipelineSpec;
 import dev.dataflow.ingest.spec.PipelineSpec.CdcOrigin;
-import java.io.IOException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -24,17 +22,15 @@ import java.util.Set;
  * dropped slot at the current end of the WAL), so this is checked before the engine starts.
  */
 final class SourcePosition {
-  private static final ObjectMapper JSON = new ObjectMapper();
-
   private SourcePosition() {}
 
   /** What the source lost of {@code offset} (a committed Debezium offset), or empty. */
   static Optional<String> lost(PipelineSpec spec, String offset) {
     try (Connection connection = DebeziumConfig.connect(spec)) {
       return DebeziumConfig.binlog((CdcOrigin) spec.origin())
-          ? lostBinlog(connection, JSON.readTree(offset))
+          ? lostBinlog(connection, DebeziumConfig.offset(offset))
           : lostSlot(connection, DebeziumConfig.slot(spec));
-    } catch (SQLException | IOException e) {
+    } catch (SQLException e) {
       throw new DataflowException(
           ErrorCode.INTERNAL,
           "Pipeline "
