@@ -6,7 +6,9 @@ import java.util.ArrayList;
 import java.util.List;
 import org.apache.arrow.vector.FieldVector;
 
-/** A query's rows through the SQL layer, each as its values joined by '|'. */
+/**
+ * A query's rows through the SQL layer, each as its values joined by '|' (a blob shows as "[B@").
+ */
 public final class LakeRows {
   private LakeRows() {}
 
@@ -18,7 +20,8 @@ public final class LakeRows {
         for (int r = 0; r < batch.getRowCount(); r++) {
           List<String> values = new ArrayList<>();
           for (FieldVector vector : batch.getFieldVectors()) {
-            values.add(String.valueOf(vector.getObject(r)));
+            Object value = vector.getObject(r);
+            values.add(value instanceof byte[] ? "[B@" : String.valueOf(value));
           }
           rows.add(String.join("|", values));
         }

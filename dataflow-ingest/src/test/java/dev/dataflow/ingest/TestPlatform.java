@@ -4,12 +4,9 @@ import dev.dataflow.ingest.runtime.Pipelines;
 import dev.dataflow.lake.Lake;
 import dev.dataflow.lake.LakeConfig;
 import dev.dataflow.sql.EngineConfig;
-import dev.dataflow.sql.Execution;
 import dev.dataflow.sql.SqlService;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import org.apache.arrow.vector.FieldVector;
 
 /** A lake, its SQL service and its pipelines over one data directory, as a server holds them. */
 public final class TestPlatform implements AutoCloseable {
@@ -23,23 +20,9 @@ public final class TestPlatform implements AutoCloseable {
     pipelines = new Pipelines(sql);
   }
 
-  /** The rows of a query, each as its values joined by '|' (a blob shows as "[B@"). */
+  /** The rows of a query, each as its values joined by '|' ({@link LakeRows}). */
   public List<String> rows(String query) {
-    List<String> rows = new ArrayList<>();
-    try (Execution execution = sql.execute("test", query)) {
-      while (execution.next()) {
-        var batch = execution.batch();
-        for (int r = 0; r < batch.getRowCount(); r++) {
-          List<String> values = new ArrayList<>();
-          for (FieldVector vector : batch.getFieldVectors()) {
-            Object value = vector.getObject(r);
-            values.add(value instanceof byte[] ? "[B@" : String.valueOf(value));
-          }
-          rows.add(String.join("|", values));
-        }
-      }
-    }
-    return rows;
+    return LakeRows.of(sql, query);
   }
 
   @Override

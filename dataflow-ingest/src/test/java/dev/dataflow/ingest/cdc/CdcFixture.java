@@ -3,15 +3,14 @@ package dev.dataflow.ingest.cdc;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.dataflow.ingest.LakeRows;
+import dev.dataflow.ingest.SourceRows;
 import dev.dataflow.ingest.runtime.Pipelines;
 import dev.dataflow.sql.SqlService;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.Statement;
-import java.util.ArrayList;
 import java.util.List;
 
 /** A PostgreSQL 17 with logical replication, and a platform's pipelines and lake to compare. */
@@ -81,15 +80,9 @@ record CdcFixture(EmbeddedPostgres postgres, SqlService sql, Pipelines pipelines
   }
 
   List<String> pg(String query) throws Exception {
-    List<String> rows = new ArrayList<>();
-    try (Connection connection = postgres.getPostgresDatabase().getConnection();
-        Statement statement = connection.createStatement();
-        ResultSet result = statement.executeQuery(query)) {
-      while (result.next()) {
-        rows.add(result.getString(1));
-      }
+    try (Connection connection = postgres.getPostgresDatabase().getConnection()) {
+      return SourceRows.of(connection, query);
     }
-    return rows;
   }
 
   List<String> lakeRows(String query) {

@@ -3,12 +3,11 @@ package dev.dataflow.ingest.cdc;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.dataflow.ingest.TestPlatform;
 import dev.dataflow.ingest.runtime.PipelineState;
 import dev.dataflow.ingest.runtime.Pipelines;
 import dev.dataflow.ingest.runtime.RunRecord;
 import dev.dataflow.lake.Lake;
-import dev.dataflow.lake.LakeConfig;
-import dev.dataflow.sql.EngineConfig;
 import dev.dataflow.sql.SqlService;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.nio.file.Path;
@@ -25,6 +24,7 @@ class CdcReaderTest {
   static EmbeddedPostgres postgres;
 
   @TempDir Path dir;
+  TestPlatform platform;
   Lake lake;
   SqlService sql;
   Pipelines pipelines;
@@ -42,17 +42,16 @@ class CdcReaderTest {
 
   @BeforeEach
   void start() {
-    lake = Lake.open(LakeConfig.embedded(dir.resolve("data")));
-    sql = new SqlService(lake, EngineConfig.defaults(dir.resolve("data")));
-    pipelines = new Pipelines(sql);
+    platform = new TestPlatform(dir.resolve("data"));
+    lake = platform.lake;
+    sql = platform.sql;
+    pipelines = platform.pipelines;
     source = new CdcFixture(postgres, sql, pipelines, dir);
   }
 
   @AfterEach
   void stop() {
-    pipelines.close();
-    sql.close();
-    lake.close();
+    platform.close();
   }
 
   void execute(String statements) throws Exception {

@@ -2,11 +2,9 @@ package dev.dataflow.ingest.cdc;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.dataflow.ingest.TestPlatform;
 import dev.dataflow.ingest.runtime.PipelineState;
 import dev.dataflow.ingest.runtime.Pipelines;
-import dev.dataflow.lake.Lake;
-import dev.dataflow.lake.LakeConfig;
-import dev.dataflow.sql.EngineConfig;
 import dev.dataflow.sql.SqlService;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.nio.file.Path;
@@ -30,9 +28,9 @@ class CdcWorkloadIT {
   @Test
   void aRandomWorkloadConvergesToEqualTables() throws Exception {
     try (EmbeddedPostgres postgres = CdcFixture.startPostgres();
-        Lake lake = Lake.open(LakeConfig.embedded(dir.resolve("data")));
-        SqlService sql = new SqlService(lake, EngineConfig.defaults(dir.resolve("data")));
-        Pipelines pipelines = new Pipelines(sql)) {
+        TestPlatform platform = new TestPlatform(dir.resolve("data"))) {
+      SqlService sql = platform.sql;
+      Pipelines pipelines = platform.pipelines;
       CdcFixture source = new CdcFixture(postgres, sql, pipelines, dir);
       for (int t = 0; t < TABLES; t++) {
         source.execute(CdcFixture.createTable("w" + t, INITIAL_ROWS));

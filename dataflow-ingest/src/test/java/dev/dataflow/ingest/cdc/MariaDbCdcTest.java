@@ -4,19 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.dataflow.api.DatasetPath;
 import dev.dataflow.ingest.LakeRows;
+import dev.dataflow.ingest.SourceRows;
+import dev.dataflow.ingest.TestPlatform;
 import dev.dataflow.ingest.jdbc.MariaDbServer;
 import dev.dataflow.ingest.runtime.PipelineState;
 import dev.dataflow.ingest.runtime.Pipelines;
 import dev.dataflow.ingest.runtime.RunRecord;
 import dev.dataflow.lake.Lake;
-import dev.dataflow.lake.LakeConfig;
-import dev.dataflow.sql.EngineConfig;
 import dev.dataflow.sql.SqlService;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.Statement;
-import java.util.ArrayList;
 import java.util.List;
 import org.apache.iceberg.Snapshot;
 import org.junit.jupiter.api.AfterAll;
@@ -37,6 +34,7 @@ class MariaDbCdcTest {
   static MariaDbServer mariadb;
 
   @TempDir Path dir;
+  TestPlatform platform;
   Lake lake;
   SqlService sql;
   Pipelines pipelines;
@@ -56,16 +54,15 @@ class MariaDbCdcTest {
 
   @BeforeEach
   void start() {
-    lake = Lake.open(LakeConfig.embedded(dir.resolve("data")));
-    sql = new SqlService(lake, EngineConfig.defaults(dir.resolve("data")));
-    pipelines = new Pipelines(sql);
+    platform = new TestPlatform(dir.resolve("data"));
+    lake = platform.lake;
+    sql = platform.sql;
+    pipelines = platform.pipelines;
   }
 
   @AfterEach
   void stop() {
-    pipelines.close();
-    sql.close();
-    lake.close();
+    platform.close();
   }
 
   void execute(String... statements) throws Exception {
@@ -127,15 +124,9 @@ class MariaDbCdcTest {
   }
 
   static List<String> source(MariaDbServer mariadb, String query) throws Exception {
-    List<String> rows = new ArrayList<>();
-    try (Connection connection = mariadb.connect("shop");
-        Statement statement = connection.createStatement();
-        ResultSet result = statement.executeQuery(query)) {
-      while (result.next()) {
-        rows.add(result.getString(1));
-      }
+    try (Connection connection = mariadb.connect("shop")) {
+      return SourceRows.of(connection, query);
     }
-    return rows;
   }
 
   List<String> lakeRows(String query) {

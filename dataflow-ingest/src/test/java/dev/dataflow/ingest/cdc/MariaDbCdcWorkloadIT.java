@@ -3,12 +3,10 @@ package dev.dataflow.ingest.cdc;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.dataflow.ingest.LakeRows;
+import dev.dataflow.ingest.TestPlatform;
 import dev.dataflow.ingest.jdbc.MariaDbServer;
 import dev.dataflow.ingest.runtime.PipelineState;
 import dev.dataflow.ingest.runtime.Pipelines;
-import dev.dataflow.lake.Lake;
-import dev.dataflow.lake.LakeConfig;
-import dev.dataflow.sql.EngineConfig;
 import dev.dataflow.sql.SqlService;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,9 +33,9 @@ class MariaDbCdcWorkloadIT {
   void aRandomWorkloadConvergesToEqualTables() throws Exception {
     try (MariaDbServer mariadb =
             MariaDbServer.startOrSkip(Files.createDirectories(dir.resolve("mariadb")), true);
-        Lake lake = Lake.open(LakeConfig.embedded(dir.resolve("data")));
-        SqlService sql = new SqlService(lake, EngineConfig.defaults(dir.resolve("data")));
-        Pipelines pipelines = new Pipelines(sql)) {
+        TestPlatform platform = new TestPlatform(dir.resolve("data"))) {
+      SqlService sql = platform.sql;
+      Pipelines pipelines = platform.pipelines;
       mariadb.execute("", "CREATE DATABASE shop");
       for (int t = 0; t < TABLES; t++) {
         String name = "w" + t;

@@ -2,12 +2,10 @@ package dev.dataflow.ingest.jdbc;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.dataflow.ingest.TestPlatform;
 import dev.dataflow.ingest.runtime.PipelineState;
 import dev.dataflow.ingest.runtime.Pipelines;
 import dev.dataflow.ingest.runtime.RunRecord;
-import dev.dataflow.lake.Lake;
-import dev.dataflow.lake.LakeConfig;
-import dev.dataflow.sql.EngineConfig;
 import dev.dataflow.sql.Execution;
 import dev.dataflow.sql.SqlService;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
@@ -30,9 +28,9 @@ class JdbcOutageTest {
     int port = postgres.getPort();
     String url = postgres.getJdbcUrl("postgres", "postgres");
     execute(postgres, JdbcReaderTest.createSource("src", 1000));
-    try (Lake lake = Lake.open(LakeConfig.embedded(dir.resolve("data")));
-        SqlService sql = new SqlService(lake, EngineConfig.defaults(dir.resolve("data")));
-        Pipelines pipelines = new Pipelines(sql)) {
+    try (TestPlatform platform = new TestPlatform(dir.resolve("data"))) {
+      SqlService sql = platform.sql;
+      Pipelines pipelines = platform.pipelines;
       pipelines.apply(
           """
           name: out

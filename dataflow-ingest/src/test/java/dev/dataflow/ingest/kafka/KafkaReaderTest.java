@@ -4,13 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.dataflow.api.DatasetPath;
 import dev.dataflow.ingest.LakeRows;
+import dev.dataflow.ingest.TestPlatform;
 import dev.dataflow.ingest.runtime.PipelineState;
 import dev.dataflow.ingest.runtime.Pipelines;
 import dev.dataflow.ingest.runtime.Preview;
 import dev.dataflow.ingest.runtime.RunRecord;
 import dev.dataflow.lake.Lake;
-import dev.dataflow.lake.LakeConfig;
-import dev.dataflow.sql.EngineConfig;
 import dev.dataflow.sql.SqlService;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -82,9 +81,9 @@ class KafkaReaderTest {
     List<String> first = new ArrayList<>(events(0, 1000));
     first.add(500, "{not json at all");
     broker.send("orders", first);
-    try (Lake lake = Lake.open(LakeConfig.embedded(dir.resolve("data")));
-        SqlService sql = new SqlService(lake, EngineConfig.defaults(dir.resolve("data")));
-        Pipelines pipelines = new Pipelines(sql)) {
+    try (TestPlatform platform = new TestPlatform(dir.resolve("data"))) {
+      SqlService sql = platform.sql;
+      Pipelines pipelines = platform.pipelines;
       pipelines.apply(yaml("orders", "orders", "batch"), dir.resolve("orders.yaml"));
       RunRecord run = pipelines.runOnce("orders");
       assertThat(run.status()).as(run.error()).isEqualTo(PipelineState.FINISHED);
@@ -105,9 +104,9 @@ class KafkaReaderTest {
   void rowsArePublishedToATopicAsJson() throws Exception {
     broker.createTopic("raw_in", 2);
     broker.send("raw_in", events(0, 300));
-    try (Lake lake = Lake.open(LakeConfig.embedded(dir.resolve("data")));
-        SqlService sql = new SqlService(lake, EngineConfig.defaults(dir.resolve("data")));
-        Pipelines pipelines = new Pipelines(sql)) {
+    try (TestPlatform platform = new TestPlatform(dir.resolve("data"))) {
+      SqlService sql = platform.sql;
+      Pipelines pipelines = platform.pipelines;
       String yaml =
           yaml("published", "raw_in", "batch")
               + "transforms: [{name: big, sql: \"SELECT id, kind FROM input WHERE id >= 100\"}]\n"
@@ -126,9 +125,10 @@ class KafkaReaderTest {
   void smallFilesAreCompactedWhileTheStreamGoesOn() throws Exception {
     broker.createTopic("ticks", 2);
     Path data = dir.resolve("data");
-    try (Lake lake = Lake.open(LakeConfig.embedded(data));
-        SqlService sql = new SqlService(lake, EngineConfig.defaults(data));
-        Pipelines pipelines = new Pipelines(sql)) {
+    try (TestPlatform platform = new TestPlatform(data)) {
+      Lake lake = platform.lake;
+      SqlService sql = platform.sql;
+      Pipelines pipelines = platform.pipelines;
       pipelines.apply(
           yaml("ticks", "ticks", "continuous").replace("max_rows: 2000", "max_rows: 100"),
           dir.resolve("ticks.yaml"));
@@ -159,9 +159,10 @@ class KafkaReaderTest {
     List<String> messages = new ArrayList<>(events(0, 300));
     messages.add(10, "[not an object");
     broker.send("previewed", messages);
-    try (Lake lake = Lake.open(LakeConfig.embedded(dir.resolve("data")));
-        SqlService sql = new SqlService(lake, EngineConfig.defaults(dir.resolve("data")));
-        Pipelines pipelines = new Pipelines(sql)) {
+    try (TestPlatform platform = new TestPlatform(dir.resolve("data"))) {
+      Lake lake = platform.lake;
+      SqlService sql = platform.sql;
+      Pipelines pipelines = platform.pipelines;
       pipelines.apply(yaml("previewed", "previewed", "batch"), dir.resolve("previewed.yaml"));
       Preview preview = pipelines.preview("previewed", 50);
       Preview.Rows input = preview.stages().values().iterator().next();
@@ -185,12 +186,12 @@ class KafkaReaderTest {
   void twoWorkersShareThePartitionsWithoutDuplicateOrLoss() throws Exception {
     broker.createTopic("clicks", 4);
     Path data = dir.resolve("data");
-    try (Lake lakeA = Lake.open(LakeConfig.embedded(data));
-        SqlService sqlA = new SqlService(lakeA, EngineConfig.defaults(data));
-        Pipelines workerA = new Pipelines(sqlA);
-        Lake lakeB = Lake.open(LakeConfig.embedded(data));
-        SqlService sqlB = new SqlService(lakeB, EngineConfig.defaults(data));
-        Pipelines workerB = new Pipelines(sqlB)) {
+    try (TestPlatform platformA = new TestPlatform(data);
+        TestPlatform platformB = new TestPlatform(data)) {
+      SqlService sqlA = platformA.sql;
+      Pipelines workerA = platformA.pipelines;
+      SqlService sqlB = platformB.sql;
+      Pipelines workerB = platformB.pipelines;
       String yaml = yaml("clicks", "clicks", "continuous");
       workerA.apply(yaml, dir.resolve("clicks.yaml"));
       workerA.start("clicks");
