@@ -47,8 +47,7 @@ final class CsvReader {
 
   FileReadResult read(Map<String, String> declared, String target, String errors, long bytes)
       throws SQLException {
-    if (!declared.isEmpty()
-        && declared.values().stream().allMatch(type -> SCANNED_TYPE.matcher(type).matches())) {
+    if (scansTyped(declared)) {
       try {
         return typed(declared, target, errors, bytes);
       } catch (SQLException e) {
@@ -62,6 +61,40 @@ final class CsvReader {
     return staged(declared, target, errors, bytes);
   }
 
+  /** Whether the scanner converts every declared type itself (none declared: no). */
+  static boolean scansTyped(Map<String, String> declared) {
+    return !declared.isEmpty()
+        && declared.values().stream().allMatch(type -> SCANNED_TYPE.matcher(type).matches());
+  }
+
+  /**
+   * The records of {@code source} (what read_csv reads: a file or a list of them) with the declared
+   * columns, converted by the scanner in one pass, its rejects (malformed lines and values that do
+   * not convert) going to {@code rejects}.
+   */
+  String typedScan(String source, Map<String, String> declared, Rejects rejects) {
+    List<Field> fields = fields(declared);
+    String columns =
+        fields.stream()
+            .map(field -> field.source() + " AS " + identifier(field.name()))
+            .collect(Collectors.joining(", "));
+    String types =
+        fields.stream()
+            .map(field -> literal(field.source().replace("\"", "")) + ": " + literal(field.type()))
+            .collect(Collectors.joining(", ", "{", "}"));
+    return "SELECT " + columns + " FROM " + scan(source, types, false, rejects);
+  }
+
+  /**
+   * Appends {@code rejects} of a {@link #typedScan} to {@code errors}, a line whose only problems
+   * are values that do not convert as one 'cast' error, the file named by {@code file} (SQL over
+   * {@code file_path}); returns how many.
+   */
+  long copyRejects(Map<String, String> declared, Rejects rejects, String errors, String file)
+      throws SQLException {
+    return rejects.copyTo(sql, errors, file, castReason(fields(declared)));
+  }
+
   /**
    * One pass: the scanner converts the declared types itself, so its rejects hold both malformed
    * lines and values that do not convert, and the good records land typed. Record positions become
@@ -73,23 +106,15 @@ final class CsvReader {
     Rejects rejects = new Rejects(sql);
     List<Field> fields = fields(declared);
     long firstLine = csv.header() ? 2 : 1;
-    String columns =
-        fields.stream()
-            .map(field -> field.source() + " AS " + identifier(field.name()) + ", ")
-            .collect(Collectors.joining());
-    String types =
-        fields.stream()
-            .map(field -> literal(field.source().replace("\"", "")) + ": " + literal(field.type()))
-            .collect(Collectors.joining(", ", "{", "}"));
     long good =
         sql.update(
             "CREATE OR REPLACE TABLE "
                 + target
-                + " AS SELECT "
-                + columns
+                + " AS SELECT *, "
                 + literal(file)
-                + " AS __df_file, CAST(NULL AS BIGINT) AS __df_row FROM "
-                + scan(types, false, rejects));
+                + " AS __df_file, CAST(NULL AS BIGINT) AS __df_row FROM ("
+                + typedScan(literal(file), declared, rejects)
+                + ")");
     // numbered after the scan, not by row_number() OVER () in it: that window runs the parallel
     // scan through one thread (1M lineitem rows: 1.0 s against 0.55 s + 0.15 s for this update);
     // the table keeps the scan's order, so a row's rowid is its record's position in the file
@@ -121,7 +146,7 @@ final class CsvReader {
             + " AS __df_row FROM "
             + split.from()
             + " ORDER BY s.__df_seq");
-    long bad = rejects.copyTo(sql, errors, file, castReason(fields));
+    long bad = copyRejects(declared, rejects, errors, literal(file));
     return new FileReadResult(good + bad, good, bad, bytes);
   }
 
@@ -168,7 +193,7 @@ final class CsvReader {
     long parse = 0;
     if (rejects.any(sql)) {
       split.correctLines(rejects.table);
-      parse = rejects.copyTo(sql, errors, file);
+      parse = rejects.copyTo(sql, errors, literal(file));
     }
     long good = split.writeGood(target);
     long bad = parse + split.writeBad(errors);
@@ -182,8 +207,12 @@ final class CsvReader {
   }
 
   private String scan(String columns, boolean allVarchar, Rejects rejects) {
+    return scan(literal(file), columns, allVarchar, rejects);
+  }
+
+  private String scan(String source, String columns, boolean allVarchar, Rejects rejects) {
     return "read_csv("
-        + literal(file)
+        + source
         + ", auto_detect=false, "
         + (allVarchar ? "all_varchar=true, " : "")
         + "columns="

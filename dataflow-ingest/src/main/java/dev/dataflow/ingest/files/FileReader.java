@@ -110,7 +110,7 @@ public final class FileReader {
     };
   }
 
-  private static Map<String, String> validated(LinkedHashMap<String, String> columns) {
+  static Map<String, String> validated(LinkedHashMap<String, String> columns) {
     for (Map.Entry<String, String> column : columns.entrySet()) {
       if (column.getKey() == null || column.getKey().isBlank()) {
         throw new DataflowException(ErrorCode.INVALID_ARGUMENT, "a declared column has no name");
@@ -210,7 +210,8 @@ public final class FileReader {
         e);
   }
 
-  private static DataflowException notFound(Path path) {
+  /** The error of a source file that is gone. */
+  public static DataflowException notFound(Path path) {
     return new DataflowException(
         ErrorCode.NOT_FOUND,
         "source file " + path + " does not exist (deleted or moved?); check the source directory");

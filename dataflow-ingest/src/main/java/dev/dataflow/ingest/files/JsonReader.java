@@ -53,7 +53,7 @@ final class JsonReader {
     long bad = 0;
     if (rejects != null && rejects.any(sql)) {
       split.correctLines(rejects.table);
-      bad += rejects.copyTo(sql, errors, file);
+      bad += rejects.copyTo(sql, errors, literal(file));
     }
     bad +=
         sql.update(

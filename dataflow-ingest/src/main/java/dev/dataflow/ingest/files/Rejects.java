@@ -33,8 +33,9 @@ final class Rejects {
 
   /**
    * Appends one 'parse' error per rejected line (DuckDB may report several problems on one line;
-   * the first by position is the one to fix). DuckDB's {@code csv_line} may carry the newline that
-   * ended the previous line.
+   * the first by position is the one to fix), naming its file {@code file} (SQL over {@code
+   * file_path}, the path the scan read). DuckDB's {@code csv_line} may carry the newline that ended
+   * the previous line.
    */
   long copyTo(SqlSession sql, String errors, String file) throws SQLException {
     return copyTo(sql, errors, file, null);
@@ -52,11 +53,11 @@ final class Rejects {
     return sql.update(
         "INSERT INTO "
             + errors
-            + " SELECT "
-            + literal(file)
-            + ", line, raw, CASE WHEN parse THEN 'parse' ELSE 'cast' END, "
+            + " SELECT file, line, raw, CASE WHEN parse THEN 'parse' ELSE 'cast' END, "
             + "CASE WHEN parse THEN parse_reason ELSE cast_reason END FROM ("
-            + "SELECT line::BIGINT AS line, bool_or(NOT ("
+            + "SELECT "
+            + file
+            + " AS file, line::BIGINT AS line, bool_or(NOT ("
             + cast
             + ")) AS parse, "
             + "trim(arg_min(csv_line, byte_position), chr(13) || chr(10)) AS raw, "
@@ -68,8 +69,8 @@ final class Rejects {
             + ", column_idx) FILTER (WHERE "
             + cast
             + ") AS cast_reason FROM "
-            + identifier(table)
-            + " GROUP BY line) ORDER BY line");
+            + rejected()
+            + " GROUP BY file_path, line) ORDER BY file, line");
   }
 
   private long copyParse(SqlSession sql, String errors, String file) throws SQLException {
@@ -77,11 +78,16 @@ final class Rejects {
         "INSERT INTO "
             + errors
             + " SELECT "
-            + literal(file)
+            + file
             + ", line::BIGINT, "
             + "trim(arg_min(csv_line, byte_position), chr(13) || chr(10)), 'parse', "
             + "arg_min(lower(error_type::VARCHAR) || ': ' || error_message, byte_position) FROM "
-            + identifier(table)
-            + " GROUP BY line ORDER BY line");
+            + rejected()
+            + " GROUP BY file_path, line ORDER BY file_path, line");
+  }
+
+  /** Each rejected value with the path of the file it is in. */
+  private String rejected() {
+    return identifier(table) + " JOIN " + identifier(scan) + " USING (scan_id, file_id)";
   }
 }

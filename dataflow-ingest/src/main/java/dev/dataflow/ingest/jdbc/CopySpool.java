@@ -23,63 +23,73 @@ import org.postgresql.copy.CopyOut;
  * about {@value SourceStream#CHUNK_BYTES} bytes, ahead of the batches that load them: PostgreSQL
  * goes on exporting while the previous batch is parsed, written and committed, which on a bulk load
  * otherwise leaves it idle for a third of the time. At most {@value #AHEAD} finished files wait
- * (the spool is bounded on disk, and Java holds one row and a write buffer). A file never spans two
- * batches: one closes after every {@code batchRows} rows, and the stream's end is known with its
- * last batch (one row is read ahead), so the batch that reads the last row knows it is the last.
+ * (the spool is bounded on disk, and Java holds one row and a write buffer). One row is read ahead,
+ * so the file that holds the last row says so.
  */
 final class CopySpool implements AutoCloseable {
   /** Finished files that may wait for a batch: 128 MiB of COPY output per stream. */
   static final int AHEAD = 8;
 
   /**
-   * A finished spool file (null when the stream had no row left) with its rows and bytes; whether
-   * it ends a batch or the stream; or the failure that ended the export.
+   * A finished spool file (null when the stream had no row) with its rows and bytes and whether it
+   * ends the stream; or the failure that ended the export.
    */
-  record Chunk(
-      Path file, long rows, long bytes, boolean batchEnd, boolean streamEnd, Exception failure) {}
+  record Chunk(Path file, long rows, long bytes, boolean streamEnd, Exception failure) {}
 
   private final PGConnection source;
   private final CopyOut copy;
   private final Path spool;
+  private final long fileRows;
   private final String prefix;
-  private final long batchRows;
   private final BlockingQueue<Chunk> chunks = new ArrayBlockingQueue<>(AHEAD);
   private final ExecutorService thread;
   private volatile boolean closing;
   private volatile Path writing;
   private int chunk;
 
-  /**
-   * Starts exporting at once, into files {@code <spool>/<prefix>-<n>.csv}, a batch end after every
-   * {@code batchRows} rows.
-   */
-  CopySpool(PGConnection source, CopyOut copy, Path spool, String prefix, long batchRows) {
+  /** The file {@link #peek} returned and {@link #take} did not yet. */
+  private Chunk head;
+
+  /** Starts exporting at once, into files {@code <spool>/<prefix>-<n>.csv}. */
+  CopySpool(PGConnection source, CopyOut copy, Path spool, String prefix, long fileRows) {
     this.source = source;
     this.copy = copy;
     this.spool = spool;
+    this.fileRows = fileRows;
     this.prefix = prefix;
-    this.batchRows = batchRows;
     this.thread = Executors.newSingleThreadExecutor(SourceStream.daemon("dataflow-jdbc-copy"));
     thread.execute(this::export);
   }
 
-  /** The next finished file, waiting for it; a failure of the export is thrown here. */
-  Chunk next() throws SQLException {
-    Chunk next;
-    try {
-      next = chunks.take();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new DataflowException(ErrorCode.CANCELLED, "read interrupted");
+  /**
+   * The next finished file, left in place, waiting for it when {@code wait} (else null when none is
+   * finished yet); a failure of the export is thrown here.
+   */
+  Chunk peek(boolean wait) throws SQLException {
+    if (head == null) {
+      try {
+        head = wait ? chunks.take() : chunks.poll();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new DataflowException(ErrorCode.CANCELLED, "read interrupted");
+      }
     }
-    if (next.failure() instanceof SQLException sql) {
+    if (head == null) {
+      return null;
+    }
+    if (head.failure() instanceof SQLException sql) {
       throw sql;
     }
-    if (next.failure() != null) {
+    if (head.failure() != null) {
       throw new SQLException(
-          "Cannot spool the COPY output: " + next.failure().getMessage(), next.failure());
+          "Cannot spool the COPY output: " + head.failure().getMessage(), head.failure());
     }
-    return next;
+    return head;
+  }
+
+  /** Takes the file {@link #peek} returned: the caller now owns it. */
+  void take() {
+    head = null;
   }
 
   private void export() {
@@ -89,16 +99,15 @@ final class CopySpool implements AutoCloseable {
       // closed: nobody waits for more
     } catch (IOException | SQLException | RuntimeException e) {
       if (!closing) {
-        chunks.offer(new Chunk(null, 0, 0, true, true, e));
+        chunks.offer(new Chunk(null, 0, 0, true, e));
       }
     }
   }
 
   private void exportRows() throws IOException, SQLException, InterruptedException {
-    long inBatch = 0;
     byte[] line = copy.readFromCopy();
     if (line == null) {
-      chunks.put(new Chunk(null, 0, 0, true, true, null));
+      chunks.put(new Chunk(null, 0, 0, true, null));
       return;
     }
     while (line != null && !closing) {
@@ -106,21 +115,15 @@ final class CopySpool implements AutoCloseable {
       writing = file;
       long rows = 0;
       long written = 0;
-      boolean batchEnd;
       try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(file), 1 << 20)) {
         do {
           out.write(line);
           written += line.length;
           rows++;
-          inBatch++;
           line = copy.readFromCopy();
-          batchEnd = inBatch == batchRows;
-        } while (line != null && !batchEnd && written < SourceStream.CHUNK_BYTES);
+        } while (line != null && rows < fileRows && written < SourceStream.CHUNK_BYTES);
       }
-      if (batchEnd) {
-        inBatch = 0;
-      }
-      chunks.put(new Chunk(file, rows, written, batchEnd || line == null, line == null, null));
+      chunks.put(new Chunk(file, rows, written, line == null, null));
       writing = null;
     }
   }
@@ -145,6 +148,9 @@ final class CopySpool implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     List<Path> left = new ArrayList<>();
+    if (head != null) {
+      left.add(head.file());
+    }
     chunks.forEach(c -> left.add(c.file()));
     left.add(writing);
     for (Path file : left) {

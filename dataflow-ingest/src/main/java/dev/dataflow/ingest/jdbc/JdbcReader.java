@@ -472,14 +472,13 @@ public final class JdbcReader implements OriginReader {
   }
 
   /**
-   * Reads up to {@code limit} rows from the streams that have not ended, shared evenly and read in
+   * Reads about {@code limit} rows from the streams that have not ended, shared evenly and read in
    * parallel; returns how many.
    */
   private long readStreams(Statement duckdb, List<SourceStream> streams, long limit, StreamRead how)
       throws SQLException {
     List<SourceStream> open = streams.stream().filter(s -> !s.ended()).toList();
-    // of every stream, ended or not: a stream's batches keep one size (its spool is cut at them)
-    long share = limit / streams.size() + (limit % streams.size() == 0 ? 0 : 1);
+    long share = limit / Math.max(1, open.size()) + (limit % Math.max(1, open.size()) == 0 ? 0 : 1);
     AtomicLong rows = new AtomicLong();
     DuckDBConnection duck = (DuckDBConnection) duckdb.getConnection();
     try {

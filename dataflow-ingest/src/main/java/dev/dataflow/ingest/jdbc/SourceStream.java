@@ -139,16 +139,16 @@ final class SourceStream implements AutoCloseable {
   }
 
   /**
-   * Reads up to {@code limit} more rows, through {@code duck}: COPY rows into {@code input} (which
-   * must exist with the mapped types), fetched rows into this stream's staging table (which must
-   * exist, see {@link #createStaging}). Returns how many.
+   * Reads about {@code limit} more rows (at most that many for a fetch), through {@code duck}: COPY
+   * rows into {@code input} (which must exist with the mapped types), fetched rows into this
+   * stream's staging table (which must exist, see {@link #createStaging}). Returns how many.
    */
   long read(DuckDBConnection duck, long limit) throws SQLException {
     return copy != null ? readCopy(duck, limit, null) : readFetch(duck, limit);
   }
 
   /**
-   * Reads up to {@code limit} more COPY rows into spool files that it adds to {@code files} instead
+   * Reads about {@code limit} more COPY rows into spool files that it adds to {@code files} instead
    * of loading them, for {@link #createInputView}; the caller deletes them. Returns how many rows
    * they hold.
    */
@@ -202,19 +202,27 @@ final class SourceStream implements AutoCloseable {
   }
 
   /**
-   * Loads the spool files of the next {@code limit} COPY rows into {@code input}, each deleted once
-   * loaded, or adds them to {@code keep} when not null. The export runs ahead in its own thread
-   * ({@link CopySpool}), cutting its files at batch ends: {@code limit} must be the same at every
-   * call.
+   * Loads spool files of about {@code limit} more COPY rows into {@code input}, each deleted once
+   * loaded, or adds them to {@code keep} when not null; a batch ends at the first file that reaches
+   * {@code limit} (no file holds more), as a batch of source files does. The export runs ahead in
+   * its own thread ({@link CopySpool}); a batch waits for a quarter of its rows, then takes only
+   * the files already spooled, so the write starts early (at the start of a load it would otherwise
+   * wait for a whole batch, which on two cores leaves one idle for a second per million rows) and
+   * batches grow to {@code limit} whenever the write is the slower side.
    */
   private long readCopy(DuckDBConnection duck, long limit, List<Path> keep) throws SQLException {
     if (spooler == null) {
       spooler = new CopySpool(source.unwrap(PGConnection.class), copy, spool, "s" + index, limit);
     }
     String insert = "INSERT INTO input " + selectCsv(columns, "__DF_FILE__");
+    long wanted = Math.max(1, limit / 4);
     long rows = 0;
-    while (true) {
-      CopySpool.Chunk chunk = spooler.next();
+    while (rows < limit && !ended) {
+      CopySpool.Chunk chunk = spooler.peek(rows < wanted);
+      if (chunk == null) {
+        break;
+      }
+      spooler.take();
       if (chunk.file() != null && keep != null) {
         keep.add(chunk.file());
       } else if (chunk.file() != null) {
@@ -227,10 +235,8 @@ final class SourceStream implements AutoCloseable {
       bytes.addAndGet(chunk.bytes());
       rows += chunk.rows();
       ended = chunk.streamEnd();
-      if (chunk.batchEnd()) {
-        return rows;
-      }
     }
+    return rows;
   }
 
   /**

@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.LongSupplier;
 import java.util.stream.Collectors;
 import org.apache.iceberg.DataFile;
 import org.apache.iceberg.Schema;
@@ -68,10 +69,15 @@ final class BatchProcessor {
   }
 
   /**
-   * Runs the stages and constraints, {@code input} holding {@code inputRows} rows (-1: count them);
-   * returns the rows per stage. Nothing is written.
+   * Runs the stages and constraints over the batch's {@code input}; returns the rows per stage.
+   * Nothing is written. The input is counted only when the reader did not: a view scanned by the
+   * write is counted by it ({@link #commit}).
    */
-  Map<String, Long> transform(long inputRows) {
+  Map<String, Long> transform(OriginReader.Pending pending) {
+    return transform(pending.rows() >= 0 ? pending.rows() : pending.lateRejects() != null ? 0 : -1);
+  }
+
+  private Map<String, Long> transform(long inputRows) {
     Map<String, Long> rows = new LinkedHashMap<>();
     rows.put(INPUT, inputRows >= 0 ? inputRows : count(INPUT));
     Set<String> stages = new HashSet<>(Set.of(INPUT));
@@ -164,14 +170,16 @@ final class BatchProcessor {
     return count(ERRORS);
   }
 
-  /** Applies the error policy: STOP and MAX_RATIO fail the batch before anything is written. */
-  void checkErrorPolicy(long bad) {
+  /**
+   * Applies the error policy: STOP and MAX_RATIO fail the batch before anything is committed. The
+   * good rows are counted only when needed: with input a view, counting reads it again.
+   */
+  private void checkErrorPolicy(long bad, LongSupplier goodRows) {
     PipelineSpec.ErrorPolicy policy = spec.errors();
     if (bad == 0) {
-      // the good rows are counted only when needed: with input a view, counting reads it again
       return;
     }
-    long good = count("(" + goodRows() + ")");
+    long good = goodRows.getAsLong();
     if (policy.policy() == PipelineSpec.Policy.STOP
         || (policy.policy() == PipelineSpec.Policy.MAX_RATIO
             && (double) bad / Math.max(1, good + bad) > policy.maxRatio())) {
@@ -217,9 +225,43 @@ final class BatchProcessor {
    */
   Batch commit(
       String runId, OriginReader.Pending pending, Map<String, Long> stageRows, boolean first) {
-    long bad = errorCount();
-    checkErrorPolicy(bad);
     List<String> notes = new ArrayList<>();
+    if (pending.lateRejects() == null) {
+      return commit(runId, pending, stageRows, first, notes, null);
+    }
+    // the input's scan runs in the write: what it rejects is known once the files are written
+    Destination destination = spec.destinations().get(0);
+    boolean existed = sql.lake().tableOrNull(destination.table()) != null;
+    TableWriter.PreparedWrite scanned = null;
+    try {
+      scanned = prepare(destination, tableFor(destination, notes), pending, first);
+      stageRows.put(INPUT, scanned.rows());
+      pending.lateRejects().collect(statement);
+      return commit(runId, pending, stageRows, first, notes, scanned);
+    } catch (SQLException | RuntimeException e) {
+      // nothing of the batch is committed: as with a batch read before, no file and no new table
+      if (scanned != null) {
+        scanned.abort();
+      }
+      if (!existed) {
+        sql.lake().dropTable(destination.table());
+      }
+      throw e instanceof SQLException sqlError
+          ? EngineErrors.translate(sqlError)
+          : (RuntimeException) e;
+    }
+  }
+
+  /** {@link #commit}, the first destination's files already written when {@code scanned}. */
+  private Batch commit(
+      String runId,
+      OriginReader.Pending pending,
+      Map<String, Long> stageRows,
+      boolean first,
+      List<String> notes,
+      TableWriter.PreparedWrite scanned) {
+    long bad = errorCount();
+    checkErrorPolicy(bad, () -> scanned != null ? scanned.rows() : count("(" + goodRows() + ")"));
     Map<String, String> marker =
         new java.util.HashMap<>(Offsets.marker(spec.name(), pending.batchId()));
     marker.putAll(pending.offsets());
@@ -233,24 +275,26 @@ final class BatchProcessor {
     for (int i = destinations.size() - 1; i >= 0; i--) {
       Destination destination = destinations.get(i);
       boolean primary = i == 0;
-      Table table = tableFor(destination, notes);
-      if (!primary && Offsets.hasBatch(table, spec.name(), pending.batchId())) {
-        continue;
+      TableWriter.WriteResult result;
+      if (primary && scanned != null) {
+        result = scanned.commit(marker);
+      } else {
+        Table table = tableFor(destination, notes);
+        if (!primary && Offsets.hasBatch(table, spec.name(), pending.batchId())) {
+          continue;
+        }
+        result =
+            destination.mode() == PipelineSpec.WriteMode.MERGE
+                ? sql.writer()
+                    .write(
+                        statement,
+                        table,
+                        aligned(table, routed(destination)),
+                        TableWriter.Mode.MERGE,
+                        destination.key(),
+                        marker)
+                : prepare(destination, table, pending, first).commit(marker);
       }
-      String rows = aligned(table, routed(destination));
-      TableWriter.Mode mode = TableWriter.Mode.valueOf(destination.mode().name());
-      TableWriter.WriteResult result =
-          mode == TableWriter.Mode.APPEND
-              ? sql.writer()
-                  .appendRetracting(statement, table, rows, retractable(table, pending), marker)
-              : sql.writer()
-                  .write(
-                      statement,
-                      table,
-                      rows,
-                      mode == TableWriter.Mode.OVERWRITE && !first ? TableWriter.Mode.APPEND : mode,
-                      destination.key(),
-                      marker);
       written += result.rows();
       if (primary) {
         snapshot = result.snapshotId();
@@ -258,6 +302,25 @@ final class BatchProcessor {
     }
     return new Batch(
         stageRows.get(INPUT) + fileErrors(), written, bad, stageRows, snapshot, notes, null);
+  }
+
+  /**
+   * Writes the batch's rows for an append or overwrite destination, not committed yet. In overwrite
+   * mode only the run's first batch replaces the table; the rest of the run appends to it.
+   */
+  private TableWriter.PreparedWrite prepare(
+      Destination destination, Table table, OriginReader.Pending pending, boolean first) {
+    TableWriter.Mode mode =
+        destination.mode() == PipelineSpec.WriteMode.OVERWRITE && first
+            ? TableWriter.Mode.OVERWRITE
+            : TableWriter.Mode.APPEND;
+    return sql.writer()
+        .prepare(
+            statement,
+            table,
+            aligned(table, routed(destination)),
+            mode,
+            mode == TableWriter.Mode.APPEND ? retractable(table, pending) : List.of());
   }
 
   /** The files of {@code table} that the batch takes back: none unless it retracts commits. */

@@ -5,14 +5,19 @@ import static java.util.Objects.requireNonNull;
 import dev.dataflow.api.DataflowException;
 import dev.dataflow.api.ErrorCode;
 import dev.dataflow.ingest.files.CsvOptions;
+import dev.dataflow.ingest.files.CsvScan;
 import dev.dataflow.ingest.files.FileFormat;
 import dev.dataflow.ingest.files.FileReadResult;
 import dev.dataflow.ingest.files.FileReader;
 import dev.dataflow.ingest.spec.PipelineSpec;
 import dev.dataflow.ingest.spec.PipelineSpec.FilesOrigin;
 import dev.dataflow.sql.Engine;
+import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.PathMatcher;
 import java.security.MessageDigest;
@@ -34,11 +39,24 @@ import org.apache.iceberg.Table;
 final class FilesReader implements OriginReader {
   private static final int MAX_FILES_PER_BATCH = 1000;
 
+  /** How much of a file {@link #estimatedRecords} reads. */
+  private static final int ESTIMATE_SAMPLE = 1 << 20;
+
   private final PipelineSpec spec;
   private final FilesOrigin origin;
   private final FileSource source;
   private final List<String> pending;
   private int next;
+
+  /**
+   * Whether a batch's {@code input} is a view over scans of its files ({@link
+   * PipelineSpec#readsInputOnce}, CSV with declared columns the scanner converts itself): the write
+   * then parses, converts and encodes them in one pass instead of reading them into tables first.
+   */
+  private final boolean scanned;
+
+  /** The local copies the current batch's view reads, released when the next batch starts. */
+  private final List<Path> fetched = new ArrayList<>();
 
   /**
    * @param spools where an S3 origin makes its spool directory of downloaded objects
@@ -56,6 +74,10 @@ final class FilesReader implements OriginReader {
       source.close();
       throw e;
     }
+    this.scanned =
+        spec.readsInputOnce()
+            && origin.format() == PipelineSpec.Format.CSV
+            && CsvScan.supports(origin.columns());
   }
 
   @Override
@@ -65,15 +87,20 @@ final class FilesReader implements OriginReader {
 
   @Override
   public void close() {
+    releaseFetched();
     source.close();
   }
 
   @Override
   public Pending next(Statement statement) throws SQLException {
+    releaseFetched();
     if (next >= pending.size()) {
       return null;
     }
     Staging.clear(statement);
+    if (scanned) {
+      return nextScanned(statement);
+    }
     List<String> files = new ArrayList<>();
     long bytes = 0;
     long rows = 0;
@@ -90,6 +117,115 @@ final class FilesReader implements OriginReader {
     }
     Staging.input(statement, files.size(), 0);
     return new Pending(batchId(files), Offsets.files(files), bytes, files.size());
+  }
+
+  /**
+   * The next batch as a view over scans of its files, which the write runs: about {@code
+   * commit.max_rows} records by an estimate from each file's first bytes, as the files are not read
+   * before. Their rejects reach the error table after the write ({@link LateRejects}).
+   */
+  private Pending nextScanned(Statement statement) throws SQLException {
+    List<String> files = new ArrayList<>();
+    List<Path> scanned = new ArrayList<>();
+    List<String> names = new ArrayList<>();
+    long bytes = 0;
+    long rows = 0;
+    while (next < pending.size()
+        && rows < spec.commit().maxRows()
+        && files.size() < MAX_FILES_PER_BATCH) {
+      String file = pending.get(next++);
+      files.add(file);
+      Path local = fetch(statement, file);
+      if (local == null) {
+        continue;
+      }
+      long size = size(statement, file, local);
+      if (size <= 0) {
+        // an empty file has no records; a vanished one is an error record (size < 0)
+        continue;
+      }
+      bytes += size;
+      rows += estimatedRecords(local, size);
+      scanned.add(local);
+      names.add(source.uri(file));
+    }
+    CsvScan scan =
+        scanned.isEmpty()
+            ? null
+            : CsvScan.of(statement, scanned, names, csv(), new LinkedHashMap<>(origin.columns()));
+    try {
+      Staging.inputOf(statement, scan == null ? null : scan.query(), origin.columns());
+    } catch (SQLException | RuntimeException e) {
+      if (scan != null) {
+        scan.close();
+      }
+      throw e;
+    }
+    LateRejects rejects =
+        duckdb -> {
+          if (scan != null) {
+            try (scan) {
+              scan.rejectsTo(BatchProcessor.ERRORS);
+            }
+          }
+        };
+    return new Pending(
+        batchId(files), Offsets.files(files), bytes, files.size(), null, -1, rejects);
+  }
+
+  /** A file's size; -1 (and an error record) when it vanished. */
+  private long size(Statement statement, String file, Path local) throws SQLException {
+    try {
+      return Files.size(local);
+    } catch (NoSuchFileException e) {
+      vanished(statement, file, FileReader.notFound(local).getMessage());
+      return -1;
+    } catch (IOException e) {
+      throw new DataflowException(
+          ErrorCode.INVALID_ARGUMENT, "cannot read " + local + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * The records of a CSV file, estimated from the lines in its first bytes: enough to cut batches
+   * of about the size asked for without reading the file twice.
+   */
+  private static long estimatedRecords(Path file, long size) {
+    byte[] sample = new byte[(int) Math.min(size, ESTIMATE_SAMPLE)];
+    int read;
+    try (InputStream in = Files.newInputStream(file)) {
+      read = in.readNBytes(sample, 0, sample.length);
+    } catch (IOException e) {
+      // the scan reports what is wrong with the file
+      return 1;
+    }
+    long lines = 0;
+    for (int i = 0; i < read; i++) {
+      if (sample[i] == '\n') {
+        lines++;
+      }
+    }
+    return read == 0 ? 1 : Math.max(1, lines * size / read);
+  }
+
+  private void releaseFetched() {
+    fetched.forEach(source::release);
+    fetched.clear();
+  }
+
+  /** The local copy of a file, kept until the batch is committed; null when it vanished. */
+  private Path fetch(Statement statement, String file) throws SQLException {
+    try {
+      Path local = source.fetch(file);
+      fetched.add(local);
+      return local;
+    } catch (DataflowException e) {
+      if (e.code() != ErrorCode.NOT_FOUND) {
+        throw e;
+      }
+      vanished(statement, file, e.getMessage());
+      return null;
+    }
   }
 
   @Override
@@ -130,16 +266,22 @@ final class FilesReader implements OriginReader {
       if (e.code() != ErrorCode.NOT_FOUND) {
         throw e;
       }
-      statement.execute(
-          "INSERT INTO "
-              + BatchProcessor.ERRORS
-              + " VALUES ("
-              + Engine.literal(file)
-              + ", NULL, NULL, 'read', "
-              + Engine.literal(e.getMessage())
-              + ")");
+      vanished(statement, file, e.getMessage());
       return null;
     }
+  }
+
+  /** A file listed for the batch that is gone is an error record, not a failed run. */
+  private static void vanished(Statement statement, String file, String reason)
+      throws SQLException {
+    statement.execute(
+        "INSERT INTO "
+            + BatchProcessor.ERRORS
+            + " VALUES ("
+            + Engine.literal(file)
+            + ", NULL, NULL, 'read', "
+            + Engine.literal(reason)
+            + ")");
   }
 
   /**

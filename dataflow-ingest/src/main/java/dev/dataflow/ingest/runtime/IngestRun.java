@@ -68,7 +68,7 @@ final class IngestRun {
           }
           long read = System.nanoTime();
           BatchProcessor processor = new BatchProcessor(sql, spec, statement);
-          Map<String, Long> stages = processor.transform(pending.rows());
+          Map<String, Long> stages = processor.transform(pending);
           if (publisher != null) {
             publisher.publish(statement, processor.goodRows());
           }

@@ -22,7 +22,9 @@ public interface OriginReader extends AutoCloseable {
    * properties), the bytes read and the source units (files, partitions…) it covered. {@code
    * retracts}, when not null, names earlier commits whose rows this batch takes back (see {@link
    * Retract}). {@code rows} is the number of rows in {@code input} when the reader counted them (so
-   * that a view over what it read need not be scanned to count it), else -1.
+   * that a view over what it read need not be scanned to count it), else -1. {@code lateRejects},
+   * when not null, says that {@code input} is a view whose scan runs in the write and rejects
+   * records as it goes (see {@link LateRejects}).
    */
   record Pending(
       String batchId,
@@ -30,10 +32,31 @@ public interface OriginReader extends AutoCloseable {
       long bytes,
       int units,
       Retract retracts,
-      long rows) {
+      long rows,
+      LateRejects lateRejects) {
     public Pending(String batchId, Map<String, String> offsets, long bytes, int units) {
-      this(batchId, offsets, bytes, units, null, -1);
+      this(batchId, offsets, bytes, units, null, -1, null);
     }
+
+    public Pending(
+        String batchId,
+        Map<String, String> offsets,
+        long bytes,
+        int units,
+        Retract retracts,
+        long rows) {
+      this(batchId, offsets, bytes, units, retracts, rows, null);
+    }
+  }
+
+  /**
+   * The records a batch's {@code input} view rejected while the write scanned it (a pipeline that
+   * reads its input once, see {@link dev.dataflow.ingest.spec.PipelineSpec#readsInputOnce}): known
+   * only once the data files are written, they are moved into {@link BatchProcessor#ERRORS} before
+   * anything is committed, so the error policy and the error table see them.
+   */
+  public interface LateRejects {
+    void collect(Statement statement) throws SQLException;
   }
 
   /**

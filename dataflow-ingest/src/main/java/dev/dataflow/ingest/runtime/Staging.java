@@ -12,6 +12,8 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
 
 /**
  * The DuckDB tables a batch of files is read into, one per file, and {@code input}: a view of their
@@ -80,6 +82,21 @@ public final class Staging {
             + rows
             + ")"
             + (limit > 0 ? " LIMIT " + limit : ""));
+  }
+
+  /**
+   * Makes {@code input} a view of {@code query}, or of no rows of the declared {@code columns}
+   * (name to DuckDB type) when it is null.
+   */
+  public static void inputOf(Statement statement, String query, Map<String, String> columns)
+      throws SQLException {
+    String rows =
+        query != null
+            ? query
+            : columns.entrySet().stream()
+                .map(c -> "CAST(NULL AS " + c.getValue() + ") AS " + Engine.identifier(c.getKey()))
+                .collect(Collectors.joining(", ", "SELECT ", " WHERE false"));
+    statement.execute("CREATE OR REPLACE VIEW input AS " + rows);
   }
 
   private static boolean exists(Statement statement, String table) throws SQLException {

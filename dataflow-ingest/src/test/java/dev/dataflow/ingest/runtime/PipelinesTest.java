@@ -131,6 +131,78 @@ class PipelinesTest {
         .containsExactly("3|not_null: email is null", "4|check positive failed: amount >= 0");
   }
 
+  /**
+   * No stage, constraint or publisher: a batch's files are scanned by the write itself, and what
+   * the scan rejects reaches the error table before the rows are committed.
+   */
+  @Test
+  void aLoadThatReadsItsInputOnceScansItsFilesInTheWrite() throws Exception {
+    Files.writeString(
+        source.resolve("a.csv"),
+        "id,email,amount\n1,a@x.com,1.50\n2,b@x.com,abc\n3,c@x.com\n4,d@x.com,4\n");
+    Files.writeString(source.resolve("b.csv"), "");
+    Files.writeString(source.resolve("c.csv"), "id,email,amount\n");
+    Files.writeString(source.resolve("d.csv"), "id,email,amount\n5,e@x.com,5\n6,\"f@x.com,6\n");
+    pipelines.apply(bulk("orders_bulk", "", 1), dir.resolve("orders_bulk.yaml"));
+    RunRecord run = pipelines.runOnce("orders_bulk");
+    assertThat(run.status()).as(run.error()).isEqualTo(PipelineState.FINISHED);
+    assertThat(rows("SELECT id, email, amount FROM raw.orders_bulk ORDER BY id"))
+        .containsExactly("1|a@x.com|1.50", "4|d@x.com|4.00", "5|e@x.com|5.00");
+    assertThat(
+            rows(
+                "SELECT regexp_extract(file, '[a-z]+[.]csv$'), row, stage FROM "
+                    + "raw.orders_bulk_errors ORDER BY file, row"))
+        .containsExactly("a.csv|3|cast", "a.csv|4|parse", "d.csv|3|parse");
+    assertThat(rows("SELECT reason FROM raw.orders_bulk_errors WHERE stage = 'cast'"))
+        .singleElement(org.assertj.core.api.InstanceOfAssertFactories.STRING)
+        .contains("amount")
+        .contains("abc");
+    assertThat(run.rowsIn()).isEqualTo(6);
+    assertThat(run.rowsOut()).isEqualTo(3);
+    assertThat(run.rowsError()).isEqualTo(3);
+    assertThat(run.files()).isEqualTo(4);
+    // a batch of one row asked for: a batch ends after the first file estimated to hold a record;
+    // the empty file joins the header-only one's batch: 3 batches, 3 commits
+    assertThat(lake.tableOrNull(dev.dataflow.api.DatasetPath.of("raw", "orders_bulk")).snapshots())
+        .hasSize(3);
+    assertThat(pipelines.runOnce("orders_bulk").files()).as("nothing new").isZero();
+  }
+
+  @Test
+  void aLoadThatReadsItsInputOnceCommitsNothingOfABatchOverItsErrorRatio() throws Exception {
+    Files.writeString(source.resolve("a.csv"), "id,email,amount\n1,a@x.com,1\n2,b@x.com,x\n");
+    pipelines.apply(
+        bulk("ratio", "errors: {policy: max_ratio, max_ratio: 0.2}", 1000),
+        dir.resolve("ratio.yaml"));
+    RunRecord run = pipelines.runOnce("ratio");
+    assertThat(run.status()).isEqualTo(PipelineState.FAILED);
+    assertThat(run.error()).contains("1 of 2 rows").contains("amount");
+    assertThat(lake.tableOrNull(dev.dataflow.api.DatasetPath.of("raw", "ratio")))
+        .as("as with a batch read before its write, the failed run leaves no table")
+        .isNull();
+    try (var files = Files.walk(dir.resolve("data"))) {
+      assertThat(files.filter(file -> file.toString().endsWith(".parquet")))
+          .as("the written files are deleted")
+          .isEmpty();
+    }
+  }
+
+  private String bulk(String name, String extra, int maxRows) {
+    return """
+        name: %s
+        origin:
+          type: files
+          path: %s
+          glob: "*.csv"
+          format: csv
+          columns: {id: BIGINT, email: VARCHAR, amount: "DECIMAL(10,2)"}
+        destination: {table: raw.%s}
+        commit: {max_rows: %d}
+        %s
+        """
+        .formatted(name, source, name, maxRows, extra);
+  }
+
   @Test
   void aDestinationChoosesItsParquetCodec() throws Exception {
     Files.writeString(source.resolve("a.csv"), "id,email,amount\n1,a@x.com,1\n");

@@ -248,6 +248,31 @@ public final class TableWriter {
       List<String> key,
       List<DataFile> retracted,
       Map<String, String> summary) {
+    return prepare(statement, table, sql, mode, key, retracted).commit(summary);
+  }
+
+  /**
+   * Writes the data files of an append or an overwrite, to be committed (or aborted) later, as
+   * {@link #appendRetracting} or {@link #write} would: a caller whose query's scan learns something
+   * only as it runs (the records it rejects) acts on it before the rows become visible.
+   */
+  public PreparedWrite prepare(
+      Statement statement, Table table, String sql, Mode mode, List<DataFile> retracted) {
+    requireNonNull(mode, "mode is null");
+    requireNonNull(retracted, "retracted is null");
+    if (mode == Mode.MERGE) {
+      throw new IllegalArgumentException("a merge reads the table: write it in one step");
+    }
+    return prepare(statement, table, sql, mode, List.of(), retracted);
+  }
+
+  private PreparedWrite prepare(
+      Statement statement,
+      Table table,
+      String sql,
+      Mode mode,
+      List<String> key,
+      List<DataFile> retracted) {
     table.refresh();
     List<DataFile> replaced = retracted;
     String rows = sql;
@@ -257,18 +282,76 @@ public final class TableWriter {
       rows = merge.rows();
     }
     ParquetBatch batch = ParquetBatch.write(statement, table, rows, newDirectory(table));
-    if (batch.files().isEmpty() && replaced.isEmpty() && summary.isEmpty() && mode == Mode.APPEND) {
-      return new WriteResult(0, -1, 0);
+    return new PreparedWrite(statement, table, sql, mode, key, replaced, batch);
+  }
+
+  /** Data files written and not yet committed: {@link #commit} or {@link #abort} them. */
+  public final class PreparedWrite {
+    private final Statement statement;
+    private final Table table;
+    private final String sql;
+    private final Mode mode;
+    private final List<String> key;
+    private final List<DataFile> replaced;
+    private final ParquetBatch batch;
+    private boolean settled;
+
+    private PreparedWrite(
+        Statement statement,
+        Table table,
+        String sql,
+        Mode mode,
+        List<String> key,
+        List<DataFile> replaced,
+        ParquetBatch batch) {
+      this.statement = statement;
+      this.table = table;
+      this.sql = sql;
+      this.mode = mode;
+      this.key = key;
+      this.replaced = replaced;
+      this.batch = batch;
     }
-    try {
-      commit(table, mode, batch.dataFiles(lake.io()), replaced, summary);
-    } catch (RuntimeException e) {
-      batch.delete(lake.io());
-      throw e;
+
+    /** The rows in the written files. */
+    public long rows() {
+      return batch.rows();
     }
-    table.refresh();
-    long newRows = mode == Mode.MERGE ? Merge.count(statement, sql, key) : batch.rows();
-    return new WriteResult(newRows, table.currentSnapshot().snapshotId(), batch.files().size());
+
+    /**
+     * Commits the files as one snapshot carrying {@code summary}; the commit is made even when no
+     * row was written and the summary is not empty, so a pipeline's offsets always advance with
+     * what it read. A failed commit deletes the files.
+     */
+    public WriteResult commit(Map<String, String> summary) {
+      if (settled) {
+        throw new IllegalStateException("already committed or aborted");
+      }
+      if (batch.files().isEmpty()
+          && replaced.isEmpty()
+          && summary.isEmpty()
+          && mode == Mode.APPEND) {
+        return new WriteResult(0, -1, 0);
+      }
+      try {
+        TableWriter.commit(table, mode, batch.dataFiles(lake.io()), replaced, summary);
+      } catch (RuntimeException e) {
+        abort();
+        throw e;
+      }
+      settled = true;
+      table.refresh();
+      long newRows = mode == Mode.MERGE ? Merge.count(statement, sql, key) : batch.rows();
+      return new WriteResult(newRows, table.currentSnapshot().snapshotId(), batch.files().size());
+    }
+
+    /** Deletes the written files, unless they were committed or deleted already. */
+    public void abort() {
+      if (!settled) {
+        settled = true;
+        batch.delete(lake.io());
+      }
+    }
   }
 
   /**
