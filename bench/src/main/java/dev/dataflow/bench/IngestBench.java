@@ -39,8 +39,9 @@ import org.postgresql.copy.CopyOut;
  * <ol>
  *   <li><b>PostgreSQL.</b> PostgreSQL's {@code COPY (SELECT * FROM lineitem) TO STDOUT} drained to
  *       a null sink (a row counter) against the pipeline {@code jdbc} origin, table lineitem, split
- *       on {@code l_orderkey} with parallelism 2 ({@code --parallelism}; 1 reads one stream), mode
- *       overwrite: read, write Parquet, commit.
+ *       by ranges of the table's pages with parallelism 2 ({@code --parallelism}; 1 reads one
+ *       stream; {@code --split-column l_orderkey} splits by key ranges instead), mode overwrite:
+ *       read, write Parquet, commit.
  *   <li><b>CSV.</b> DuckDB's own {@code COPY (SELECT * FROM read_csv(…declared columns…)) TO
  *       '….parquet'} against the pipeline {@code files} origin over the same files with the same
  *       declared columns, mode overwrite.
@@ -73,6 +74,7 @@ public final class IngestBench {
     Path work = null;
     String compression = null;
     int parallelism = 2;
+    String splitColumn = null;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--scale" -> scale = Double.parseDouble(args[++i]);
@@ -81,10 +83,11 @@ public final class IngestBench {
         case "--work" -> work = Path.of(args[++i]);
         case "--compression" -> compression = args[++i];
         case "--parallelism" -> parallelism = Integer.parseInt(args[++i]);
+        case "--split-column" -> splitColumn = args[++i];
         default -> {
           System.err.println(
               "usage: IngestBench --work DIR [--scale 1] [--files 8] [--passes 2]"
-                  + " [--compression zstd|snappy|…] [--parallelism 2]");
+                  + " [--compression zstd|snappy|…] [--parallelism 2] [--split-column COLUMN]");
           System.exit(2);
         }
       }
@@ -93,7 +96,14 @@ public final class IngestBench {
       System.err.println("--work DIR is required (a scratch directory; its contents are replaced)");
       System.exit(2);
     }
-    new Bench(scale, files, passes, work.toAbsolutePath().normalize(), compression, parallelism)
+    new Bench(
+            scale,
+            files,
+            passes,
+            work.toAbsolutePath().normalize(),
+            compression,
+            parallelism,
+            splitColumn)
         .run();
   }
 
@@ -112,9 +122,19 @@ public final class IngestBench {
     /** The jdbc pipeline's split parallelism (1: one COPY stream, no split). */
     final int parallelism;
 
+    /** The key the jdbc pipeline's split cuts into ranges, or null: ranges of the table's pages. */
+    final String splitColumn;
+
     long rows;
 
-    Bench(double scale, int fileCount, int passes, Path work, String compression, int parallelism) {
+    Bench(
+        double scale,
+        int fileCount,
+        int passes,
+        Path work,
+        String compression,
+        int parallelism,
+        String splitColumn) {
       this.scale = scale;
       this.fileCount = fileCount;
       this.passes = passes;
@@ -122,6 +142,7 @@ public final class IngestBench {
       this.csv = work.resolve("csv");
       this.compression = compression;
       this.parallelism = parallelism;
+      this.splitColumn = splitColumn;
     }
 
     void run() throws Exception {
@@ -130,14 +151,15 @@ public final class IngestBench {
       System.out.printf(
           Locale.ROOT,
           "JVM max heap %d MiB, %d cores; TPC-H lineitem SF %s, %d CSV files, %d passes;"
-              + " lake Parquet %s; jdbc split parallelism %d%n",
+              + " lake Parquet %s; jdbc split parallelism %d by %s%n",
           Runtime.getRuntime().maxMemory() >> 20,
           Runtime.getRuntime().availableProcessors(),
           scale,
           fileCount,
           passes,
           compression == null ? "zstd (the default)" : compression,
-          parallelism);
+          parallelism,
+          splitColumn == null ? "page ranges" : splitColumn + " ranges");
       long start = System.nanoTime();
       generate();
       System.out.printf(
@@ -347,7 +369,10 @@ public final class IngestBench {
           "| Load | Baseline rows/s | Dataflow rows/s | Ratio | Target | Dataflow peak heap |");
       System.out.println("|---|---:|---:|---:|---:|---:|");
       line(
-          "PostgreSQL → lake (jdbc, split " + parallelism + ")",
+          "PostgreSQL → lake (jdbc, split "
+              + parallelism
+              + (splitColumn == null ? " by pages" : " by " + splitColumn)
+              + ")",
           "PG `COPY TO STDOUT`",
           pgBest,
           pgFlowBest);
@@ -401,7 +426,11 @@ public final class IngestBench {
           .formatted(
               url,
               parallelism > 1
-                  ? "\n  split: {column: l_orderkey, parallelism: " + parallelism + "}"
+                  ? "\n  split: {"
+                      + (splitColumn == null ? "" : "column: " + splitColumn + ", ")
+                      + "parallelism: "
+                      + parallelism
+                      + "}"
                   : "",
               codec(),
               BULK_BATCH_ROWS);

@@ -76,8 +76,11 @@ public final class PipelineSchema {
 
   static final ConfigSchema SPLIT =
       ConfigSchema.of(
-          of("column", STRING, "A numeric key whose range is cut into slices read in parallel.")
-              .asRequired(),
+          of(
+              "column",
+              STRING,
+              "A numeric key whose range is cut into slices read in parallel; leave it out to"
+                  + " cut a PostgreSQL table by ranges of its pages, which each slice reads alone."),
           of("parallelism", INT, "How many slices are read at once.")
               .withDefault("4")
               .withCheck(POSITIVE));
@@ -152,7 +155,7 @@ public final class PipelineSchema {
                       CURSOR,
                       "Read incrementally: only rows past the last committed cursor value.")
                   .onlyWhen(when("type", "jdbc")),
-              object("split", SPLIT, "Read in parallel by key range.")
+              object("split", SPLIT, "Read in parallel by key or page range.")
                   .onlyWhen(when("type", "jdbc")),
               of("slot", STRING, "PostgreSQL's replication slot; default dataflow_<pipeline name>.")
                   .onlyWhen(when("type", "cdc"))

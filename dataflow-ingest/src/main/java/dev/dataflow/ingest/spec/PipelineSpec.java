@@ -128,7 +128,8 @@ public record PipelineSpec(
    * Exactly one of {@code table} and {@code query} is set.
    *
    * @param cursor the incremental column, or null for full reads
-   * @param split parallel key-range reads, or null for one stream
+   * @param split parallel reads by key range (or, with no column, by a PostgreSQL table's pages),
+   *     or null for one stream
    */
   public record JdbcOrigin(
       String url,

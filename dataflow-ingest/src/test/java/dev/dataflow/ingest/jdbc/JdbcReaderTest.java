@@ -80,6 +80,18 @@ class JdbcReaderTest {
     }
   }
 
+  static List<String> pgRows(String query) throws Exception {
+    try (Connection connection = postgres.getPostgresDatabase().getConnection();
+        Statement statement = connection.createStatement();
+        ResultSet result = statement.executeQuery(query)) {
+      List<String> rows = new java.util.ArrayList<>();
+      while (result.next()) {
+        rows.add(result.getString(1));
+      }
+      return rows;
+    }
+  }
+
   @AfterAll
   static void stopPostgres() throws Exception {
     postgres.close();
@@ -163,6 +175,39 @@ class JdbcReaderTest {
     assertThat(one("SELECT count(*) FROM raw.full WHERE note IS NULL")).isEqualTo("2000");
   }
 
+  /**
+   * PostgreSQL's text format escapes backslashes and control characters: each value must come back
+   * as it was, whether the write reads the spool files directly or a stage reads them first.
+   */
+  @Test
+  void textValuesComeBackAsTheyWereThroughCopyEscapes() throws Exception {
+    execute(
+        """
+        CREATE TABLE escapes (id int, v text);
+        INSERT INTO escapes VALUES (1, ''), (2, NULL), (3, E'a\\\\nb'), (4, E'\\\\'),
+          (5, E'x\\ty\\rz\\bw\\fv' || chr(11) || 'u'), (6, E'\\\\\\\\t'), (7, E'q"q,\\\\N'), (8, E'\\\\N');
+        """);
+    apply("direct", yaml("direct", "table: escapes", "raw.escapes_direct", ""));
+    apply(
+        "staged",
+        yaml(
+            "staged",
+            "table: escapes",
+            "raw.escapes_staged",
+            "transforms:\n  - {name: same, sql: SELECT * FROM input}"));
+    for (String table : List.of("raw.escapes_direct", "raw.escapes_staged")) {
+      String name = table.substring(table.indexOf('_') + 1);
+      RunRecord run = pipelines.runOnce(name);
+      assertThat(run.status()).as(run.error()).isEqualTo(PipelineState.FINISHED);
+      assertThat(rows("SELECT id, coalesce(hex(encode(v)), 'NULL') FROM " + table + " ORDER BY id"))
+          .as(table)
+          .containsExactlyElementsOf(
+              pgRows(
+                  "SELECT id || '|' || coalesce(upper(encode(convert_to(v, 'UTF8'), 'hex')), 'NULL')"
+                      + " FROM escapes ORDER BY id"));
+    }
+  }
+
   @Test
   void splitLoadReadsEveryRowOnce() throws Exception {
     apply(
@@ -173,6 +218,24 @@ class JdbcReaderTest {
             one(
                 "SELECT count(*), count(DISTINCT id), min(id), max(id), sum(amount) FROM raw.split"))
         .isEqualTo(ROWS + "|" + ROWS + "|1|" + ROWS + "|" + pg("SELECT sum(amount) FROM src"));
+  }
+
+  @Test
+  void aSplitWithoutAColumnReadsAPostgresTableByPageRanges() throws Exception {
+    apply("pages", yaml("pages", "table: src\nsplit: {parallelism: 3}", "raw.pages", ""));
+    RunRecord run = pipelines.runOnce("pages");
+    assertThat(run.status()).as(run.error()).isEqualTo(PipelineState.FINISHED);
+    assertThat(
+            one(
+                "SELECT count(*), count(DISTINCT id), min(id), max(id), sum(amount) FROM raw.pages"))
+        .isEqualTo(ROWS + "|" + ROWS + "|1|" + ROWS + "|" + pg("SELECT sum(amount) FROM src"));
+
+    apply(
+        "pages_query",
+        yaml("pages_query", "query: SELECT * FROM src\nsplit: {parallelism: 3}", "raw.pq", ""));
+    RunRecord query = pipelines.runOnce("pages_query");
+    assertThat(query.status()).isEqualTo(PipelineState.FAILED);
+    assertThat(query.error()).contains("split.column").contains("PostgreSQL table");
   }
 
   @Test
