@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
+import org.apache.iceberg.HasTableOperations;
 import org.apache.iceberg.PartitionSpec;
 import org.apache.iceberg.Schema;
 import org.apache.iceberg.Table;
@@ -158,6 +159,11 @@ public final class Lake implements AutoCloseable {
         return known;
       }
       Table loaded = catalog.loadTable(identifier);
+      if (!(loaded instanceof HasTableOperations)) {
+        // Iceberg answers a missing a.b.c with the metadata table c of table a.b: a dataset path
+        // names tables and folders only
+        return null;
+      }
       tables.put(identifier, loaded);
       return loaded;
     } catch (NoSuchTableException e) {

@@ -160,6 +160,15 @@ class SqlServiceTest {
     }
   }
 
+  /** Iceberg's catalog answers a missing a.b.c with table b's metadata table c. */
+  @Test
+  void aPathOfATableAndAMetadataTableNameIsNoDataset() {
+    update("CREATE TABLE s.t AS SELECT range AS id FROM range(3)");
+    assertThat(lake.tableOrNull(DatasetPath.of("s", "t", "snapshots"))).isNull();
+    assertThatThrownBy(() -> rows("SELECT * FROM s.t.snapshots"))
+        .hasMessageContaining("s.t.snapshots does not exist");
+  }
+
   @Test
   void resolvesFoldersWrittenAsOneQuotedSchema() {
     update("CREATE TABLE s.t AS SELECT range AS id FROM range(3)");
