@@ -104,9 +104,7 @@ final class FilesReader implements OriginReader {
     List<String> files = new ArrayList<>();
     long bytes = 0;
     long rows = 0;
-    while (next < pending.size()
-        && rows < spec.commit().maxRows()
-        && files.size() < MAX_FILES_PER_BATCH) {
+    while (roomFor(files.size(), rows)) {
       String file = pending.get(next++);
       FileReadResult read = read(statement, file, Staging.fileTable(files.size()));
       files.add(file);
@@ -119,6 +117,11 @@ final class FilesReader implements OriginReader {
     return new Pending(batchId(files), Offsets.files(files), bytes, files.size());
   }
 
+  /** Whether a batch of {@code files} files and {@code rows} rows takes one more pending file. */
+  private boolean roomFor(int files, long rows) {
+    return next < pending.size() && rows < spec.commit().maxRows() && files < MAX_FILES_PER_BATCH;
+  }
+
   /**
    * The next batch as a view over scans of its files, which the write runs: about {@code
    * commit.max_rows} records by an estimate from each file's first bytes, as the files are not read
@@ -126,13 +129,11 @@ final class FilesReader implements OriginReader {
    */
   private Pending nextScanned(Statement statement) throws SQLException {
     List<String> files = new ArrayList<>();
-    List<Path> scanned = new ArrayList<>();
+    List<Path> locals = new ArrayList<>();
     List<String> names = new ArrayList<>();
     long bytes = 0;
     long rows = 0;
-    while (next < pending.size()
-        && rows < spec.commit().maxRows()
-        && files.size() < MAX_FILES_PER_BATCH) {
+    while (roomFor(files.size(), rows)) {
       String file = pending.get(next++);
       files.add(file);
       Path local = fetch(statement, file);
@@ -146,13 +147,13 @@ final class FilesReader implements OriginReader {
       }
       bytes += size;
       rows += estimatedRecords(local, size);
-      scanned.add(local);
+      locals.add(local);
       names.add(source.uri(file));
     }
     CsvScan scan =
-        scanned.isEmpty()
+        locals.isEmpty()
             ? null
-            : CsvScan.of(statement, scanned, names, csv(), new LinkedHashMap<>(origin.columns()));
+            : CsvScan.of(statement, locals, names, csv(), new LinkedHashMap<>(origin.columns()));
     try {
       Staging.inputOf(statement, scan == null ? null : scan.query(), origin.columns());
     } catch (SQLException | RuntimeException e) {
