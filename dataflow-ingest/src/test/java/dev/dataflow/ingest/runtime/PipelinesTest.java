@@ -169,6 +169,24 @@ class PipelinesTest {
   }
 
   @Test
+  void aLoadThatReadsItsInputOnceTakesInvalidUtf8AndATenMegabyteField() throws Exception {
+    java.io.ByteArrayOutputStream file = new java.io.ByteArrayOutputStream();
+    file.writeBytes("id,email,amount\n7,".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    file.writeBytes(new byte[] {'b', (byte) 0xff, (byte) 0xfe, 'd'});
+    file.writeBytes(",1\n8,".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    file.writeBytes("x".repeat(10 << 20).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    file.writeBytes(",2\n9,ok@x.com,3\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    Files.write(source.resolve("e.csv"), file.toByteArray());
+    pipelines.apply(bulk("odd", "", 1000), dir.resolve("odd.yaml"));
+    RunRecord run = pipelines.runOnce("odd");
+    assertThat(run.status()).as(run.error()).isEqualTo(PipelineState.FINISHED);
+    assertThat(rows("SELECT id, length(email) FROM raw.odd ORDER BY id"))
+        .containsExactly("8|" + (10 << 20), "9|8");
+    assertThat(rows("SELECT row, stage FROM raw.odd_errors")).containsExactly("2|parse");
+    assertThat(rows("SELECT reason FROM raw.odd_errors").get(0)).containsIgnoringCase("unicode");
+  }
+
+  @Test
   void aLoadThatReadsItsInputOnceCommitsNothingOfABatchOverItsErrorRatio() throws Exception {
     Files.writeString(source.resolve("a.csv"), "id,email,amount\n1,a@x.com,1\n2,b@x.com,x\n");
     pipelines.apply(
