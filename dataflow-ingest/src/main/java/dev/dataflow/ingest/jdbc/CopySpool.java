@@ -155,11 +155,7 @@ final class CopySpool implements AutoCloseable {
     left.add(writing);
     for (Path file : left) {
       if (file != null) {
-        try {
-          Files.deleteIfExists(file);
-        } catch (IOException ignored) {
-          // the reader deletes its whole spool directory when it closes
-        }
+        SourceStream.deleteQuietly(file);
       }
     }
   }

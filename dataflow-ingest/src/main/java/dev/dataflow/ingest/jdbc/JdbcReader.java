@@ -10,9 +10,7 @@ import dev.dataflow.ingest.runtime.SpoolDirectory;
 import dev.dataflow.ingest.spec.PipelineSpec;
 import dev.dataflow.ingest.spec.PipelineSpec.JdbcOrigin;
 import dev.dataflow.sql.Engine;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -502,13 +500,7 @@ public final class JdbcReader implements OriginReader {
   }
 
   private void deleteViewed() {
-    for (Path file : viewed) {
-      try {
-        Files.deleteIfExists(file);
-      } catch (IOException ignored) {
-        // the spool directory goes when the reader closes
-      }
-    }
+    viewed.forEach(SourceStream::deleteQuietly);
     viewed = List.of();
   }
 
@@ -524,7 +516,8 @@ public final class JdbcReader implements OriginReader {
   private long readStreams(Statement duckdb, List<SourceStream> streams, long limit, StreamRead how)
       throws SQLException {
     List<SourceStream> open = streams.stream().filter(s -> !s.ended()).toList();
-    long share = limit / Math.max(1, open.size()) + (limit % Math.max(1, open.size()) == 0 ? 0 : 1);
+    int ways = Math.max(1, open.size());
+    long share = (limit + ways - 1) / ways;
     AtomicLong rows = new AtomicLong();
     DuckDBConnection duck = (DuckDBConnection) duckdb.getConnection();
     try {

@@ -229,7 +229,6 @@ final class SourceStream implements AutoCloseable {
     if (spooler == null) {
       spooler = new CopySpool(source.unwrap(PGConnection.class), copy, spool, "s" + index, limit);
     }
-    String insert = "INSERT INTO input " + selectCsv(columns, "__DF_FILE__");
     long wanted = Math.max(1, limit / 4);
     long rows = 0;
     while (rows < limit && !ended) {
@@ -242,7 +241,9 @@ final class SourceStream implements AutoCloseable {
         keep.add(chunk.file());
       } else if (chunk.file() != null) {
         try (Statement duckdb = duck.createStatement()) {
-          duckdb.execute(insert.replace("__DF_FILE__", Engine.literal(chunk.file().toString())));
+          duckdb.execute(
+              "INSERT INTO input "
+                  + selectSpooled(columns, Engine.literal(chunk.file().toString())));
         } finally {
           deleteQuietly(chunk.file());
         }
@@ -259,7 +260,7 @@ final class SourceStream implements AutoCloseable {
    * columns: PostgreSQL's text format, tab-separated, NULL as {@code \N}, each column parsed as its
    * type; text columns are unescaped ({@link #UNESCAPED}).
    */
-  private static String selectCsv(List<Column> columns, String files) {
+  private static String selectSpooled(List<Column> columns, String files) {
     List<String> names = new ArrayList<>();
     List<String> casts = new ArrayList<>();
     for (int i = 0; i < columns.size(); i++) {
@@ -304,7 +305,7 @@ final class SourceStream implements AutoCloseable {
                 .collect(Collectors.joining(", "))
             + "]";
     dropInput(duckdb);
-    duckdb.execute("CREATE VIEW input AS " + selectCsv(columns, list));
+    duckdb.execute("CREATE VIEW input AS " + selectSpooled(columns, list));
   }
 
   /** Drops {@code input}, a table or a view (DuckDB refuses to drop one as the other). */
@@ -424,7 +425,8 @@ final class SourceStream implements AutoCloseable {
     }
   }
 
-  private static void deleteQuietly(Path file) {
+  /** Deletes a spool file; one left behind goes with the reader's spool directory. */
+  static void deleteQuietly(Path file) {
     try {
       Files.deleteIfExists(file);
     } catch (IOException ignored) {

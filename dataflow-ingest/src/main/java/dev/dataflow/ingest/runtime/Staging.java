@@ -88,7 +88,7 @@ public final class Staging {
    * Makes {@code input} a view of {@code query}, or of no rows of the declared {@code columns}
    * (name to DuckDB type) when it is null.
    */
-  public static void inputOf(Statement statement, String query, Map<String, String> columns)
+  static void inputOf(Statement statement, String query, Map<String, String> columns)
       throws SQLException {
     String rows =
         query != null
