@@ -4,13 +4,23 @@ import static java.util.Objects.requireNonNull;
 
 import dev.dataflow.sql.write.FilledBatches;
 import io.trino.tpch.Customer;
+import io.trino.tpch.CustomerGenerator;
+import io.trino.tpch.Distributions;
 import io.trino.tpch.LineItem;
+import io.trino.tpch.LineItemGenerator;
 import io.trino.tpch.Nation;
+import io.trino.tpch.NationGenerator;
 import io.trino.tpch.Order;
+import io.trino.tpch.OrderGenerator;
 import io.trino.tpch.Part;
+import io.trino.tpch.PartGenerator;
 import io.trino.tpch.PartSupplier;
+import io.trino.tpch.PartSupplierGenerator;
 import io.trino.tpch.Region;
+import io.trino.tpch.RegionGenerator;
 import io.trino.tpch.Supplier;
+import io.trino.tpch.SupplierGenerator;
+import io.trino.tpch.TextPool;
 import io.trino.tpch.TpchEntity;
 import io.trino.tpch.TpchTable;
 import java.nio.charset.StandardCharsets;
@@ -68,10 +78,15 @@ public final class TpchData {
 
   private static final int BATCH_ROWS = 65_536;
 
+  /** The size of dbgen's text pool, which the comments are cut from: other sizes cut others. */
+  private static final int TEXT_POOL_BYTES = 300 << 20;
+
   private static final List<Table<?>> TABLES =
       List.of(
           new Table<>(
               TpchTable.REGION,
+              (scale, part, count, text) ->
+                  new RegionGenerator(Distributions.getDefaultDistributions(), text),
               0,
               List.of(
                   integer("r_regionkey", Region::getRegionKey),
@@ -79,6 +94,8 @@ public final class TpchData {
                   varchar("r_comment", Region::getComment))),
           new Table<>(
               TpchTable.NATION,
+              (scale, part, count, text) ->
+                  new NationGenerator(Distributions.getDefaultDistributions(), text),
               0,
               List.of(
                   integer("n_nationkey", Nation::getNationKey),
@@ -87,6 +104,9 @@ public final class TpchData {
                   varchar("n_comment", Nation::getComment))),
           new Table<>(
               TpchTable.SUPPLIER,
+              (scale, part, count, text) ->
+                  new SupplierGenerator(
+                      scale, part, count, Distributions.getDefaultDistributions(), text),
               10_000,
               List.of(
                   bigint("s_suppkey", Supplier::getSupplierKey),
@@ -98,6 +118,9 @@ public final class TpchData {
                   varchar("s_comment", Supplier::getComment))),
           new Table<>(
               TpchTable.CUSTOMER,
+              (scale, part, count, text) ->
+                  new CustomerGenerator(
+                      scale, part, count, Distributions.getDefaultDistributions(), text),
               150_000,
               List.of(
                   bigint("c_custkey", Customer::getCustomerKey),
@@ -110,6 +133,9 @@ public final class TpchData {
                   varchar("c_comment", Customer::getComment))),
           new Table<>(
               TpchTable.PART,
+              (scale, part, count, text) ->
+                  new PartGenerator(
+                      scale, part, count, Distributions.getDefaultDistributions(), text),
               200_000,
               List.of(
                   bigint("p_partkey", Part::getPartKey),
@@ -123,6 +149,7 @@ public final class TpchData {
                   varchar("p_comment", Part::getComment))),
           new Table<>(
               TpchTable.PART_SUPPLIER,
+              PartSupplierGenerator::new,
               800_000,
               List.of(
                   bigint("ps_partkey", PartSupplier::getPartKey),
@@ -132,6 +159,9 @@ public final class TpchData {
                   varchar("ps_comment", PartSupplier::getComment))),
           new Table<>(
               TpchTable.ORDERS,
+              (scale, part, count, text) ->
+                  new OrderGenerator(
+                      scale, part, count, Distributions.getDefaultDistributions(), text),
               1_500_000,
               List.of(
                   bigint("o_orderkey", Order::getOrderKey),
@@ -145,6 +175,9 @@ public final class TpchData {
                   varchar("o_comment", Order::getComment))),
           new Table<>(
               TpchTable.LINE_ITEM,
+              (scale, part, count, text) ->
+                  new LineItemGenerator(
+                      scale, part, count, Distributions.getDefaultDistributions(), text),
               6_000_000,
               List.of(
                   bigint("l_orderkey", LineItem::getOrderKey),
@@ -188,8 +221,11 @@ public final class TpchData {
     try (Connection own = autoCommitting(connection)) {
       createSchema(own, quoted);
     }
+    // the generators' own default pool is a static one, which would hold 300 MiB of heap for as
+    // long as the process runs; this one goes once the tables are filled
+    TextPool text = new TextPool(TEXT_POOL_BYTES, Distributions.getDefaultDistributions());
     try (BufferAllocator allocator = new RootAllocator()) {
-      fill(connection, quoted, slices(scale), allocator);
+      fill(connection, quoted, slices(scale), allocator, text);
     }
   }
 
@@ -227,14 +263,18 @@ public final class TpchData {
   }
 
   private static void fill(
-      DuckDBConnection connection, String schema, List<Slice<?>> slices, BufferAllocator allocator)
+      DuckDBConnection connection,
+      String schema,
+      List<Slice<?>> slices,
+      BufferAllocator allocator,
+      TextPool text)
       throws SQLException {
     int threads = Math.min(Runtime.getRuntime().availableProcessors(), slices.size());
     ExecutorService executor = Executors.newFixedThreadPool(threads, TpchData::daemon);
     try {
       List<Future<?>> futures = new ArrayList<>();
       for (Slice<?> slice : slices) {
-        futures.add(executor.submit(() -> slice.insert(connection, schema, allocator)));
+        futures.add(executor.submit(() -> slice.insert(connection, schema, allocator, text)));
       }
       for (Future<?> future : futures) {
         await(future);
@@ -339,6 +379,12 @@ public final class TpchData {
     void set(FieldVector vector, int index, E row);
   }
 
+  /** A generator of part {@code part} of {@code partCount} of a table, from a text pool. */
+  @FunctionalInterface
+  private interface Generator<E> {
+    Iterable<E> create(double scale, int part, int partCount, TextPool text);
+  }
+
   /** One column: its DuckDB type, the Arrow type DuckDB reads it from, and its value in a row. */
   private record Column<E>(String name, String type, ArrowType arrowType, Setter<E> setter) {
     Field field() {
@@ -351,11 +397,11 @@ public final class TpchData {
   }
 
   /**
-   * One TPC-H table: its generator, its rows per unit of scale factor (0 for region and nation,
-   * whose size is fixed) and its columns.
+   * One TPC-H table: its name's source, its generator, its rows per unit of scale factor (0 for
+   * region and nation, whose size is fixed) and its columns.
    */
   private record Table<E extends TpchEntity>(
-      TpchTable<E> source, long rowsPerScale, List<Column<E>> columns) {
+      TpchTable<E> source, Generator<E> generator, long rowsPerScale, List<Column<E>> columns) {
     String name() {
       return source.getTableName();
     }
@@ -388,13 +434,14 @@ public final class TpchData {
   private record Slice<E extends TpchEntity>(
       Table<E> table, double scale, int part, int partCount) {
     /** Returns null, as a {@code Callable<Void>} that may throw. */
-    Void insert(DuckDBConnection connection, String schema, BufferAllocator allocator)
+    Void insert(
+        DuckDBConnection connection, String schema, BufferAllocator allocator, TextPool text)
         throws SQLException {
       String stream = "tpch_" + table.name() + "_" + part;
       try (DuckDBConnection own = autoCommitting(connection);
           ArrowArrayStream arrow = ArrowArrayStream.allocateNew(allocator);
           Statement statement = own.createStatement()) {
-        Data.exportArrayStream(allocator, reader(allocator), arrow);
+        Data.exportArrayStream(allocator, reader(allocator, text), arrow);
         own.registerArrowStream(stream, arrow);
         statement.execute(
             "INSERT INTO %s.%s SELECT * FROM %s".formatted(schema, table.name(), stream));
@@ -402,8 +449,8 @@ public final class TpchData {
       return null;
     }
 
-    private Batches<E> reader(BufferAllocator allocator) {
-      Iterator<E> rows = table.source().createGenerator(scale, part, partCount).iterator();
+    private Batches<E> reader(BufferAllocator allocator, TextPool text) {
+      Iterator<E> rows = table.generator().create(scale, part, partCount, text).iterator();
       return new Batches<>(allocator, table, rows);
     }
   }
