@@ -21,7 +21,6 @@ import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
@@ -491,10 +490,10 @@ public final class JdbcReader implements OriginReader {
       throws SQLException {
     bytes.set(0);
     deleteViewed();
-    List<Path> files = Collections.synchronizedList(new ArrayList<>());
+    SourceStream.Spooled files = new SourceStream.Spooled();
     long rows =
         readStreams(duckdb, streams, limit, (stream, own, share) -> stream.spool(share, files));
-    viewed = files;
+    viewed = files.files();
     SourceStream.createInputView(duckdb, columns, files);
     return rows;
   }

@@ -167,8 +167,30 @@ final class SourceStream implements AutoCloseable {
    * of loading them, for {@link #createInputView}; the caller deletes them. Returns how many rows
    * they hold.
    */
-  long spool(long limit, List<Path> files) throws SQLException {
+  long spool(long limit, Spooled files) throws SQLException {
     return readCopy(null, limit, files);
+  }
+
+  /**
+   * The spool files a batch's {@code input} is a view over, from all its streams, and whether any
+   * of them has an escaped value ({@link CopySpool#escapes}).
+   */
+  static final class Spooled {
+    private final List<Path> files = new ArrayList<>();
+    private boolean escapes;
+
+    synchronized void add(Path file, boolean escaped) {
+      files.add(file);
+      escapes = escapes || escaped;
+    }
+
+    synchronized List<Path> files() {
+      return List.copyOf(files);
+    }
+
+    synchronized boolean escapes() {
+      return escapes;
+    }
   }
 
   private long readFetch(DuckDBConnection duck, long limit) throws SQLException {
@@ -225,7 +247,7 @@ final class SourceStream implements AutoCloseable {
    * wait for a whole batch, which on two cores leaves one idle for a second per million rows) and
    * batches grow to {@code limit} whenever the write is the slower side.
    */
-  private long readCopy(DuckDBConnection duck, long limit, List<Path> keep) throws SQLException {
+  private long readCopy(DuckDBConnection duck, long limit, Spooled keep) throws SQLException {
     if (spooler == null) {
       spooler = new CopySpool(source.unwrap(PGConnection.class), copy, spool, "s" + index, limit);
     }
@@ -238,12 +260,13 @@ final class SourceStream implements AutoCloseable {
       }
       spooler.take();
       if (chunk.file() != null && keep != null) {
-        keep.add(chunk.file());
+        keep.add(chunk.file(), chunk.escapes());
       } else if (chunk.file() != null) {
         try (Statement duckdb = duck.createStatement()) {
           duckdb.execute(
               "INSERT INTO input "
-                  + selectSpooled(columns, Engine.literal(chunk.file().toString())));
+                  + selectSpooled(
+                      columns, Engine.literal(chunk.file().toString()), chunk.escapes()));
         } finally {
           deleteQuietly(chunk.file());
         }
@@ -258,14 +281,14 @@ final class SourceStream implements AutoCloseable {
   /**
    * The rows of spool files ({@code files}: a quoted path or a list of them) with the mapped
    * columns: PostgreSQL's text format, tab-separated, NULL as {@code \N}, each column parsed as its
-   * type; text columns are unescaped ({@link #UNESCAPED}).
+   * type; text columns are unescaped ({@link #UNESCAPED}) when a file has an escaped value.
    */
-  private static String selectSpooled(List<Column> columns, String files) {
+  private static String selectSpooled(List<Column> columns, String files, boolean escapes) {
     List<String> names = new ArrayList<>();
     List<String> casts = new ArrayList<>();
     for (int i = 0; i < columns.size(); i++) {
       Column column = columns.get(i);
-      boolean text = "VARCHAR".equals(column.duckdbType());
+      boolean unescaped = escapes && "VARCHAR".equals(column.duckdbType());
       // the scanner parses each column as its type; bytea arrives as \\x hex (its backslash
       // escaped) and text with escapes
       names.add("'c" + i + "': '" + (column.binary() ? "VARCHAR" : column.duckdbType()) + "'");
@@ -273,7 +296,7 @@ final class SourceStream implements AutoCloseable {
       casts.add(
           (column.binary()
                   ? "from_hex(substr(" + value + ", 4))"
-                  : text ? UNESCAPED.replace("$", value) : value)
+                  : unescaped ? UNESCAPED.replace("$", value) : value)
               + " AS "
               + Engine.identifier(column.name()));
     }
@@ -292,8 +315,9 @@ final class SourceStream implements AutoCloseable {
    * read once (by the write, which then parses, casts and encodes in one pass); with no file, an
    * empty table of the mapped types.
    */
-  static void createInputView(Statement duckdb, List<Column> columns, List<Path> files)
+  static void createInputView(Statement duckdb, List<Column> columns, Spooled spooled)
       throws SQLException {
+    List<Path> files = spooled.files();
     if (files.isEmpty()) {
       createTypedInput(duckdb, columns);
       return;
@@ -305,7 +329,7 @@ final class SourceStream implements AutoCloseable {
                 .collect(Collectors.joining(", "))
             + "]";
     dropInput(duckdb);
-    duckdb.execute("CREATE VIEW input AS " + selectSpooled(columns, list));
+    duckdb.execute("CREATE VIEW input AS " + selectSpooled(columns, list, spooled.escapes()));
   }
 
   /** Drops {@code input}, a table or a view (DuckDB refuses to drop one as the other). */
