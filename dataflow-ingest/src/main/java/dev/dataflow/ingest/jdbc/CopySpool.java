@@ -160,8 +160,9 @@ final class CopySpool implements AutoCloseable {
   /**
    * Whether a row of PostgreSQL's text format has an escaped value: a backslash other than that of
    * the NULL marker {@code \N} (a backslash in a value is written as two, so a value never puts an
-   * N after one). A spool file without one is read without unescaping its text columns, which costs
-   * a tenth of DuckDB's time on a wide text column. Reads eight bytes at a time.
+   * N after one). A spool file without one is read without unescaping its text columns: on TPC-H
+   * lineitem (five text columns) the unescaping took 8 % of DuckDB's parse and Parquet write. Reads
+   * eight bytes at a time.
    */
   static boolean escapes(byte[] row) {
     int i = 0;
