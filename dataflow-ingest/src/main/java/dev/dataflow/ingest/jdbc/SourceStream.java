@@ -83,11 +83,12 @@ final class SourceStream implements AutoCloseable {
   }
 
   /**
-   * Starts {@code COPY (query) TO STDOUT} on a PostgreSQL connection, spooled under {@code spool}.
+   * Starts {@code COPY relation TO STDOUT} on a PostgreSQL connection, spooled under {@code spool};
+   * {@code relation} is a table's name or a parenthesized query.
    */
   static SourceStream copy(
       Connection source,
-      String query,
+      String relation,
       List<Column> columns,
       int index,
       AtomicLong bytes,
@@ -106,7 +107,7 @@ final class SourceStream implements AutoCloseable {
             .getCopyAPI()
             // the text format, not CSV: PostgreSQL writes CSV at two thirds of the rate (TPC-H
             // lineitem, SF 1: 10.5 s against 7.0 s), checking every value for quoting
-            .copyOut("COPY (" + query + ") TO STDOUT");
+            .copyOut("COPY " + relation + " TO STDOUT");
     return new SourceStream(source, columns, index, bytes, copy, spool, null, null);
   }
 

@@ -209,6 +209,29 @@ class JdbcReaderTest {
   }
 
   @Test
+  void aViewOrPartitionedTableNamedAsTheTableIsCopiedThroughAQuery() throws Exception {
+    // COPY's table form, used for an ordinary table, refuses both of these
+    execute(
+        """
+        CREATE VIEW src_view AS SELECT id, amount FROM src WHERE id <= 10;
+        CREATE TABLE parted (id int, v text) PARTITION BY RANGE (id);
+        CREATE TABLE parted_low PARTITION OF parted FOR VALUES FROM (0) TO (100);
+        CREATE TABLE parted_high PARTITION OF parted FOR VALUES FROM (100) TO (1000);
+        INSERT INTO parted SELECT i, 'v' || i FROM generate_series(1, 300) i;
+        """);
+    apply("viewed", yaml("viewed", "table: src_view", "raw.viewed", ""));
+    apply("parted", yaml("parted", "table: parted", "raw.parted", ""));
+    for (String name : List.of("viewed", "parted")) {
+      RunRecord run = pipelines.runOnce(name);
+      assertThat(run.status()).as(run.error()).isEqualTo(PipelineState.FINISHED);
+    }
+    assertThat(one("SELECT count(*), sum(amount) FROM raw.viewed"))
+        .isEqualTo("10|" + pg("SELECT sum(amount) FROM src WHERE id <= 10"));
+    assertThat(one("SELECT count(*), min(id), max(id), max(length(v)) FROM raw.parted"))
+        .isEqualTo("300|1|300|4");
+  }
+
+  @Test
   void splitLoadReadsEveryRowOnce() throws Exception {
     apply(
         "split", yaml("split", "table: src\nsplit: {column: id, parallelism: 3}", "raw.split", ""));
