@@ -371,9 +371,12 @@ public final class IngestBench {
           "| Load | Baseline rows/s | Dataflow rows/s | Ratio | Target | Dataflow peak heap |");
       System.out.println("|---|---:|---:|---:|---:|---:|");
       line(
-          "PostgreSQL → lake (jdbc, split "
-              + parallelism
-              + (splitColumn == null ? " by pages" : " by " + splitColumn)
+          "PostgreSQL → lake (jdbc, "
+              + (parallelism == 1
+                  ? "one stream"
+                  : "split "
+                      + parallelism
+                      + (splitColumn == null ? " by pages" : " by " + splitColumn))
               + ")",
           "PG `COPY TO STDOUT`",
           pgBest,
