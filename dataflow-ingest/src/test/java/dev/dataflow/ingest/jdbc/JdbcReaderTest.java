@@ -209,11 +209,19 @@ class JdbcReaderTest {
   }
 
   @Test
-  void aViewOrPartitionedTableNamedAsTheTableIsCopiedThroughAQuery() throws Exception {
-    // COPY's table form, used for an ordinary table, refuses both of these
+  void aViewAPartitionedTableAndTablesWithGeneratedColumnsOrChildrenAreCopiedThroughAQuery()
+      throws Exception {
+    // COPY's table form, used for an ordinary table, refuses the first two, leaves out the third's
+    // generated column and the fourth's children's rows
     execute(
         """
         CREATE VIEW src_view AS SELECT id, amount FROM src WHERE id <= 10;
+        CREATE TABLE generated (id int, twice int GENERATED ALWAYS AS (id * 2) STORED, v text);
+        INSERT INTO generated (id, v) SELECT i, 'v' || i FROM generate_series(1, 50) i;
+        CREATE TABLE parent (id int);
+        CREATE TABLE child () INHERITS (parent);
+        INSERT INTO parent VALUES (1);
+        INSERT INTO child VALUES (2), (3);
         CREATE TABLE parted (id int, v text) PARTITION BY RANGE (id);
         CREATE TABLE parted_low PARTITION OF parted FOR VALUES FROM (0) TO (100);
         CREATE TABLE parted_high PARTITION OF parted FOR VALUES FROM (100) TO (1000);
@@ -221,7 +229,9 @@ class JdbcReaderTest {
         """);
     apply("viewed", yaml("viewed", "table: src_view", "raw.viewed", ""));
     apply("parted", yaml("parted", "table: parted", "raw.parted", ""));
-    for (String name : List.of("viewed", "parted")) {
+    apply("generated", yaml("generated", "table: generated", "raw.generated", ""));
+    apply("inherited", yaml("inherited", "table: parent", "raw.inherited", ""));
+    for (String name : List.of("viewed", "parted", "generated", "inherited")) {
       RunRecord run = pipelines.runOnce(name);
       assertThat(run.status()).as(run.error()).isEqualTo(PipelineState.FINISHED);
     }
@@ -229,6 +239,9 @@ class JdbcReaderTest {
         .isEqualTo("10|" + pg("SELECT sum(amount) FROM src WHERE id <= 10"));
     assertThat(one("SELECT count(*), min(id), max(id), max(length(v)) FROM raw.parted"))
         .isEqualTo("300|1|300|4");
+    assertThat(one("SELECT count(*), sum(twice), max(v) FROM raw.generated"))
+        .isEqualTo("50|2550|v9");
+    assertThat(one("SELECT count(*), sum(id) FROM raw.inherited")).isEqualTo("3|6");
   }
 
   @Test
