@@ -55,9 +55,10 @@ public final class IngestBench {
   private static final double TARGET = 0.8;
 
   /**
-   * Rows per commit of both pipelines: a bulk load's setting. The default of 100 000 suits streams;
-   * at SF 1 it makes 61 commits, each paying a Parquet file and an Iceberg commit, which halves the
-   * PostgreSQL load's rate (0.28 of COPY, against 0.48 with batches of a million rows).
+   * Rows per commit of both pipelines unless {@code --max-rows} says otherwise: a bulk load's
+   * setting. The default of 100 000 suits streams; at SF 1 it makes 61 commits, each paying a
+   * Parquet file and an Iceberg commit, which halves the PostgreSQL load's rate (0.28 of COPY,
+   * against 0.48 with batches of a million rows).
    */
   private static final int BULK_BATCH_ROWS = 1_000_000;
 
@@ -75,6 +76,7 @@ public final class IngestBench {
     String compression = null;
     int parallelism = 2;
     String splitColumn = null;
+    int maxRows = BULK_BATCH_ROWS;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--scale" -> scale = Double.parseDouble(args[++i]);
@@ -84,10 +86,12 @@ public final class IngestBench {
         case "--compression" -> compression = args[++i];
         case "--parallelism" -> parallelism = Integer.parseInt(args[++i]);
         case "--split-column" -> splitColumn = args[++i];
+        case "--max-rows" -> maxRows = Integer.parseInt(args[++i]);
         default -> {
           System.err.println(
               "usage: IngestBench --work DIR [--scale 1] [--files 8] [--passes 2]"
-                  + " [--compression zstd|snappy|…] [--parallelism 2] [--split-column COLUMN]");
+                  + " [--compression zstd|snappy|…] [--parallelism 2] [--split-column COLUMN]"
+                  + " [--max-rows 1000000]");
           System.exit(2);
         }
       }
@@ -103,7 +107,8 @@ public final class IngestBench {
             work.toAbsolutePath().normalize(),
             compression,
             parallelism,
-            splitColumn)
+            splitColumn,
+            maxRows)
         .run();
   }
 
@@ -125,6 +130,9 @@ public final class IngestBench {
     /** The key the jdbc pipeline's split cuts into ranges, or null: ranges of the table's pages. */
     final String splitColumn;
 
+    /** Both pipelines' {@code commit.max_rows}. */
+    final int maxRows;
+
     long rows;
 
     Bench(
@@ -134,7 +142,8 @@ public final class IngestBench {
         Path work,
         String compression,
         int parallelism,
-        String splitColumn) {
+        String splitColumn,
+        int maxRows) {
       this.scale = scale;
       this.fileCount = fileCount;
       this.passes = passes;
@@ -143,6 +152,7 @@ public final class IngestBench {
       this.compression = compression;
       this.parallelism = parallelism;
       this.splitColumn = splitColumn;
+      this.maxRows = maxRows;
     }
 
     void run() throws Exception {
@@ -151,7 +161,7 @@ public final class IngestBench {
       System.out.printf(
           Locale.ROOT,
           "JVM max heap %d MiB, %d cores; TPC-H lineitem SF %s, %d CSV files, %d passes;"
-              + " lake Parquet %s; jdbc split parallelism %d by %s%n",
+              + " lake Parquet %s; jdbc split parallelism %d by %s; max_rows %,d%n",
           Runtime.getRuntime().maxMemory() >> 20,
           Runtime.getRuntime().availableProcessors(),
           scale,
@@ -159,7 +169,8 @@ public final class IngestBench {
           passes,
           compression == null ? "zstd (the default)" : compression,
           parallelism,
-          splitColumn == null ? "page ranges" : splitColumn + " ranges");
+          splitColumn == null ? "page ranges" : splitColumn + " ranges",
+          maxRows);
       long start = System.nanoTime();
       generate();
       System.out.printf(
@@ -438,7 +449,7 @@ public final class IngestBench {
                       + "}"
                   : "",
               codec(),
-              BULK_BATCH_ROWS);
+              maxRows);
     }
 
     /** The destination's compression line, when one was chosen. */
@@ -464,7 +475,7 @@ public final class IngestBench {
             mode: overwrite%s
           commit: {max_rows: %d}
           """
-          .formatted(csv, declared, codec(), BULK_BATCH_ROWS);
+          .formatted(csv, declared, codec(), maxRows);
     }
 
     String duckColumns() {
