@@ -13,6 +13,7 @@ import dev.dataflow.ingest.kafka.KafkaReader;
 import dev.dataflow.ingest.spec.PipelineSpec;
 import dev.dataflow.ingest.spec.PipelineSpecs;
 import dev.dataflow.sql.SqlService;
+import dev.dataflow.sql.write.InlineManifests;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import java.nio.file.Path;
@@ -283,7 +284,8 @@ public final class Pipelines implements AutoCloseable {
     for (PipelineSpec.Destination destination : spec.destinations()) {
       Table table = sql.lake().tableOrNull(destination.table());
       if (table != null) {
-        DeleteFiles delete = table.newDelete().deleteFromRowFilter(Expressions.alwaysTrue());
+        DeleteFiles delete =
+            InlineManifests.of(table.newDelete()).deleteFromRowFilter(Expressions.alwaysTrue());
         commit(delete, spec, "emptied-", offsets);
       }
     }
@@ -298,7 +300,7 @@ public final class Pipelines implements AutoCloseable {
     if (table == null) {
       return false;
     }
-    commit(table.newAppend(), spec, "position-", offsets);
+    commit(InlineManifests.of(table.newAppend()), spec, "position-", offsets);
     return true;
   }
 

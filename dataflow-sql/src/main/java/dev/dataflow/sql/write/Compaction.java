@@ -51,7 +51,8 @@ final class Compaction {
     ParquetBatch batch =
         ParquetBatch.write(statement, table, rows, TableWriter.newDirectory(table));
     try {
-      RewriteFiles rewrite = table.newRewrite().validateFromSnapshot(snapshot.snapshotId());
+      RewriteFiles rewrite =
+          InlineManifests.of(table.newRewrite()).validateFromSnapshot(snapshot.snapshotId());
       small.forEach(rewrite::deleteFile);
       batch.dataFiles(lake.io()).forEach(rewrite::addFile);
       rewrite.commit();

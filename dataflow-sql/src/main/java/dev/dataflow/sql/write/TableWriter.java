@@ -372,13 +372,13 @@ public final class TableWriter {
       List<DataFile> replaced,
       Map<String, String> summary) {
     if (mode == Mode.APPEND && replaced.isEmpty()) {
-      AppendFiles append = table.newAppend();
+      AppendFiles append = InlineManifests.of(table.newAppend());
       added.forEach(append::appendFile);
       summary.forEach(append::set);
       append.commit();
       return;
     }
-    OverwriteFiles overwrite = table.newOverwrite();
+    OverwriteFiles overwrite = InlineManifests.of(table.newOverwrite());
     if (mode == Mode.OVERWRITE) {
       overwrite.overwriteByRowFilter(Expressions.alwaysTrue());
     } else {
