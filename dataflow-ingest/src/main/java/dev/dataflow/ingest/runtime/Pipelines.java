@@ -284,8 +284,7 @@ public final class Pipelines implements AutoCloseable {
     for (PipelineSpec.Destination destination : spec.destinations()) {
       Table table = sql.lake().tableOrNull(destination.table());
       if (table != null) {
-        DeleteFiles delete =
-            InlineManifests.of(table.newDelete()).deleteFromRowFilter(Expressions.alwaysTrue());
+        DeleteFiles delete = table.newDelete().deleteFromRowFilter(Expressions.alwaysTrue());
         commit(delete, spec, "emptied-", offsets);
       }
     }
@@ -300,7 +299,7 @@ public final class Pipelines implements AutoCloseable {
     if (table == null) {
       return false;
     }
-    commit(InlineManifests.of(table.newAppend()), spec, "position-", offsets);
+    commit(table.newAppend(), spec, "position-", offsets);
     return true;
   }
 
@@ -311,7 +310,7 @@ public final class Pipelines implements AutoCloseable {
       SnapshotUpdate<?> update, PipelineSpec spec, String batch, Map<String, String> offsets) {
     Offsets.marker(spec.name(), batch + UUID.randomUUID()).forEach(update::set);
     offsets.forEach(update::set);
-    update.commit();
+    InlineManifests.of(update).commit();
   }
 
   /** The thread of one running pipeline. */

@@ -18,8 +18,11 @@ public final class InlineManifests extends AbstractExecutorService {
   private InlineManifests() {}
 
   /** {@code update}, its manifests read and written by the thread that commits it. */
-  public static <T extends SnapshotUpdate<T>> T of(T update) {
-    return update.scanManifestsWith(INSTANCE).writeManifestsWith(INSTANCE, 1);
+  public static <T extends SnapshotUpdate<?>> T of(T update) {
+    // both set the update's own executors and return it
+    update.scanManifestsWith(INSTANCE);
+    update.writeManifestsWith(INSTANCE, 1);
+    return update;
   }
 
   @Override
