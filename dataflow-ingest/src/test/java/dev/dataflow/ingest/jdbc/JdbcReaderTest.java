@@ -246,25 +246,26 @@ class JdbcReaderTest {
 
   @Test
   void splitLoadReadsEveryRowOnce() throws Exception {
-    apply(
-        "split", yaml("split", "table: src\nsplit: {column: id, parallelism: 3}", "raw.split", ""));
-    RunRecord run = pipelines.runOnce("split");
+    assertLoadsSrcOnce("split", "table: src\nsplit: {column: id, parallelism: 3}");
+  }
+
+  /**
+   * Runs pipeline {@code name} from {@code origin} into raw.{@code name}: every row of src once.
+   */
+  private void assertLoadsSrcOnce(String name, String origin) throws Exception {
+    apply(name, yaml(name, origin, "raw." + name, ""));
+    RunRecord run = pipelines.runOnce(name);
     assertThat(run.status()).as(run.error()).isEqualTo(PipelineState.FINISHED);
     assertThat(
             one(
-                "SELECT count(*), count(DISTINCT id), min(id), max(id), sum(amount) FROM raw.split"))
+                "SELECT count(*), count(DISTINCT id), min(id), max(id), sum(amount) FROM raw."
+                    + name))
         .isEqualTo(ROWS + "|" + ROWS + "|1|" + ROWS + "|" + pg("SELECT sum(amount) FROM src"));
   }
 
   @Test
   void aSplitWithoutAColumnReadsAPostgresTableByPageRanges() throws Exception {
-    apply("pages", yaml("pages", "table: src\nsplit: {parallelism: 3}", "raw.pages", ""));
-    RunRecord run = pipelines.runOnce("pages");
-    assertThat(run.status()).as(run.error()).isEqualTo(PipelineState.FINISHED);
-    assertThat(
-            one(
-                "SELECT count(*), count(DISTINCT id), min(id), max(id), sum(amount) FROM raw.pages"))
-        .isEqualTo(ROWS + "|" + ROWS + "|1|" + ROWS + "|" + pg("SELECT sum(amount) FROM src"));
+    assertLoadsSrcOnce("pages", "table: src\nsplit: {parallelism: 3}");
 
     apply(
         "pages_query",
