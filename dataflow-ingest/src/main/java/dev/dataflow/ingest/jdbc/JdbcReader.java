@@ -429,7 +429,7 @@ public final class JdbcReader implements OriginReader {
       pages = result.getLong(1);
     }
     int parallelism = (int) Math.max(1, Math.min(origin.split().parallelism(), pages));
-    long step = pages / parallelism + (pages % parallelism == 0 ? 0 : 1);
+    long step = ceilDiv(pages, parallelism);
     List<String> slices = new ArrayList<>();
     for (int i = 0; i < parallelism; i++) {
       String range = "ctid >= '(" + i * step + ",0)'::tid";
@@ -476,7 +476,7 @@ public final class JdbcReader implements OriginReader {
     }
     long span = max - min + 1;
     parallelism = (int) Math.max(1, Math.min(parallelism, span));
-    long step = span / parallelism + (span % parallelism == 0 ? 0 : 1);
+    long step = ceilDiv(span, parallelism);
     List<String> slices = new ArrayList<>();
     for (int i = 0; i < parallelism; i++) {
       long low = min + i * step;
@@ -548,7 +548,7 @@ public final class JdbcReader implements OriginReader {
       throws SQLException {
     List<SourceStream> open = streams.stream().filter(s -> !s.ended()).toList();
     int ways = Math.max(1, open.size());
-    long share = (limit + ways - 1) / ways;
+    long share = ceilDiv(limit, ways);
     AtomicLong rows = new AtomicLong();
     DuckDBConnection duck = (DuckDBConnection) duckdb.getConnection();
     try {
@@ -668,6 +668,11 @@ public final class JdbcReader implements OriginReader {
   private String quote(String identifier) {
     String quote = mysql ? "`" : "\"";
     return quote + identifier.replace(quote, quote + quote) + quote;
+  }
+
+  /** {@code a / b} rounded up, for positive values (without the overflow of {@code a + b - 1}). */
+  private static long ceilDiv(long a, long b) {
+    return a / b + (a % b == 0 ? 0 : 1);
   }
 
   private static String literal(String value) {
