@@ -20,6 +20,7 @@ import org.apache.iceberg.HasTableOperations;
 import org.apache.iceberg.PartitionSpec;
 import org.apache.iceberg.Schema;
 import org.apache.iceberg.Table;
+import org.apache.iceberg.TableProperties;
 import org.apache.iceberg.catalog.Namespace;
 import org.apache.iceberg.catalog.TableIdentifier;
 import org.apache.iceberg.exceptions.AlreadyExistsException;
@@ -34,6 +35,9 @@ import org.apache.iceberg.view.View;
  * one warehouse, plus a connection to the same database for Dataflow's own metadata.
  */
 public final class Lake implements AutoCloseable {
+  /** The earlier metadata files a table keeps beside its current one. */
+  public static final int PREVIOUS_METADATA_FILES = 100;
+
   private final LakeConfig config;
   private final JdbcCatalog catalog;
   private final FileIO io = new LocalFileIO();
@@ -58,6 +62,12 @@ public final class Lake implements AutoCloseable {
     // schema V1 adds the record type column that Iceberg views need
     properties.put("jdbc.schema-version", "V1");
     connectionProperties(config).forEach((k, v) -> properties.put("jdbc." + k, v.toString()));
+    // every commit writes a new metadata file holding the whole table history: a continuous
+    // pipeline that keeps them all fills the disk quadratically, so new tables keep the last 100
+    properties.put("table-default." + TableProperties.METADATA_DELETE_AFTER_COMMIT_ENABLED, "true");
+    properties.put(
+        "table-default." + TableProperties.METADATA_PREVIOUS_VERSIONS_MAX,
+        String.valueOf(PREVIOUS_METADATA_FILES));
     JdbcCatalog catalog = new JdbcCatalog();
     catalog.initialize("dataflow", properties);
     Lake lake = new Lake(config, catalog);

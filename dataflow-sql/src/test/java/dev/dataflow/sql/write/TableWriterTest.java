@@ -66,6 +66,20 @@ class TableWriterTest {
   }
 
   @Test
+  void aTableKeepsItsCurrentMetadataFileAndTheHundredBefore() throws Exception {
+    Table table = lake.table(DatasetPath.of("s", "t"));
+    for (int i = 0; i < Lake.PREVIOUS_METADATA_FILES + 20; i++) {
+      table.updateProperties().set("test.commit", String.valueOf(i)).commit();
+    }
+    Path metadata = Path.of(java.net.URI.create(table.location() + "/metadata").getPath());
+    try (var files = java.nio.file.Files.list(metadata)) {
+      assertThat(files.filter(f -> f.toString().endsWith(".metadata.json")).count())
+          .isEqualTo(Lake.PREVIOUS_METADATA_FILES + 1);
+    }
+    assertThat(rows("SELECT id, v FROM s.t")).hasSize(10);
+  }
+
+  @Test
   void mergeReplacesRowsByKeyAndAddsNewOnes() throws Exception {
     var result =
         write(
