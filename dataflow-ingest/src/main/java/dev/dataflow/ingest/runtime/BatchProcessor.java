@@ -49,6 +49,15 @@ final class BatchProcessor {
   private final PipelineSpec spec;
   private final Statement statement;
 
+  /**
+   * The batch's lower-case {@link #CHECKED} columns and its good rows' schema, each read once:
+   * every {@code DESCRIBE} binds the batch's input again (a view over spool files binds their
+   * scan).
+   */
+  private Set<String> checked;
+
+  private Schema goodSchema;
+
   BatchProcessor(SqlService sql, PipelineSpec spec, Statement statement) {
     this.sql = requireNonNull(sql, "sql is null");
     this.spec = requireNonNull(spec, "spec is null");
@@ -137,9 +146,13 @@ final class BatchProcessor {
             + " AS VARCHAR) AS __df_reason FROM "
             + Engine.identifier(last),
         "constraints");
-    Set<String> columns = columns(CHECKED);
-    String file = columns.contains("__df_file") ? "__df_file" : "NULL";
-    String row = columns.contains("__df_row") ? "__df_row" : "NULL";
+    checked = columns(CHECKED);
+    if (reasons.isEmpty()) {
+      // no constraint, no row to set aside: skip a statement that binds the batch's input again
+      return;
+    }
+    String file = checked.contains("__df_file") ? "__df_file" : "NULL";
+    String row = checked.contains("__df_row") ? "__df_row" : "NULL";
     execute(
         "INSERT INTO "
             + ERRORS
@@ -157,7 +170,7 @@ final class BatchProcessor {
 
   /** The rows that passed every check, without Dataflow's bookkeeping columns. */
   String goodRows() {
-    Set<String> internal = new HashSet<>(columns(CHECKED));
+    Set<String> internal = new HashSet<>(checked);
     internal.retainAll(INTERNAL);
     return "SELECT * EXCLUDE ("
         + internal.stream().map(Engine::identifier).collect(Collectors.joining(", "))
@@ -342,11 +355,12 @@ final class BatchProcessor {
   }
 
   /**
-   * The rows with the table's columns, by name; columns the batch lacks are NULL. A merge's
-   * deletion mark stays.
+   * The rows (the good rows, routed: {@link #routed}) with the table's columns, by name; columns
+   * the batch lacks are NULL. A merge's deletion mark stays.
    */
   private String aligned(Table table, String rows) {
-    Set<String> present = columnsOf(rows);
+    Set<String> present = new HashSet<>(checked);
+    present.removeAll(INTERNAL);
     List<String> projection = new ArrayList<>();
     if (present.contains(TableWriter.DELETED)) {
       projection.add(TableWriter.DELETED);
@@ -364,7 +378,10 @@ final class BatchProcessor {
   /** The destination table, created from the batch's schema when absent and evolved as allowed. */
   private Table tableFor(Destination destination, List<String> notes) {
     Lake lake = sql.lake();
-    Schema batch = TableWriter.schemaOf(statement, goodRows());
+    if (goodSchema == null) {
+      goodSchema = TableWriter.schemaOf(statement, goodRows());
+    }
+    Schema batch = goodSchema;
     if (batch.findField(TableWriter.DELETED) != null) {
       batch = TypeUtil.selectNot(batch, Set.of(batch.findField(TableWriter.DELETED).fieldId()));
     }
@@ -435,14 +452,10 @@ final class BatchProcessor {
     }
   }
 
-  /** The lower-case column names of a table or a query. */
+  /** The lower-case column names of a table or a view. */
   private Set<String> columns(String relation) {
-    return columnsOf("SELECT * FROM " + relation);
-  }
-
-  private Set<String> columnsOf(String query) {
     Set<String> names = new HashSet<>();
-    try (ResultSet rows = statement.executeQuery("DESCRIBE " + query)) {
+    try (ResultSet rows = statement.executeQuery("DESCRIBE SELECT * FROM " + relation)) {
       while (rows.next()) {
         names.add(rows.getString("column_name").toLowerCase(Locale.ROOT));
       }
