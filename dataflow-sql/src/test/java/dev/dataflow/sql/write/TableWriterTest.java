@@ -8,6 +8,8 @@ import dev.dataflow.lake.LakeConfig;
 import dev.dataflow.sql.EngineConfig;
 import dev.dataflow.sql.Execution;
 import dev.dataflow.sql.SqlService;
+import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Statement;
 import java.util.ArrayList;
@@ -71,8 +73,8 @@ class TableWriterTest {
     for (int i = 0; i < Lake.PREVIOUS_METADATA_FILES + 20; i++) {
       table.updateProperties().set("test.commit", String.valueOf(i)).commit();
     }
-    Path metadata = Path.of(java.net.URI.create(table.location() + "/metadata").getPath());
-    try (var files = java.nio.file.Files.list(metadata)) {
+    Path metadata = Path.of(URI.create(table.location() + "/metadata").getPath());
+    try (var files = Files.list(metadata)) {
       assertThat(files.filter(f -> f.toString().endsWith(".metadata.json")).count())
           .isEqualTo(Lake.PREVIOUS_METADATA_FILES + 1);
     }
