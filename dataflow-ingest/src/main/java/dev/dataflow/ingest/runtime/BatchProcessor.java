@@ -302,7 +302,7 @@ final class BatchProcessor {
                     .write(
                         statement,
                         table,
-                        aligned(table, routed(destination)),
+                        aligned(table, destination),
                         TableWriter.Mode.MERGE,
                         destination.key(),
                         marker)
@@ -331,7 +331,7 @@ final class BatchProcessor {
         .prepare(
             statement,
             table,
-            aligned(table, routed(destination)),
+            aligned(table, destination),
             mode,
             mode == TableWriter.Mode.APPEND ? retractable(table, pending) : List.of());
   }
@@ -355,10 +355,10 @@ final class BatchProcessor {
   }
 
   /**
-   * The rows (the good rows, routed: {@link #routed}) with the table's columns, by name; columns
-   * the batch lacks are NULL. A merge's deletion mark stays.
+   * The good rows routed to {@code destination} ({@link #routed}) with its table's columns, by
+   * name; columns the batch lacks are NULL. A merge's deletion mark stays.
    */
-  private String aligned(Table table, String rows) {
+  private String aligned(Table table, Destination destination) {
     Set<String> present = new HashSet<>(checked);
     present.removeAll(INTERNAL);
     List<String> projection = new ArrayList<>();
@@ -372,7 +372,7 @@ final class BatchProcessor {
               + " AS "
               + Engine.identifier(name));
     }
-    return "SELECT " + String.join(", ", projection) + " FROM (" + rows + ")";
+    return "SELECT " + String.join(", ", projection) + " FROM (" + routed(destination) + ")";
   }
 
   /** The destination table, created from the batch's schema when absent and evolved as allowed. */
