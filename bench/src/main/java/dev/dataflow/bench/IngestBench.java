@@ -54,14 +54,6 @@ import org.postgresql.copy.CopyOut;
 public final class IngestBench {
   private static final double TARGET = 0.8;
 
-  /**
-   * Rows per commit of both pipelines unless {@code --max-rows} says otherwise: a bulk load's
-   * setting. The default of 100 000 suits streams; at SF 1 it makes 61 commits, each paying a
-   * Parquet file and an Iceberg commit, which halves the PostgreSQL load's rate (0.28 of COPY,
-   * against 0.48 with batches of a million rows).
-   */
-  private static final int BULK_BATCH_ROWS = 1_000_000;
-
   private IngestBench() {}
 
   public static void main(String[] args) throws Exception {
@@ -76,7 +68,7 @@ public final class IngestBench {
     String compression = null;
     int parallelism = 2;
     String splitColumn = null;
-    int maxRows = BULK_BATCH_ROWS;
+    Integer maxRows = null;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--scale" -> scale = Double.parseDouble(args[++i]);
@@ -130,8 +122,8 @@ public final class IngestBench {
     /** The key the jdbc pipeline's split cuts into ranges, or null: ranges of the table's pages. */
     final String splitColumn;
 
-    /** Both pipelines' {@code commit.max_rows}. */
-    final int maxRows;
+    /** Both pipelines' {@code commit.max_rows}, or null: their default (a million rows). */
+    final Integer maxRows;
 
     long rows;
 
@@ -143,7 +135,7 @@ public final class IngestBench {
         String compression,
         int parallelism,
         String splitColumn,
-        int maxRows) {
+        Integer maxRows) {
       this.scale = scale;
       this.fileCount = fileCount;
       this.passes = passes;
@@ -161,7 +153,7 @@ public final class IngestBench {
       System.out.printf(
           Locale.ROOT,
           "JVM max heap %d MiB, %d cores; TPC-H lineitem SF %s, %d CSV files, %d passes;"
-              + " lake Parquet %s; jdbc split parallelism %d by %s; max_rows %,d%n",
+              + " lake Parquet %s; jdbc split parallelism %d by %s; max_rows %s%n",
           Runtime.getRuntime().maxMemory() >> 20,
           Runtime.getRuntime().availableProcessors(),
           scale,
@@ -170,7 +162,7 @@ public final class IngestBench {
           compression == null ? "zstd (the default)" : compression,
           parallelism,
           splitColumn == null ? "page ranges" : splitColumn + " ranges",
-          maxRows);
+          maxRows == null ? "the default" : String.format(Locale.ROOT, "%,d", maxRows));
       long start = System.nanoTime();
       generate();
       System.out.printf(
@@ -192,7 +184,14 @@ public final class IngestBench {
             Locale.ROOT, "loaded PostgreSQL %s in %.1f s%n", postgresVersion(url), seconds(start));
         Path data = work.resolve("data");
         try (Lake lake = Lake.open(LakeConfig.embedded(data));
-            SqlService sql = new SqlService(lake, EngineConfig.defaults(data));
+            SqlService sql =
+                new SqlService(
+                    lake,
+                    new EngineConfig(
+                        EngineConfig.defaults(data).memoryLimit(),
+                        Integer.getInteger("bench.threads", 2),
+                        EngineConfig.defaults(data).statementTimeout(),
+                        EngineConfig.defaults(data).spillDirectory()));
             Pipelines pipelines = new Pipelines(sql)) {
           pipelines.apply(jdbcPipeline(url), work.resolve("pg_lineitem.yaml"));
           pipelines.apply(filesPipeline(), work.resolve("csv_lineitem.yaml"));
@@ -347,9 +346,11 @@ public final class IngestBench {
       // neither side pays for the other's writeback; steps measured right after a load ran up to
       // 40% slower without it
       new ProcessBuilder("sync").inheritIO().start().waitFor();
+      CpuTimes cpu = CpuTimes.now();
       long start = System.nanoTime();
       long count = body.run();
       double seconds = seconds(start);
+      String cpuUsed = CpuTimes.now().since(cpu);
       long peak = heap.stream().mapToLong(pool -> pool.getPeakUsage().getUsed()).sum();
       if (count != rows) {
         throw new IllegalStateException(side + " produced " + count + " rows, not " + rows);
@@ -362,6 +363,7 @@ public final class IngestBench {
           seconds,
           result.rowsPerSecond(),
           peak >> 20);
+      System.out.println("    CPU-s: " + cpuUsed);
       return result;
     }
 
@@ -436,8 +438,7 @@ public final class IngestBench {
             table: lineitem%s
           destination:
             table: bench.pg_lineitem
-            mode: overwrite%s
-          commit: {max_rows: %d}
+            mode: overwrite%s%s
           """
           .formatted(
               url,
@@ -449,7 +450,12 @@ public final class IngestBench {
                       + "}"
                   : "",
               codec(),
-              maxRows);
+              commit());
+    }
+
+    /** The commit line, when the rows per commit were chosen. */
+    String commit() {
+      return maxRows == null ? "" : "\ncommit: {max_rows: " + maxRows + "}";
     }
 
     /** The destination's compression line, when one was chosen. */
@@ -472,10 +478,9 @@ public final class IngestBench {
             columns:
           %sdestination:
             table: bench.csv_lineitem
-            mode: overwrite%s
-          commit: {max_rows: %d}
+            mode: overwrite%s%s
           """
-          .formatted(csv, declared, codec(), maxRows);
+          .formatted(csv, declared, codec(), commit());
     }
 
     String duckColumns() {

@@ -190,6 +190,7 @@ public final class PipelineSpecs {
   }
 
   private static PipelineSpec build(ConfigObject root, Path source) {
+    Origin origin = origin(root.object("origin"), source);
     List<Destination> destinations =
         root.has("destination")
             ? List.of(destination(root.object("destination")))
@@ -197,7 +198,7 @@ public final class PipelineSpecs {
     return new PipelineSpec(
         root.string("name"),
         root.string("description"),
-        origin(root.object("origin"), source),
+        origin,
         root.objects("transforms").stream()
             .map(t -> new Transform(t.string("name"), t.string("sql")))
             .toList(),
@@ -206,7 +207,7 @@ public final class PipelineSpecs {
         errors(root.object("errors"), destinations.get(0).table()),
         enumValue(Mode.class, root.string("mode")),
         root.duration("schedule"),
-        commit(root.object("commit")),
+        commit(root.object("commit"), origin),
         source,
         root.has("publish")
             ? new Publish(
@@ -216,12 +217,23 @@ public final class PipelineSpecs {
             : null);
   }
 
-  private static Commit commit(ConfigObject commit) {
+  private static Commit commit(ConfigObject commit, Origin origin) {
     return new Commit(
-        commit.integer("max_rows"),
+        commit.has("max_rows") ? commit.integer("max_rows") : defaultMaxRows(origin),
         commit.duration("max_interval"),
         commit.duration("compact_interval"),
         commit.integer("compact_min_files"));
+  }
+
+  /**
+   * Rows per commit when the file does not say ({@link PipelineSchema#BULK_MAX_ROWS}): files and
+   * database tables are data at rest, whose loads a fixed cost per commit would slow down; streams
+   * commit smaller batches, so that their rows land soon.
+   */
+  static int defaultMaxRows(Origin origin) {
+    return origin instanceof FilesOrigin || origin instanceof JdbcOrigin
+        ? PipelineSchema.BULK_MAX_ROWS
+        : PipelineSchema.STREAM_MAX_ROWS;
   }
 
   private static Origin origin(ConfigObject origin, Path source) {

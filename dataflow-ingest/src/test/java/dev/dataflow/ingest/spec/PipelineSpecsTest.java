@@ -96,7 +96,7 @@ class PipelineSpecsTest {
     assertThat(spec.schedule()).isEqualTo(Duration.ofMinutes(5));
     assertThat(spec.commit())
         .isEqualTo(
-            new PipelineSpec.Commit(100_000, Duration.ofSeconds(10), Duration.ofMinutes(1), 16));
+            new PipelineSpec.Commit(1_000_000, Duration.ofSeconds(10), Duration.ofMinutes(1), 16));
     assertThat(spec.source()).isEqualTo(SOURCE);
   }
 
@@ -192,6 +192,8 @@ class PipelineSpecsTest {
             SOURCE);
 
     assertThat(spec.origin()).isEqualTo(new HttpOrigin(100_000));
+    // a stream commits smaller batches than files and tables, read in bulk
+    assertThat(spec.commit().maxRows()).isEqualTo(100_000);
     assertThat(spec.errors().table()).isEqualTo(DatasetPath.of("raw", "web", "clicks_errors"));
     assertThat(
             PipelineSpecs.parse(
