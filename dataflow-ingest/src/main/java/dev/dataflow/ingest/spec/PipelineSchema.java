@@ -286,7 +286,8 @@ public final class PipelineSchema {
   /**
    * Rows per commit of files and jdbc origins unless the file says: each commit writes a Parquet
    * file per destination and makes an Iceberg commit, a fixed cost that at 100 000 rows slowed a 6
-   * M-row PostgreSQL load to 0.55 of COPY's rate, against 0.8 at a million (bench/README.md).
+   * M-row PostgreSQL load to 0.56 of COPY's rate, against about 0.84 at a million
+   * (bench/README.md).
    */
   static final int BULK_MAX_ROWS = 1_000_000;
 
