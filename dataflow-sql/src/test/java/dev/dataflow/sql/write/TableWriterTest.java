@@ -11,11 +11,13 @@ import dev.dataflow.sql.SqlService;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.apache.iceberg.Table;
+import org.apache.iceberg.TableProperties;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -78,6 +80,33 @@ class TableWriterTest {
       assertThat(files.filter(f -> f.toString().endsWith(".metadata.json")).count())
           .isEqualTo(Lake.PREVIOUS_METADATA_FILES + 1);
     }
+    assertThat(rows("SELECT id, v FROM s.t")).hasSize(10);
+  }
+
+  @Test
+  void tablesMadeBeforeTheSettingGetItWhenTheLakeNextOpens() throws Exception {
+    String enabled = TableProperties.METADATA_DELETE_AFTER_COMMIT_ENABLED;
+    String max = TableProperties.METADATA_PREVIOUS_VERSIONS_MAX;
+    lake.table(DatasetPath.of("s", "t")).updateProperties().remove(enabled).remove(max).commit();
+    run("CREATE TABLE s.n.own AS SELECT 1 AS id");
+    lake.table(DatasetPath.of("s", "n", "own")).updateProperties().set(enabled, "false").commit();
+    // as the lake was before the upgrade step ran
+    try (Connection connection = lake.metadataConnection();
+        Statement statement = connection.createStatement()) {
+      statement.executeUpdate("UPDATE df_schema_version SET version = version - 1");
+    }
+    sql.close();
+    lake.close();
+
+    lake = Lake.open(LakeConfig.embedded(dir));
+    sql = new SqlService(lake, EngineConfig.defaults(dir));
+
+    assertThat(lake.table(DatasetPath.of("s", "t")).properties())
+        .containsEntry(enabled, "true")
+        .containsEntry(max, String.valueOf(Lake.PREVIOUS_METADATA_FILES));
+    // a table that says otherwise keeps its own setting
+    assertThat(lake.table(DatasetPath.of("s", "n", "own")).properties())
+        .containsEntry(enabled, "false");
     assertThat(rows("SELECT id, v FROM s.t")).hasSize(10);
   }
 
