@@ -79,7 +79,7 @@ public final class JdbcReader implements OriginReader {
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(JdbcReader.class);
 
   /** The number of the full load a batch belongs to, and the batch's place in it. */
-  static final String LOAD = "dataflow.load";
+  public static final String LOAD = "dataflow.load";
 
   static final String LOAD_BATCH = "dataflow.load.batch";
 

@@ -320,7 +320,15 @@ public final class PipelineSchema {
                   INT,
                   "Compact a destination table once it has this many data files under 32 MB.")
               .withDefault("16")
-              .withCheck(AT_LEAST_TWO));
+              .withCheck(AT_LEAST_TWO),
+          of(
+                  "keep_snapshots",
+                  DURATION,
+                  "A continuous pipeline expires its destination tables' snapshots older than this"
+                      + " (time travel reaches back this far), in the same rounds as compaction;"
+                      + " the snapshots that hold its offsets stay.")
+              .withDefault("1h")
+              .withCheck(POSITIVE));
 
   static final ConfigSchema PUBLISH =
       ConfigSchema.of(

@@ -244,9 +244,14 @@ public record PipelineSpec(
    * When a pipeline commits, and when a continuous one compacts its destination tables.
    *
    * @param compactMinFiles the number of small data files that makes a table worth compacting
+   * @param keepSnapshots how long a continuous pipeline keeps its tables' snapshots
    */
   public record Commit(
-      int maxRows, Duration maxInterval, Duration compactInterval, int compactMinFiles) {}
+      int maxRows,
+      Duration maxInterval,
+      Duration compactInterval,
+      int compactMinFiles,
+      Duration keepSnapshots) {}
 
   /**
    * A Kafka topic that receives each batch's rows as JSON objects.

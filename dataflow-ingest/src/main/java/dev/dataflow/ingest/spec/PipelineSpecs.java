@@ -222,7 +222,8 @@ public final class PipelineSpecs {
         commit.has("max_rows") ? commit.integer("max_rows") : defaultMaxRows(origin),
         commit.duration("max_interval"),
         commit.duration("compact_interval"),
-        commit.integer("compact_min_files"));
+        commit.integer("compact_min_files"),
+        commit.duration("keep_snapshots"));
   }
 
   /**

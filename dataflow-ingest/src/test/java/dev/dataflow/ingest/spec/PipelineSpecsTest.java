@@ -96,7 +96,8 @@ class PipelineSpecsTest {
     assertThat(spec.schedule()).isEqualTo(Duration.ofMinutes(5));
     assertThat(spec.commit())
         .isEqualTo(
-            new PipelineSpec.Commit(1_000_000, Duration.ofSeconds(10), Duration.ofMinutes(1), 16));
+            new PipelineSpec.Commit(
+                1_000_000, Duration.ofSeconds(10), Duration.ofMinutes(1), 16, Duration.ofHours(1)));
     assertThat(spec.source()).isEqualTo(SOURCE);
   }
 
@@ -143,7 +144,7 @@ class PipelineSpecsTest {
             schema_changes: fail
         errors: {policy: stop, table: ops.errors.orders}
         mode: continuous
-        commit: {max_rows: 5000, max_interval: 2m, compact_interval: 30s, compact_min_files: 4}
+        commit: {max_rows: 5000, max_interval: 2m, compact_interval: 30s, compact_min_files: 4, keep_snapshots: 2d}
         """,
             SOURCE);
 
@@ -174,7 +175,9 @@ class PipelineSpecsTest {
                 Policy.STOP, null, DatasetPath.of("ops", "errors", "orders")));
     assertThat(spec.mode()).isEqualTo(Mode.CONTINUOUS);
     assertThat(spec.commit())
-        .isEqualTo(new PipelineSpec.Commit(5000, Duration.ofMinutes(2), Duration.ofSeconds(30), 4));
+        .isEqualTo(
+            new PipelineSpec.Commit(
+                5000, Duration.ofMinutes(2), Duration.ofSeconds(30), 4, Duration.ofDays(2)));
     assertThat(spec.transforms()).isEmpty();
     assertThat(spec.constraints().checks()).isEmpty();
   }
