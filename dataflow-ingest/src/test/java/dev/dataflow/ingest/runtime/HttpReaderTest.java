@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.dataflow.api.DataflowException;
+import dev.dataflow.api.DatasetPath;
 import dev.dataflow.ingest.TestPlatform;
 import dev.dataflow.ingest.http.HttpIngest;
 import dev.dataflow.ingest.http.HttpSpools;
@@ -11,6 +12,7 @@ import dev.dataflow.ingest.spec.PipelineSpec;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.apache.iceberg.Table;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -82,6 +84,34 @@ class HttpReaderTest {
         .containsExactly("1", "2", "3");
     assertThat(platform.rows("SELECT raw FROM raw.events_errors ORDER BY raw"))
         .containsExactly("{\"id\":null,\"note\":\"bad\"}", "{\"id\":null,\"note\":null}");
+  }
+
+  @Test
+  void aContinuousStreamKeepsOnlyItsRecentSnapshotsAndResumesExactlyOnce() {
+    PipelineSpec spec =
+        pipelines.apply(
+            """
+            name: events
+            origin: {type: http}
+            destination: {table: raw.events}
+            mode: continuous
+            commit: {max_rows: 2, compact_interval: 1ms, keep_snapshots: 1ms}
+            """,
+            dir.resolve("events.yaml"));
+    HttpIngest spool = spools.of(spec);
+    for (int id = 1; id <= 10; id += 2) {
+      push(spool, "{\"id\": " + id + "}\n{\"id\": " + (id + 1) + "}\n");
+    }
+    assertThat(run(spec, spool).rowsOut()).isEqualTo(10);
+    Table table = platform.lake.table(DatasetPath.of("raw", "events"));
+    // five commits of two rows; each expired the ones before it
+    assertThat(table.currentSnapshot().summary()).containsEntry(HttpReader.SEQUENCE, "5");
+    assertThat(SnapshotExpiryTest.snapshots(table)).hasSizeLessThanOrEqualTo(2);
+
+    push(spool, "{\"id\": 11}\n{\"id\": 12}\n{\"id\": 13}\n{\"id\": 14}\n");
+    assertThat(run(spec, spool).rowsOut()).isEqualTo(4);
+    assertThat(platform.rows("SELECT count(*), count(DISTINCT id), max(id) FROM raw.events"))
+        .containsExactly("14|14|14");
   }
 
   @Test

@@ -4,10 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.dataflow.api.DatasetPath;
 import dev.dataflow.ingest.TestPlatform;
-import dev.dataflow.ingest.http.HttpIngest;
 import dev.dataflow.ingest.jdbc.JdbcReader;
-import dev.dataflow.ingest.spec.PipelineSpec;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -47,7 +44,15 @@ class SnapshotExpiryTest {
     return table.currentSnapshot().snapshotId();
   }
 
-  private static List<Long> snapshots(Table table) {
+  private Table table(String name) {
+    return platform.lake.createTable(
+        DatasetPath.of("raw", name),
+        new Schema(Types.NestedField.optional(1, "id", Types.LongType.get())),
+        org.apache.iceberg.PartitionSpec.unpartitioned(),
+        Map.of());
+  }
+
+  static List<Long> snapshots(Table table) {
     table.refresh();
     List<Long> ids = new ArrayList<>();
     table.snapshots().forEach(snapshot -> ids.add(snapshot.snapshotId()));
@@ -56,12 +61,7 @@ class SnapshotExpiryTest {
 
   @Test
   void keepsTheNewestCommitOfEachOffsetTheFilesListsAndTheLatestLoad() throws Exception {
-    Table table =
-        platform.lake.createTable(
-            DatasetPath.of("raw", "t"),
-            new Schema(Types.NestedField.optional(1, "id", Types.LongType.get())),
-            org.apache.iceberg.PartitionSpec.unpartitioned(),
-            Map.of());
+    Table table = table("t");
     String p0 = "dataflow.kafka.t-0";
     String p1 = "dataflow.kafka.t-1";
     long old = commit(table, Map.of(Offsets.PIPELINE, "k", p0, "1", p1, "1"));
@@ -99,12 +99,7 @@ class SnapshotExpiryTest {
 
   @Test
   void keepsEveryCommitOfTheLatestFullLoadForARetryToTakeBack() throws Exception {
-    Table table =
-        platform.lake.createTable(
-            DatasetPath.of("raw", "loaded"),
-            new Schema(Types.NestedField.optional(1, "id", Types.LongType.get())),
-            org.apache.iceberg.PartitionSpec.unpartitioned(),
-            Map.of());
+    Table table = table("loaded");
     long firstOfLoad = commit(table, Map.of(Offsets.PIPELINE, "j", JdbcReader.LOAD, "5"));
     commit(table, Map.of(Offsets.PIPELINE, "k", "dataflow.kafka.t-0", "1"));
     commit(table, Map.of(Offsets.PIPELINE, "k", "dataflow.kafka.t-0", "2"));
@@ -113,34 +108,6 @@ class SnapshotExpiryTest {
 
     assertThat(SnapshotExpiry.expire(table, Duration.ZERO, System.currentTimeMillis())).isZero();
     assertThat(snapshots(table)).contains(firstOfLoad);
-  }
-
-  @Test
-  void aContinuousStreamKeepsOnlyItsRecentSnapshotsAndResumesExactlyOnce() {
-    PipelineSpec spec =
-        platform.pipelines.apply(
-            """
-            name: events
-            origin: {type: http}
-            destination: {table: raw.events}
-            mode: continuous
-            commit: {max_rows: 2, compact_interval: 1ms, keep_snapshots: 1ms}
-            """,
-            dir.resolve("events.yaml"));
-    HttpIngest spool = HttpReader.spools(platform.sql).of(spec);
-    for (int id = 1; id <= 10; id += 2) {
-      push(spool, id, id + 1);
-    }
-    assertThat(run(spec, spool).rowsOut()).isEqualTo(10);
-    Table table = platform.lake.table(DatasetPath.of("raw", "events"));
-    // five commits of two rows; each expired the ones before it
-    assertThat(table.currentSnapshot().summary()).containsEntry(HttpReader.SEQUENCE, "5");
-    assertThat(snapshots(table)).hasSizeLessThanOrEqualTo(2);
-
-    push(spool, 11, 14);
-    assertThat(run(spec, spool).rowsOut()).isEqualTo(4);
-    assertThat(platform.rows("SELECT count(*), count(DISTINCT id), max(id) FROM raw.events"))
-        .containsExactly("14|14|14");
   }
 
   @Test
@@ -167,22 +134,5 @@ class SnapshotExpiryTest {
     assertThat(platform.pipelines.runOnce("orders").files()).as("nothing new").isZero();
     assertThat(platform.rows("SELECT count(*), count(DISTINCT id) FROM raw.orders"))
         .containsExactly("4|4");
-  }
-
-  /** A run of the http pipeline over {@code spool}, as its worker runs it. */
-  private RunRecord run(PipelineSpec spec, HttpIngest spool) {
-    return new IngestRun(platform.sql, spec, new HttpReader(platform.lake, spec, spool))
-        .run(
-            new RunRecord("r", "events", 0, null, PipelineState.RUNNING, 0, 0, 0, 0, 0, null, null),
-            () -> false,
-            (batch, bytes) -> {});
-  }
-
-  private static void push(HttpIngest spool, int from, int to) {
-    StringBuilder lines = new StringBuilder();
-    for (int id = from; id <= to; id++) {
-      lines.append("{\"id\": ").append(id).append("}\n");
-    }
-    spool.accept(lines.toString().getBytes(StandardCharsets.UTF_8), "application/x-ndjson");
   }
 }
