@@ -68,18 +68,15 @@ final class SnapshotExpiry {
         oldestNeeded = Math.min(oldestNeeded, snapshot.timestampMillis());
       }
     }
-    int before = size(table.snapshots());
     // older than: a snapshot with the needed one's own timestamp stays, whichever it is
-    table.expireSnapshots().expireOlderThan(oldestNeeded).retainLast(1).commit();
-    table.refresh();
-    return before - size(table.snapshots());
-  }
-
-  private static int size(Iterable<Snapshot> snapshots) {
-    int size = 0;
-    for (Snapshot ignored : snapshots) {
-      size++;
+    int expired = 0;
+    for (Snapshot snapshot : table.snapshots()) {
+      expired += snapshot.timestampMillis() < oldestNeeded ? 1 : 0;
     }
-    return size;
+    if (expired > 0) {
+      // not when none would go: the expiry would still commit a new metadata file
+      table.expireSnapshots().expireOlderThan(oldestNeeded).retainLast(1).commit();
+    }
+    return expired;
   }
 }
