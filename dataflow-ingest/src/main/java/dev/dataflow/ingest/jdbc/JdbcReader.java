@@ -81,7 +81,7 @@ public final class JdbcReader implements OriginReader {
   /** The number of the full load a batch belongs to, and the batch's place in it. */
   public static final String LOAD = "dataflow.load";
 
-  static final String LOAD_BATCH = "dataflow.load.batch";
+  public static final String LOAD_BATCH = "dataflow.load.batch";
 
   /** Set on the last batch of a full load, to its number. */
   static final String LOAD_DONE = "dataflow.load.done";

@@ -47,7 +47,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  * are dropped from it, to be read by the partition's new owner from the committed offset.
  */
 public final class KafkaReader implements OriginReader {
-  static final String OFFSET_PREFIX = "dataflow.kafka.";
+  public static final String OFFSET_PREFIX = "dataflow.kafka.";
 
   private static final Duration POLL = Duration.ofMillis(100);
   private static final Duration PREVIEW_WAIT = Duration.ofSeconds(10);

@@ -96,7 +96,8 @@ final class Compactor {
           for (DatasetPath path : tables) {
             Table table = sql.lake().tableOrNull(path);
             if (table != null) {
-              int expired = SnapshotExpiry.expire(table, spec.commit().keepSnapshots(), now);
+              int expired =
+                  SnapshotExpiry.expire(table, spec.name(), spec.commit().keepSnapshots(), now);
               if (expired > 0) {
                 LOG.info("Pipeline {}: expired {} snapshots of {}", spec.name(), expired, path);
               }

@@ -1,11 +1,14 @@
 package dev.dataflow.ingest.runtime;
 
 import dev.dataflow.ingest.jdbc.JdbcReader;
+import dev.dataflow.ingest.kafka.KafkaReader;
+import dev.dataflow.sql.write.InlineManifests;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
+import org.apache.iceberg.AppendFiles;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.util.SnapshotUtil;
@@ -23,25 +26,43 @@ import org.apache.iceberg.util.SnapshotUtil;
  * them all), and every commit of the latest full load (a retry of an unfinished one takes them
  * back). Only snapshots older than all of those, and than {@code keep}, go: the history that
  * remains is unbroken from the current snapshot back to its oldest, which is all that {@link
- * Offsets} walks.
+ * Offsets} walks. An offset written long ago, which would hold expiry back for good, is carried
+ * into a new commit first.
  */
 final class SnapshotExpiry {
   /** What every offset, marker and pipeline statistic in a commit's summary is named under. */
   private static final String OFFSET_PREFIX = "dataflow.";
 
+  private static final Set<String> NOT_CARRIED =
+      Set.of(
+          Offsets.PIPELINE, Offsets.BATCH, Offsets.FILES, JdbcReader.LOAD, JdbcReader.LOAD_BATCH);
+
   private SnapshotExpiry() {}
 
   /**
    * Expires the snapshots of {@code table} older than {@code keep} before {@code nowMillis} that no
-   * pipeline needs; returns how many.
+   * pipeline needs; returns how many. First, when an offset of {@code pipeline} was last written
+   * before that (a binlog's schema history that did not change), the pipeline's offsets are carried
+   * into a new commit of their own, so that the old commit holding it is no longer needed: only the
+   * pipeline's own, since it is the one committing to the table now (its commits wait for this),
+   * never another writer's.
    */
-  static int expire(Table table, Duration keep, long nowMillis) {
+  static int expire(Table table, String pipeline, Duration keep, long nowMillis) {
     table.refresh();
     Snapshot current = table.currentSnapshot();
     if (current == null) {
       return 0;
     }
-    long oldestNeeded = Math.min(current.timestampMillis(), nowMillis - keep.toMillis());
+    long cutoff = nowMillis - keep.toMillis();
+    Map<String, String> carried = staleOffsets(table, current, pipeline, cutoff);
+    if (!carried.isEmpty()) {
+      AppendFiles append = InlineManifests.of(table.newAppend());
+      append.set(Offsets.PIPELINE, pipeline);
+      carried.forEach(append::set);
+      append.commit();
+      current = table.currentSnapshot();
+    }
+    long oldestNeeded = Math.min(current.timestampMillis(), cutoff);
     // every pipeline's, not only this one's: a table may have had other writers
     Map<String, Set<String>> keys = new HashMap<>();
     Map<String, String> latestLoads = new HashMap<>();
@@ -78,5 +99,37 @@ final class SnapshotExpiry {
       table.expireSnapshots().expireOlderThan(oldestNeeded).retainLast(1).commit();
     }
     return expired;
+  }
+
+  /**
+   * The latest value of each offset of {@code pipeline} when one of them was last written before
+   * {@code cutoff} by a commit older than its newest, else nothing. A batch's marker is not an
+   * offset, and the lists of consumed files and a full load's commits cannot be carried: they are
+   * unions over several commits. Nor can kafka partitions: the workers of a consumer group commit
+   * to the same table, and a value read here could be older than one another worker commits
+   * meanwhile.
+   */
+  private static Map<String, String> staleOffsets(
+      Table table, Snapshot current, String pipeline, long cutoff) {
+    Map<String, String> latest = new HashMap<>();
+    boolean newest = true;
+    boolean stale = false;
+    for (Snapshot snapshot : SnapshotUtil.ancestorsOf(current.snapshotId(), table::snapshot)) {
+      if (!pipeline.equals(snapshot.summary().get(Offsets.PIPELINE))) {
+        continue;
+      }
+      for (Map.Entry<String, String> entry : snapshot.summary().entrySet()) {
+        String key = entry.getKey();
+        if (key.startsWith(OFFSET_PREFIX)
+            && !NOT_CARRIED.contains(key)
+            && !key.startsWith(KafkaReader.OFFSET_PREFIX)
+            && latest.putIfAbsent(key, entry.getValue()) == null) {
+          // the pipeline's newest commit is kept anyway: only an older one can hold expiry back
+          stale |= !newest && snapshot.timestampMillis() < cutoff;
+        }
+      }
+      newest = false;
+    }
+    return stale ? latest : Map.of();
   }
 }

@@ -77,7 +77,7 @@ class SnapshotExpiryTest {
     Thread.sleep(3);
 
     // the oldest commit k needs holds t-1; only the commits before it can go
-    assertThat(SnapshotExpiry.expire(table, Duration.ZERO, System.currentTimeMillis()))
+    assertThat(SnapshotExpiry.expire(table, "other", Duration.ZERO, System.currentTimeMillis()))
         .isEqualTo(2);
     assertThat(snapshots(table)).doesNotContain(old).contains(partitionOne, files, load, latest);
     assertThat(Offsets.latest(table, "k", p0)).isEqualTo("12");
@@ -86,14 +86,15 @@ class SnapshotExpiryTest {
     // once a newer commit holds t-1, everything before the files lists' first can go
     long newer = commit(table, Map.of(Offsets.PIPELINE, "k", p1, "9"));
     Thread.sleep(3);
-    assertThat(SnapshotExpiry.expire(table, Duration.ZERO, System.currentTimeMillis()))
+    assertThat(SnapshotExpiry.expire(table, "other", Duration.ZERO, System.currentTimeMillis()))
         .isEqualTo(2);
     assertThat(snapshots(table)).doesNotContain(partitionOne).contains(files, load, newer);
     assertThat(Offsets.committedFiles(table, "f")).containsExactlyInAnyOrder("a.csv", "b.csv");
     assertThat(Offsets.latest(table, "j", JdbcReader.LOAD)).isEqualTo("2");
 
     // within keep, nothing goes
-    assertThat(SnapshotExpiry.expire(table, Duration.ofHours(1), System.currentTimeMillis()))
+    assertThat(
+            SnapshotExpiry.expire(table, "other", Duration.ofHours(1), System.currentTimeMillis()))
         .isZero();
   }
 
@@ -106,8 +107,59 @@ class SnapshotExpiryTest {
     commit(table, Map.of(Offsets.PIPELINE, "j", JdbcReader.LOAD, "5"));
     Thread.sleep(3);
 
-    assertThat(SnapshotExpiry.expire(table, Duration.ZERO, System.currentTimeMillis())).isZero();
+    assertThat(SnapshotExpiry.expire(table, "other", Duration.ZERO, System.currentTimeMillis()))
+        .isZero();
     assertThat(snapshots(table)).contains(firstOfLoad);
+  }
+
+  @Test
+  void carriesThePipelinesOwnOldOffsetsForwardSoTheirCommitCanGo() throws Exception {
+    Table table = table("carried");
+    String lsn = "dataflow.cdc.lsn";
+    String history = "dataflow.cdc.schema_history";
+    long quiet =
+        commit(table, Map.of(Offsets.PIPELINE, "c", Offsets.BATCH, "b1", lsn, "1", history, "h"));
+    commit(table, Map.of(Offsets.PIPELINE, "other", "dataflow.kafka.u-0", "4"));
+    commit(table, Map.of(Offsets.PIPELINE, "c", Offsets.BATCH, "b2", lsn, "2"));
+    long latest = commit(table, Map.of(Offsets.PIPELINE, "c", Offsets.BATCH, "b3", lsn, "3"));
+    Thread.sleep(3);
+
+    // the schema history was last written in the first commit: c's offsets go into a commit of
+    // their own, and the first commit can go; the other writer's commit still holds its offset
+    assertThat(SnapshotExpiry.expire(table, "c", Duration.ZERO, System.currentTimeMillis()))
+        .isEqualTo(1);
+    assertThat(table.currentSnapshot().summary())
+        .containsEntry(Offsets.PIPELINE, "c")
+        .containsEntry(lsn, "3")
+        .containsEntry(history, "h")
+        .doesNotContainKey(Offsets.BATCH);
+    assertThat(snapshots(table)).doesNotContain(quiet).contains(latest);
+    assertThat(Offsets.latest(table, "c", history)).isEqualTo("h");
+    assertThat(Offsets.latest(table, "other", "dataflow.kafka.u-0")).isEqualTo("4");
+    assertThat(Offsets.hasBatch(table, "c", "b3")).isTrue();
+
+    // nothing stale is left: a second round carries nothing
+    long before = table.currentSnapshot().snapshotId();
+    SnapshotExpiry.expire(table, "c", Duration.ZERO, System.currentTimeMillis());
+    assertThat(table.currentSnapshot().snapshotId()).isEqualTo(before);
+  }
+
+  @Test
+  void neverCarriesAKafkaPartitionThatAnotherWorkerMayBeCommitting() throws Exception {
+    Table table = table("partitions");
+    String quietPartition = "dataflow.kafka.t-1";
+    long quiet =
+        commit(
+            table, Map.of(Offsets.PIPELINE, "k", "dataflow.kafka.t-0", "1", quietPartition, "7"));
+    commit(table, Map.of(Offsets.PIPELINE, "k", "dataflow.kafka.t-0", "2"));
+    commit(table, Map.of(Offsets.PIPELINE, "k", "dataflow.kafka.t-0", "3"));
+    Thread.sleep(3);
+
+    // the quiet partition's commit stays, and holds back the expiry of what follows it
+    assertThat(SnapshotExpiry.expire(table, "k", Duration.ZERO, System.currentTimeMillis()))
+        .isZero();
+    assertThat(table.currentSnapshot().summary()).containsEntry("dataflow.kafka.t-0", "3");
+    assertThat(snapshots(table)).contains(quiet).hasSize(3);
   }
 
   @Test
