@@ -35,12 +35,13 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 /**
  * The kafka origin: JSON messages of a topic, read by a consumer group, so that the workers of a
  * pipeline share its partitions. Kafka's own offset commits are off: each partition's next offset
- * is committed in the Iceberg snapshot with the batch ({@code dataflow.kafka.<topic>.<partition>}),
- * and a worker that is given a partition starts it there. A batch closes at {@code commit.max_rows}
- * messages or {@code commit.max_interval} after its first one. Its messages are spooled, one file
- * of JSON lines per partition, and read like JSON files: a message that is not a JSON object goes
- * to the error table (file {@code <topic>-<partition>-<first offset>.jsonl}, with its line) and the
- * stream goes on.
+ * is committed in the Iceberg snapshot with the batch ({@code dataflow.kafka.<topic>.<partition>};
+ * every partition the worker holds, so that no older commit is needed to resume), and a worker that
+ * is given a partition starts it there. A batch closes at {@code commit.max_rows} messages or
+ * {@code commit.max_interval} after its first one. Its messages are spooled, one file of JSON lines
+ * per partition, and read like JSON files: a message that is not a JSON object goes to the error
+ * table (file {@code <topic>-<partition>-<first offset>.jsonl}, with its line) and the stream goes
+ * on.
  *
  * <p>Rebalances happen only inside {@code poll}, which runs only in {@link #next}, after the
  * previous batch is committed; messages of a partition taken away while a batch is being gathered
@@ -59,6 +60,12 @@ public final class KafkaReader implements OriginReader {
   private final Map<TopicPartition, List<ConsumerRecord<String, String>>> gathered =
       new TreeMap<>(java.util.Comparator.comparing(TopicPartition::toString));
   private KafkaConsumer<String, String> consumer;
+
+  /** The offset committed in the lake of each partition this worker holds. */
+  private final Map<TopicPartition, Long> committedOffsets = new HashMap<>();
+
+  /** The offsets of the batch handed out last, committed once the run asks for the next one. */
+  private final Map<TopicPartition, Long> handedOut = new HashMap<>();
 
   /**
    * @param committed the value of an offset property in the pipeline's last commit, or null
@@ -95,6 +102,9 @@ public final class KafkaReader implements OriginReader {
     if (consumer == null) {
       consumer = subscribe();
     }
+    // the run asks for a batch only once the one before is committed
+    committedOffsets.putAll(handedOut);
+    handedOut.clear();
     gathered.clear();
     if (!gather(stopped)) {
       return null;
@@ -107,7 +117,16 @@ public final class KafkaReader implements OriginReader {
       long first = records.get(0).offset();
       long last = records.get(records.size() - 1).offset();
       offsets.put(offsetKey(entry.getKey()), Long.toString(last + 1));
+      handedOut.put(entry.getKey(), last + 1);
       id.append('-').append(entry.getKey()).append('@').append(first).append('-').append(last);
+    }
+    // the partitions held without a message in the batch keep their offset in this commit too, so
+    // that resuming never needs an older one, which snapshot expiry could then not drop
+    for (TopicPartition partition : consumer.assignment()) {
+      Long offset = committedOffsets.get(partition);
+      if (offset != null && !gathered.containsKey(partition)) {
+        offsets.put(offsetKey(partition), Long.toString(offset));
+      }
     }
     return new Pending(id.toString(), offsets, bytes, gathered.size());
   }
@@ -232,7 +251,7 @@ public final class KafkaReader implements OriginReader {
               .map(p -> new TopicPartition(p.topic(), p.partition()))
               .toList();
       reader.assign(partitions);
-      seekToCommitted(reader, partitions);
+      seek(reader, partitions, committedOffsets(partitions));
       Map<TopicPartition, Long> ends = reader.endOffsets(partitions, PREVIEW_WAIT);
       long deadline = System.currentTimeMillis() + PREVIEW_WAIT.toMillis();
       int count = 0;
@@ -262,29 +281,50 @@ public final class KafkaReader implements OriginReader {
     }
   }
 
-  /** Starts each partition at the offset committed in the lake, or at its beginning. */
-  private void seekToCommitted(
-      KafkaConsumer<String, String> reader, Collection<TopicPartition> partitions) {
+  /** The offsets committed in the lake of those partitions that have one. */
+  private Map<TopicPartition, Long> committedOffsets(Collection<TopicPartition> partitions) {
+    Map<TopicPartition, Long> offsets = new HashMap<>();
     for (TopicPartition partition : partitions) {
       String offset = committed.apply(offsetKey(partition));
       if (offset != null) {
-        reader.seek(partition, Long.parseLong(offset));
+        offsets.put(partition, Long.parseLong(offset));
+      }
+    }
+    return offsets;
+  }
+
+  /** Starts each partition at its committed offset, or at its beginning when it has none. */
+  private static void seek(
+      KafkaConsumer<String, String> reader,
+      Collection<TopicPartition> partitions,
+      Map<TopicPartition, Long> offsets) {
+    for (TopicPartition partition : partitions) {
+      Long offset = offsets.get(partition);
+      if (offset != null) {
+        reader.seek(partition, offset);
       } else {
         reader.seekToBeginning(List.of(partition));
       }
     }
   }
 
-  /** Starts each partition given to this worker at its committed offset. */
+  /**
+   * Starts each partition given to this worker at its committed offset. A partition's new owner
+   * reads that offset only once its old owner has let it go, which happens in the old owner's poll,
+   * after its last commit: so the offset is the latest, and this worker may carry it.
+   */
   private final class Rebalance implements ConsumerRebalanceListener {
     @Override
     public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
-      seekToCommitted(consumer, partitions);
+      Map<TopicPartition, Long> offsets = committedOffsets(partitions);
+      committedOffsets.putAll(offsets);
+      seek(consumer, partitions, offsets);
     }
 
     @Override
     public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
       partitions.forEach(gathered::remove);
+      partitions.forEach(committedOffsets::remove);
     }
   }
 }

@@ -22,9 +22,9 @@ import org.apache.iceberg.util.SnapshotUtil;
  * <p>The pipeline's source offsets live in its commits' summaries ({@link Offsets}), read back by
  * walking the table's history, so some old snapshots must stay: each pipeline's newest commit
  * holding each of its offsets (where its reader resumes; a kafka commit holds only the partitions
- * it read), every commit that lists consumed source files (a files origin's memory is the union of
- * them all), and every commit of the latest full load (a retry of an unfinished one takes them
- * back). Only snapshots older than all of those, and than {@code keep}, go: the history that
+ * its worker holds), every commit that lists consumed source files (a files origin's memory is the
+ * union of them all), and every commit of the latest full load (a retry of an unfinished one takes
+ * them back). Only snapshots older than all of those, and than {@code keep}, go: the history that
  * remains is unbroken from the current snapshot back to its oldest, which is all that {@link
  * Offsets} walks. An offset written long ago, which would hold expiry back for good, is carried
  * into a new commit first.
@@ -76,7 +76,8 @@ final class SnapshotExpiry {
         latestLoads.put(writer, summary.get(JdbcReader.LOAD));
       }
       String load = latestLoads.get(writer);
-      // the newest commit that holds an offset key (a kafka partition that had no message since)
+      // the newest commit that holds an offset key (a schema history written once, a partition no
+      // running worker holds)
       boolean needed = false;
       Set<String> seen = keys.computeIfAbsent(writer, w -> new HashSet<>());
       for (String key : summary.keySet()) {

@@ -37,6 +37,8 @@ class KafkaReaderTest {
     broker.close();
   }
 
+  private static final String OFFSET = KafkaReader.OFFSET_PREFIX + "quiet.";
+
   String yaml(String name, String topic, String mode) {
     return """
         name: %s
@@ -97,6 +99,35 @@ class KafkaReaderTest {
       assertThat(rows(sql, "SELECT count(*), count(DISTINCT id), max(id) FROM raw.orders"))
           .containsExactly("1500|1500|1499");
       assertThat(rows(sql, "SELECT count(*) FROM raw.orders_errors")).containsExactly("1");
+    }
+  }
+
+  @Test
+  void everyCommitHoldsTheOffsetOfEveryPartitionTheWorkerHolds() throws Exception {
+    broker.createTopic("quiet", 2);
+    broker.send("quiet", events(0, 20));
+    try (TestPlatform platform = new TestPlatform(dir.resolve("data"))) {
+      Pipelines pipelines = platform.pipelines;
+      pipelines.apply(yaml("quiet", "quiet", "batch"), dir.resolve("quiet.yaml"));
+      assertThat(pipelines.runOnce("quiet").rowsOut()).isEqualTo(20);
+      org.apache.iceberg.Table table = platform.lake.table(DatasetPath.of("raw", "quiet"));
+      java.util.Map<String, String> both = table.currentSnapshot().summary();
+      assertThat(both).containsKeys(OFFSET + "0", OFFSET + "1");
+
+      // one message, keyed like the first one: it goes to one partition only
+      broker.send("quiet", events(20, 21));
+      assertThat(pipelines.runOnce("quiet").rowsOut()).isEqualTo(1);
+      table.refresh();
+      java.util.Map<String, String> after = table.currentSnapshot().summary();
+      String busy =
+          Long.parseLong(after.get(OFFSET + "0")) > Long.parseLong(both.get(OFFSET + "0"))
+              ? "0"
+              : "1";
+      String idle = busy.equals("0") ? "1" : "0";
+      // the partition without a message keeps its offset in the new commit
+      assertThat(after).containsEntry(OFFSET + idle, both.get(OFFSET + idle));
+      assertThat(Long.parseLong(after.get(OFFSET + busy)))
+          .isEqualTo(Long.parseLong(both.get(OFFSET + busy)) + 1);
     }
   }
 
