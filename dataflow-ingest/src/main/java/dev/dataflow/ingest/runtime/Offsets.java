@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.dataflow.api.DataflowException;
 import dev.dataflow.api.ErrorCode;
+import dev.dataflow.sql.write.InlineManifests;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.HashMap;
@@ -15,6 +16,7 @@ import org.apache.iceberg.DataFile;
 import org.apache.iceberg.FileScanTask;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.SnapshotChanges;
+import org.apache.iceberg.SnapshotUpdate;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.io.CloseableIterable;
 import org.apache.iceberg.util.SnapshotUtil;
@@ -38,6 +40,20 @@ final class Offsets {
     summary.put(PIPELINE, pipeline);
     summary.put(BATCH, batch);
     return summary;
+  }
+
+  /**
+   * Commits {@code update} marked as {@code pipeline}'s, as a batch when {@code batch} is not null,
+   * with {@code offsets}.
+   */
+  static void commit(
+      SnapshotUpdate<?> update, String pipeline, String batch, Map<String, String> offsets) {
+    update.set(PIPELINE, pipeline);
+    if (batch != null) {
+      update.set(BATCH, batch);
+    }
+    offsets.forEach(update::set);
+    InlineManifests.of(update).commit();
   }
 
   /** The offsets of a batch of files: the files it consumed. */
@@ -143,7 +159,8 @@ final class Offsets {
     return paths;
   }
 
-  private static Iterable<Snapshot> history(Table table) {
+  /** The table's snapshots, newest first, back through its current snapshot's ancestry. */
+  static Iterable<Snapshot> history(Table table) {
     table.refresh();
     return table.currentSnapshot() == null
         ? List.of()

@@ -13,7 +13,6 @@ import dev.dataflow.ingest.kafka.KafkaReader;
 import dev.dataflow.ingest.spec.PipelineSpec;
 import dev.dataflow.ingest.spec.PipelineSpecs;
 import dev.dataflow.sql.SqlService;
-import dev.dataflow.sql.write.InlineManifests;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import java.nio.file.Path;
@@ -308,9 +307,7 @@ public final class Pipelines implements AutoCloseable {
    */
   private static void commit(
       SnapshotUpdate<?> update, PipelineSpec spec, String batch, Map<String, String> offsets) {
-    Offsets.marker(spec.name(), batch + UUID.randomUUID()).forEach(update::set);
-    offsets.forEach(update::set);
-    InlineManifests.of(update).commit();
+    Offsets.commit(update, spec.name(), batch + UUID.randomUUID(), offsets);
   }
 
   /** The thread of one running pipeline. */

@@ -2,16 +2,13 @@ package dev.dataflow.ingest.runtime;
 
 import dev.dataflow.ingest.jdbc.JdbcReader;
 import dev.dataflow.ingest.kafka.KafkaReader;
-import dev.dataflow.sql.write.InlineManifests;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
-import org.apache.iceberg.AppendFiles;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
-import org.apache.iceberg.util.SnapshotUtil;
 
 /**
  * Expires a pipeline's destination table's old snapshots, and with them the data files only they
@@ -48,25 +45,22 @@ final class SnapshotExpiry {
    * never another writer's.
    */
   static int expire(Table table, String pipeline, Duration keep, long nowMillis) {
-    table.refresh();
+    long cutoff = nowMillis - keep.toMillis();
+    Map<String, String> carried = staleOffsets(table, pipeline, cutoff);
+    if (!carried.isEmpty()) {
+      // not a batch: no batch id
+      Offsets.commit(table.newAppend(), pipeline, null, carried);
+    }
+    Iterable<Snapshot> history = Offsets.history(table);
     Snapshot current = table.currentSnapshot();
     if (current == null) {
       return 0;
-    }
-    long cutoff = nowMillis - keep.toMillis();
-    Map<String, String> carried = staleOffsets(table, current, pipeline, cutoff);
-    if (!carried.isEmpty()) {
-      AppendFiles append = InlineManifests.of(table.newAppend());
-      append.set(Offsets.PIPELINE, pipeline);
-      carried.forEach(append::set);
-      append.commit();
-      current = table.currentSnapshot();
     }
     long oldestNeeded = Math.min(current.timestampMillis(), cutoff);
     // every pipeline's, not only this one's: a table may have had other writers
     Map<String, Set<String>> keys = new HashMap<>();
     Map<String, String> latestLoads = new HashMap<>();
-    for (Snapshot snapshot : SnapshotUtil.ancestorsOf(current.snapshotId(), table::snapshot)) {
+    for (Snapshot snapshot : history) {
       Map<String, String> summary = snapshot.summary();
       String writer = summary.get(Offsets.PIPELINE);
       if (writer == null) {
@@ -110,12 +104,11 @@ final class SnapshotExpiry {
    * to the same table, and a value read here could be older than one another worker commits
    * meanwhile.
    */
-  private static Map<String, String> staleOffsets(
-      Table table, Snapshot current, String pipeline, long cutoff) {
+  private static Map<String, String> staleOffsets(Table table, String pipeline, long cutoff) {
     Map<String, String> latest = new HashMap<>();
     boolean newest = true;
     boolean stale = false;
-    for (Snapshot snapshot : SnapshotUtil.ancestorsOf(current.snapshotId(), table::snapshot)) {
+    for (Snapshot snapshot : Offsets.history(table)) {
       if (!pipeline.equals(snapshot.summary().get(Offsets.PIPELINE))) {
         continue;
       }
