@@ -9,12 +9,17 @@ export async function submit(sql) {
   return (await api("/sql", {method: "POST", body: {sql}})).id;
 }
 
-/** Polls a job until it ends; resolves to the job, rejects with its error if it failed. */
-export async function finished(id, {interval = 150} = {}) {
+/**
+ * Polls a job until it ends; resolves to the job, rejects with its error if it failed. `onWait`
+ * sees the job each time it is still queued or running.
+ */
+export async function finished(id, {interval = 150, onWait = () => {}} = {}) {
   for (;;) {
     const job = await api(`/jobs/${id}`);
     if (job.status === "COMPLETED") return job;
-    if (job.status !== "RUNNING") {
+    if (job.status === "QUEUED" || job.status === "RUNNING") {
+      onWait(job);
+    } else {
       throw new ApiError(job.status === "CANCELLED" ? 499 : 400, {
         errorCode: job.errorCode || job.status,
         message: job.errorMessage || `The job ended ${job.status}`,

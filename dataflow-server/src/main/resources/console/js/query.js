@@ -73,7 +73,13 @@ async function run() {
   try {
     page.jobId = await jobs.submit(sql);
     page.cancelButton.disabled = false;
-    await jobs.finished(page.jobId);
+    await jobs.finished(page.jobId, {
+      onWait: (job) => {
+        page.status.textContent = job.status === "QUEUED"
+          ? `Queued: ${job.queuePlace ? `place ${job.queuePlace}` : "waiting"} for a free slot…`
+          : "Running…";
+      },
+    });
     const ran = performance.now() - started;
     const first = await jobs.page(page.jobId, 0, jobs.PAGE);
     page.resultTabs.show("results");

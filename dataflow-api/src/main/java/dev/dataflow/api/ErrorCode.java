@@ -14,6 +14,11 @@ public enum ErrorCode {
   ALREADY_EXISTS(409),
   /** A view whose upstream dataset is missing or no longer matches. */
   INVALID_VIEW(409),
+  /**
+   * The statement exceeds a limit set to protect the server (its size, its tree's nodes, depth or
+   * joins, or its planning memory); the message names the limit and how to raise it.
+   */
+  LIMIT_EXCEEDED(413),
   CANCELLED(499),
   TIMEOUT(408),
   RESOURCE_EXHAUSTED(429),

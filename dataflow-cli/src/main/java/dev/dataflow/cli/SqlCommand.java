@@ -77,7 +77,8 @@ final class SqlCommand implements Callable<Integer> {
     long pause = 5;
     while (true) {
       JsonNode job = client.get("/api/v1/jobs/" + id);
-      if (!"RUNNING".equals(job.path("status").asText())) {
+      String status = job.path("status").asText();
+      if (!"RUNNING".equals(status) && !"QUEUED".equals(status)) {
         return job;
       }
       sleep(pause);

@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code dataflow up}: starts the platform with embedded defaults and waits until stopped. */
@@ -66,13 +67,16 @@ final class UpCommand implements Callable<Integer> {
       defaultValue = "PT30M")
   Duration statementTimeout;
 
+  @Mixin WorkloadOptions workload;
+
   @Override
   public Integer call() throws InterruptedException {
     long start = System.nanoTime();
     String password = System.getenv("DATAFLOW_PASSWORD");
     ServerConfig embedded = ServerConfig.embedded(data);
     EngineConfig engine =
-        embedded.engine().withMemoryLimit(memoryLimit).withStatementTimeout(statementTimeout);
+        workload.applyTo(
+            embedded.engine().withMemoryLimit(memoryLimit).withStatementTimeout(statementTimeout));
     ServerConfig config =
         new ServerConfig(
                 embedded.dataDir(),

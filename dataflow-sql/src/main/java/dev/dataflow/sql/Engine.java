@@ -2,11 +2,16 @@ package dev.dataflow.sql;
 
 import static java.util.Objects.requireNonNull;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.StreamWriteConstraints;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.dataflow.api.DataflowException;
 import dev.dataflow.api.ErrorCode;
 import dev.dataflow.sql.parse.Position;
+import dev.dataflow.sql.plan.PlanLimits;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -31,11 +36,11 @@ import org.duckdb.DuckDBFunctions;
  * second fence.
  */
 public final class Engine implements AutoCloseable {
-  private static final ObjectMapper JSON = new ObjectMapper();
-
   private final DuckDBConnection root;
   private final BufferAllocator allocator = new RootAllocator();
   private final EngineConfig config;
+  // Jackson refuses a tree nested deeper than the plan limit while it reads it, before it is built
+  private final ObjectMapper json;
   // the same statements are planned again and again (prepare, then execute; every pipeline batch):
   // parsing and rendering are pure functions of their text, and each is a DuckDB round trip
   private final Memo<String> parsed = Memo.ofText(8 << 20);
@@ -43,6 +48,21 @@ public final class Engine implements AutoCloseable {
 
   public Engine(EngineConfig config, List<Path> allowedDirectories) {
     this.config = requireNonNull(config, "config is null");
+    this.json =
+        new ObjectMapper(
+            JsonFactory.builder()
+                .streamReadConstraints(
+                    StreamReadConstraints.builder()
+                        .maxNestingDepth(config.limits().maxDepth())
+                        .maxStringLength(Integer.MAX_VALUE)
+                        .build())
+                // a bound tree is the limit deep below its statement, plus the few levels around
+                // it and inside the table reads the planner puts in
+                .streamWriteConstraints(
+                    StreamWriteConstraints.builder()
+                        .maxNestingDepth(config.limits().maxDepth() + 64)
+                        .build())
+                .build());
     try {
       Files.createDirectories(config.spillDirectory());
       // results are not streamed (jdbc_stream_results): DuckDB 2.0's JDBC driver then loses the
@@ -67,6 +87,9 @@ public final class Engine implements AutoCloseable {
     try (Statement statement = root.createStatement()) {
       statement.execute("SET memory_limit = " + literal(config.memoryLimit()));
       statement.execute("SET threads = " + config.threads());
+      // an expression level is about three levels of the serialized tree the planner limits, so
+      // DuckDB's own parser refuses only what the planner would refuse too
+      statement.execute("SET max_expression_depth = " + config.limits().maxDepth());
       statement.execute("SET temp_directory = " + literal(config.spillDirectory().toString()));
       // partition transforms (day, hour) are defined in UTC
       statement.execute("SET TimeZone = 'UTC'");
@@ -127,9 +150,12 @@ public final class Engine implements AutoCloseable {
         parsed.computeIfAbsent(
             query, text -> scalar(connection, "SELECT json_serialize_sql(?)", text));
     try {
-      JsonNode tree = JSON.readTree(json);
+      JsonNode tree = this.json.readTree(json);
       if (tree.path("error").asBoolean(false)) {
         String type = tree.path("error_type").asText();
+        if (tree.path("error_message").asText().startsWith("Max expression depth limit")) {
+          throw tooDeep();
+        }
         if (!type.equals("parser")) {
           throw new DataflowException(
               ErrorCode.NOT_ALLOWED,
@@ -144,15 +170,31 @@ public final class Engine implements AutoCloseable {
             null);
       }
       return tree;
+    } catch (StreamConstraintsException e) {
+      throw tooDeep();
     } catch (IOException e) {
       throw new DataflowException(ErrorCode.INTERNAL, "Unreadable parse tree", e);
     }
   }
 
+  private DataflowException tooDeep() {
+    return PlanLimits.exceeded(
+        "The statement nests deeper than " + config.limits().maxDepth() + " levels",
+        "--max-plan-depth");
+  }
+
   /** Turns a (rewritten) parse tree back into SQL text for DuckDB to run. */
   public String render(Connection connection, JsonNode tree) {
+    String text;
+    try {
+      text = json.writeValueAsString(tree);
+    } catch (StreamConstraintsException e) {
+      throw tooDeep();
+    } catch (IOException e) {
+      throw new DataflowException(ErrorCode.INTERNAL, "Unwritable parse tree", e);
+    }
     return rendered.computeIfAbsent(
-        tree.toString(), json -> scalar(connection, "SELECT json_deserialize_sql(?::JSON)", json));
+        text, sql -> scalar(connection, "SELECT json_deserialize_sql(?::JSON)", sql));
   }
 
   private static String scalar(Connection connection, String sql, String argument) {

@@ -34,6 +34,7 @@ public final class Execution implements AutoCloseable {
   private DataflowException failure;
   private volatile boolean closed;
   private java.util.concurrent.Future<?> timeout;
+  private volatile Admission.Ticket ticket;
 
   Execution(
       String jobId,
@@ -60,6 +61,15 @@ public final class Execution implements AutoCloseable {
 
   void timeout(java.util.concurrent.Future<?> timeout) {
     this.timeout = timeout;
+  }
+
+  void ticket(Admission.Ticket ticket) {
+    this.ticket = ticket;
+  }
+
+  /** The statement's slot or place in the admission queue; null before it was planned. */
+  Admission.Ticket ticket() {
+    return ticket;
   }
 
   DuckDBConnection connection() {

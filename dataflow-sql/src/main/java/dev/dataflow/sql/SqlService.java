@@ -23,6 +23,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -30,6 +31,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
 import org.apache.arrow.vector.ipc.ArrowReader;
 import org.apache.iceberg.Table;
 import org.duckdb.DuckDBConnection;
@@ -49,6 +51,7 @@ public final class SqlService implements AutoCloseable {
   private final TableWriter writer;
   private final Views views;
   private final JobStore jobs;
+  private final Admission admission;
   private final Map<String, Execution> running = new ConcurrentHashMap<>();
   private final ScheduledExecutorService timer =
       Executors.newSingleThreadScheduledExecutor(
@@ -60,6 +63,7 @@ public final class SqlService implements AutoCloseable {
 
   public SqlService(Lake lake, EngineConfig config) {
     this.lake = requireNonNull(lake, "lake is null");
+    this.admission = new Admission(config.admission());
     this.engine = new Engine(config, List.of(lake.config().warehouse()));
     this.planner = new QueryPlanner(engine, lake);
     this.writer = new TableWriter(lake);
@@ -87,6 +91,18 @@ public final class SqlService implements AutoCloseable {
 
   public JobStore jobs() {
     return jobs;
+  }
+
+  /** The queue statements wait in for a slot, for its figures. */
+  public Admission admission() {
+    return admission;
+  }
+
+  /** A queued job's place in the queue, from 1; 0 when it is not waiting here. */
+  public int queuePlace(String jobId) {
+    Execution execution = running.get(jobId);
+    Admission.Ticket ticket = execution == null ? null : execution.ticket();
+    return ticket == null ? 0 : admission.place(ticket);
   }
 
   public TableWriter writer() {
@@ -119,6 +135,8 @@ public final class SqlService implements AutoCloseable {
     requireNonNull(jobId, "jobId is null");
     requireNonNull(principal, "principal is null");
     requireNonNull(sql, "sql is null");
+    // before anything parses or stores it: a statement past the limit is not taken at all
+    engine.config().limits().checkLength(sql);
     long startedAt = System.currentTimeMillis();
     DuckDBConnection connection = engine.connect();
     Execution execution;
@@ -155,7 +173,7 @@ public final class SqlService implements AutoCloseable {
               null,
               List.of()));
       execution.timeout(scheduleTimeout(execution));
-      run(execution, StatementParser.parse(sql), parameters);
+      run(execution, principal, StatementParser.parse(sql), parameters);
       return execution;
     } catch (RuntimeException e) {
       DataflowException error = e instanceof DataflowException d ? d : execution.stopped(e);
@@ -204,17 +222,17 @@ public final class SqlService implements AutoCloseable {
     repeat.set(timer.scheduleAtFixedRate(stop, 0, 100, TimeUnit.MILLISECONDS));
   }
 
-  private void run(Execution execution, Statement statement, List<Object> parameters) {
-    DuckDBConnection connection = execution.connection();
+  private void run(
+      Execution execution, String principal, Statement statement, List<Object> parameters) {
     if (!parameters.isEmpty() && !(statement instanceof Statement.Query)) {
       throw new DataflowException(ErrorCode.UNSUPPORTED, "Only queries take parameters");
     }
     if (statement instanceof Statement.Query query) {
-      query(execution, query, parameters);
+      query(execution, principal, query, parameters);
     } else if (statement instanceof Statement.CreateTableAs create) {
-      createTableAs(execution, create);
+      createTableAs(execution, principal, create);
     } else if (statement instanceof Statement.InsertInto insert) {
-      PlannedQuery planned = planner.plan(connection, insert.query());
+      PlannedQuery planned = plan(execution, principal, insert.query());
       Table table = lake.table(insert.path());
       long rows =
           writer
@@ -239,9 +257,28 @@ public final class SqlService implements AutoCloseable {
     }
   }
 
-  private void createTableAs(Execution execution, Statement.CreateTableAs create) {
-    DuckDBConnection connection = execution.connection();
-    PlannedQuery planned = planner.plan(connection, create.query());
+  /**
+   * Plans a statement's query (a cancel stops the planner at its next node) and waits for the
+   * admission queue to give it a slot, which it holds until it is closed.
+   */
+  private PlannedQuery plan(Execution execution, String principal, Statement.Query query) {
+    BooleanSupplier stopped = () -> execution.stopReason() != null;
+    PlannedQuery planned = planner.plan(execution.connection(), query, Set.of(), stopped);
+    boolean heavy =
+        planned.generates() || planned.scanBytes() > admission.settings().shortScanBytes();
+    Admission.Ticket ticket = admission.enqueue(principal, heavy);
+    execution.ticket(ticket);
+    if (!admission.isAdmitted(ticket)) {
+      jobs.status(execution.jobId(), JobStatus.QUEUED);
+      admission.await(ticket, stopped);
+      jobs.status(execution.jobId(), JobStatus.RUNNING);
+    }
+    return planned;
+  }
+
+  private void createTableAs(
+      Execution execution, String principal, Statement.CreateTableAs create) {
+    PlannedQuery planned = plan(execution, principal, create.query());
     boolean exists = lake.tableOrNull(create.path()) != null;
     if (exists && create.ifNotExists()) {
       execution.updated(0, planned.reads());
@@ -259,8 +296,9 @@ public final class SqlService implements AutoCloseable {
     execution.updated(rows, planned.reads());
   }
 
-  private void query(Execution execution, Statement.Query query, List<Object> parameters) {
-    PlannedQuery planned = planner.plan(execution.connection(), query);
+  private void query(
+      Execution execution, String principal, Statement.Query query, List<Object> parameters) {
+    PlannedQuery planned = plan(execution, principal, query);
     if (execution.stopReason() != null) {
       throw execution.stopped(new IllegalStateException("stopped before it started"));
     }
@@ -285,6 +323,9 @@ public final class SqlService implements AutoCloseable {
   }
 
   private void finish(Execution execution, String principal, String sql, long startedAt) {
+    if (execution.ticket() != null) {
+      execution.ticket().release();
+    }
     running.remove(execution.jobId());
     DataflowException failure = execution.failure();
     JobStatus status =

@@ -13,8 +13,10 @@ import dev.dataflow.sql.parse.Statement;
 import dev.dataflow.sql.parse.StatementParser;
 import java.time.Clock;
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.apache.arrow.flight.CallStatus;
@@ -107,7 +109,10 @@ final class DataflowFlightSqlProducer implements FlightSqlProducer {
     return call(
         () ->
             results.start(
-                principal, descriptor, sql.execute(principal, command.getQuery()), clock.millis()));
+                principal,
+                descriptor,
+                execute(context, principal, command.getQuery(), List.of()),
+                clock.millis()));
   }
 
   @Override
@@ -130,16 +135,44 @@ final class DataflowFlightSqlProducer implements FlightSqlProducer {
       FlightStream stream,
       StreamListener<PutResult> ack) {
     String principal = principal(context);
-    return () -> respond(ack, () -> updated(runUpdate(principal, command.getQuery(), List.of())));
+    return () ->
+        respond(
+            ack, () -> updated(runUpdate(context, principal, command.getQuery(), List.of())));
   }
 
   /** Runs DDL or DML once and closes it; a query is refused before it runs. */
-  private long runUpdate(String principal, String text, List<Object> parameters) {
+  private long runUpdate(
+      CallContext context, String principal, String text, List<Object> parameters) {
     if (isQuery(text)) {
       throw returnsRows();
     }
-    try (Execution execution = sql.execute(principal, text, parameters)) {
+    try (Execution execution = execute(context, principal, text, parameters)) {
       return execution.updateCount();
+    }
+  }
+
+  /**
+   * Starts a statement as its caller's job. While it plans, waits in the queue or runs inside this
+   * call, a client that gives up (a JDBC cancel or query timeout ends the gRPC call) cancels the
+   * job; once the call has returned, the result's own cancel takes over.
+   */
+  private Execution execute(
+      CallContext context, String principal, String text, List<Object> parameters) {
+    String jobId = UUID.randomUUID().toString();
+    ScheduledFuture<?> watch =
+        sweeper.scheduleWithFixedDelay(
+            () -> {
+              if (context.isCancelled()) {
+                sql.cancel(jobId);
+              }
+            },
+            100,
+            100,
+            TimeUnit.MILLISECONDS);
+    try {
+      return sql.execute(jobId, principal, text, parameters);
+    } finally {
+      watch.cancel(false);
     }
   }
 
@@ -203,7 +236,8 @@ final class DataflowFlightSqlProducer implements FlightSqlProducer {
         () -> {
           PreparedStatements.Prepared statement =
               find(command.getPreparedStatementHandle(), principal);
-          Execution execution = sql.execute(principal, statement.sql(), statement.parameters());
+          Execution execution =
+              execute(context, principal, statement.sql(), statement.parameters());
           return results.start(principal, descriptor, execution, clock.millis());
         });
   }
@@ -226,7 +260,7 @@ final class DataflowFlightSqlProducer implements FlightSqlProducer {
     Execution execution;
     try {
       PreparedStatements.Prepared statement = find(command.getPreparedStatementHandle(), principal);
-      execution = sql.execute(principal, statement.sql(), statement.parameters());
+      execution = execute(context, principal, statement.sql(), statement.parameters());
     } catch (RuntimeException e) {
       listener.error(FlightErrors.of(e));
       return;
@@ -269,22 +303,26 @@ final class DataflowFlightSqlProducer implements FlightSqlProducer {
       StreamListener<PutResult> ack) {
     String principal = principal(context);
     ByteString handle = command.getPreparedStatementHandle();
-    return () -> respond(ack, () -> updated(update(find(handle, principal), stream, principal)));
+    return () ->
+        respond(ack, () -> updated(update(context, find(handle, principal), stream, principal)));
   }
 
   /** Runs the statement once, or once per bound row (a JDBC batch). */
   private long update(
-      PreparedStatements.Prepared statement, FlightStream stream, String principal) {
+      CallContext context,
+      PreparedStatements.Prepared statement,
+      FlightStream stream,
+      String principal) {
     if (statement.shape().query()) {
       throw returnsRows();
     }
     List<List<Object>> rows = Parameters.read(stream, statement.shape());
     if (rows.isEmpty()) {
-      return runUpdate(principal, statement.sql(), List.of());
+      return runUpdate(context, principal, statement.sql(), List.of());
     }
     long count = 0;
     for (List<Object> row : rows) {
-      count += runUpdate(principal, statement.sql(), row);
+      count += runUpdate(context, principal, statement.sql(), row);
     }
     return count;
   }

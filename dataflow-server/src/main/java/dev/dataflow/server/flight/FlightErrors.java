@@ -57,7 +57,7 @@ final class FlightErrors {
       case ALREADY_EXISTS -> CallStatus.ALREADY_EXISTS;
       case CANCELLED -> CallStatus.CANCELLED;
       case TIMEOUT -> CallStatus.TIMED_OUT;
-      case RESOURCE_EXHAUSTED -> CallStatus.RESOURCE_EXHAUSTED;
+      case LIMIT_EXCEEDED, RESOURCE_EXHAUSTED -> CallStatus.RESOURCE_EXHAUSTED;
       case UNSUPPORTED -> CallStatus.UNIMPLEMENTED;
       case INTERNAL -> CallStatus.INTERNAL;
     };

@@ -26,7 +26,10 @@ final class JobsApi {
   private static final int DEFAULT_JOBS = 50;
   private static final int MAX_JOBS = 1_000;
 
-  /** A job as the API shows it; times are ISO-8601, counts are null until the job ends. */
+  /**
+   * A job as the API shows it; times are ISO-8601, counts are null until the job ends, {@code
+   * queuePlace} is its place in the admission queue (from 1) while it is QUEUED.
+   */
   record JobJson(
       String id,
       JobStatus status,
@@ -38,8 +41,10 @@ final class JobsApi {
       Long bytes,
       String errorCode,
       String errorMessage,
-      List<String> datasets) {
-    static JobJson of(JobRecord job) {
+      List<String> datasets,
+      Integer queuePlace) {
+    static JobJson of(JobRecord job, SqlService sql) {
+      int place = job.status() == JobStatus.QUEUED ? sql.queuePlace(job.id()) : 0;
       return new JobJson(
           job.id(),
           job.status(),
@@ -51,7 +56,8 @@ final class JobsApi {
           job.bytes(),
           job.errorCode(),
           job.errorMessage(),
-          job.datasets());
+          job.datasets(),
+          place == 0 ? null : place);
     }
   }
 
@@ -72,12 +78,12 @@ final class JobsApi {
   }
 
   void job(Context ctx) {
-    ctx.json(JobJson.of(sql.jobs().find(ctx.pathParam("id"))));
+    ctx.json(JobJson.of(sql.jobs().find(ctx.pathParam("id")), sql));
   }
 
   void recent(Context ctx) {
     int limit = (int) Requests.number(ctx, "limit", DEFAULT_JOBS, 1, MAX_JOBS);
-    ctx.json(sql.jobs().recent(null, limit).stream().map(JobJson::of).toList());
+    ctx.json(sql.jobs().recent(null, limit).stream().map(job -> JobJson.of(job, sql)).toList());
   }
 
   void results(Context ctx) {
@@ -122,7 +128,7 @@ final class JobsApi {
   /** The job of the request, which must have completed; a failure is answered as its error. */
   private JobRecord completed(Context ctx) {
     JobRecord job = sql.jobs().find(ctx.pathParam("id"));
-    if (job.status() == JobStatus.RUNNING) {
+    if (!job.status().isFinal()) {
       throw new ApiException(
           409,
           "JOB_RUNNING",

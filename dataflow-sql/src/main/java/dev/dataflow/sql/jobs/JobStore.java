@@ -53,6 +53,11 @@ public final class JobStore implements AutoCloseable {
         job.id());
   }
 
+  /** Moves a job that has not ended between {@code QUEUED} and {@code RUNNING}. */
+  public void status(String id, JobStatus status) {
+    db.update("UPDATE df_jobs SET status = ? WHERE id = ?", status.name(), id);
+  }
+
   public JobRecord find(String id) {
     List<JobRecord> jobs =
         db.query("SELECT " + COLUMNS + " FROM df_jobs WHERE id = ?", JobStore::read, id);
@@ -77,11 +82,11 @@ public final class JobStore implements AutoCloseable {
         limit);
   }
 
-  /** Jobs left RUNNING by a process that died are marked failed at start. */
+  /** Jobs left running or queued by a process that died are marked failed at start. */
   public void failAbandoned() {
     db.update(
         "UPDATE df_jobs SET status = 'FAILED', error_code = 'INTERNAL', error_message = ?,"
-            + " ended_at = ? WHERE status = 'RUNNING'",
+            + " ended_at = ? WHERE status IN ('RUNNING', 'QUEUED')",
         "The server stopped while the job ran",
         System.currentTimeMillis());
   }

@@ -2,8 +2,13 @@ package dev.dataflow.sql.plan;
 
 import java.util.List;
 
-/** A query rewritten to read lake files directly, with every dataset it reads. */
-public record PlannedQuery(String sql, List<DatasetRead> reads) {
+/**
+ * A query rewritten to read lake files directly, with every dataset it reads. {@code scanBytes} is
+ * the size of the data files it reads and {@code generates} whether it makes rows of its own
+ * ({@code range}, {@code generate_series}): together, what the planner knows of its weight.
+ */
+public record PlannedQuery(
+    String sql, List<DatasetRead> reads, long scanBytes, boolean generates) {
   public PlannedQuery {
     reads = List.copyOf(reads);
   }

@@ -29,6 +29,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.BooleanSupplier;
 import org.apache.iceberg.HasTableOperations;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
@@ -66,7 +67,7 @@ public final class QueryPlanner {
   }
 
   public PlannedQuery plan(Connection connection, Statement.Query query) {
-    return plan(connection, query, Set.of());
+    return plan(connection, query, Set.of(), () -> false);
   }
 
   /**
@@ -75,20 +76,49 @@ public final class QueryPlanner {
    */
   public PlannedQuery plan(
       Connection connection, Statement.Query query, Set<String> localRelations) {
+    return plan(connection, query, localRelations, () -> false);
+  }
+
+  /**
+   * Plans a query within the engine's {@link PlanLimits}; once {@code stopped} answers true (a
+   * cancel, a timeout) binding ends with a {@link java.util.concurrent.CancellationException}.
+   */
+  public PlannedQuery plan(
+      Connection connection,
+      Statement.Query query,
+      Set<String> localRelations,
+      BooleanSupplier stopped) {
     requireNonNull(query, "query is null");
     requireNonNull(localRelations, "localRelations is null");
+    requireNonNull(stopped, "stopped is null");
+    PlanLimits limits = engine.config().limits();
+    limits.checkLength(query.source());
     String key = String.join(",", new TreeSet<>(localRelations)) + "\n" + query.text();
     PlanCache.Entry known = plans.get(key);
     if (known != null && known.isCurrent(this::identity)) {
       return known.planned();
     }
-    Binding binding = new Binding(connection, query.source(), query.offset());
+    PlanBudget budget = new PlanBudget(limits, stopped);
+    Binding binding = new Binding(connection, query.source(), query.offset(), budget);
     binding.cteScopes.push(localRelations);
     JsonNode tree = engine.parseQuery(connection, query.text(), query.source(), query.offset());
-    JsonNode node = binding.bindStatement(tree, 0, null);
+    budget.checkMemory();
+    JsonNode node;
+    try {
+      node = binding.bindStatement(tree, 0, null);
+    } catch (StackOverflowError e) {
+      // only when an operator raised --max-plan-depth beyond what a thread's stack holds
+      throw PlanLimits.exceeded(
+          "The statement nests deeper than the planner's stack holds", "--max-plan-depth");
+    }
     ObjectNode rendered = ((ObjectNode) tree.deepCopy());
     ((ObjectNode) rendered.get("statements").get(0)).set("node", node);
-    PlannedQuery planned = new PlannedQuery(engine.render(connection, rendered), binding.reads());
+    PlannedQuery planned =
+        new PlannedQuery(
+            engine.render(connection, rendered),
+            binding.reads(),
+            binding.scanBytes,
+            binding.generates);
     plans.put(key, new PlanCache.Entry(planned, binding.identities()));
     return planned;
   }
@@ -168,12 +198,18 @@ public final class QueryPlanner {
     private final Map<DatasetPath, Optional<Table>> tables = new HashMap<>();
     private final Map<DatasetPath, String> identities = new HashMap<>();
     private final Deque<Set<String>> cteScopes = new ArrayDeque<>();
+    private final PlanBudget budget;
     private DatasetPath currentView;
+    // nesting of the node being walked in the bound tree: a view's body continues from its use
+    private int level;
+    private long scanBytes;
+    private boolean generates;
 
-    Binding(Connection connection, String source, int offset) {
+    Binding(Connection connection, String source, int offset, PlanBudget budget) {
       this.connection = connection;
       this.source = source;
       this.offset = offset;
+      this.budget = budget;
     }
 
     List<DatasetRead> reads() {
@@ -210,6 +246,18 @@ public final class QueryPlanner {
     }
 
     private void walk(JsonNode node, int depth) {
+      if (!node.isContainerNode()) {
+        return;
+      }
+      level++;
+      try {
+        walkContainer(node, depth);
+      } finally {
+        level--;
+      }
+    }
+
+    private void walkContainer(JsonNode node, int depth) {
       if (node.isArray()) {
         ArrayNode array = (ArrayNode) node;
         for (int i = 0; i < array.size(); i++) {
@@ -222,10 +270,8 @@ public final class QueryPlanner {
         }
         return;
       }
-      if (!node.isObject()) {
-        return;
-      }
       ObjectNode object = (ObjectNode) node;
+      budget.visit(level, object);
       boolean scoped = object.has("cte_map");
       if (scoped) {
         Set<String> names = new HashSet<>();
@@ -261,6 +307,7 @@ public final class QueryPlanner {
         String name = node.path("function").path("function_name").asText();
         if (GENERATORS.contains(name.toLowerCase(Locale.ROOT))
             && node.path("function").path("schema").asText().isEmpty()) {
+          generates = true;
           return null;
         }
         throw refused(
@@ -316,6 +363,7 @@ public final class QueryPlanner {
                 return new ScanCache.Entry(scan, relation(scan.relationSql(evolved)));
               });
       TableScan scan = planned.scan();
+      scanBytes += scan.bytes();
       reads.merge(
           path + "@" + scan.snapshotId(),
           new DatasetRead(

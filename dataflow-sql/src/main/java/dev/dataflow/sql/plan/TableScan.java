@@ -20,15 +20,17 @@ import org.apache.iceberg.types.Types;
  * The files of one table at one snapshot that a query must read, after Iceberg prunes by partition
  * and column statistics, and the DuckDB relation that reads them by field id.
  */
-public record TableScan(long snapshotId, Schema schema, List<String> files, long totalFiles) {
+public record TableScan(
+    long snapshotId, Schema schema, List<String> files, long totalFiles, long bytes) {
 
   /** Plans a scan; {@code snapshot} null means the table is empty. */
   public static TableScan plan(Table table, Snapshot snapshot, Expression filter) {
     if (snapshot == null) {
-      return new TableScan(-1, table.schema(), List.of(), 0);
+      return new TableScan(-1, table.schema(), List.of(), 0, 0);
     }
     Schema schema = table.schemas().get(snapshot.schemaId());
     List<String> files = new ArrayList<>();
+    long bytes = 0;
     try (CloseableIterable<FileScanTask> tasks =
         table.newScan().useSnapshot(snapshot.snapshotId()).filter(filter).planFiles()) {
       for (FileScanTask task : tasks) {
@@ -37,12 +39,13 @@ public record TableScan(long snapshotId, Schema schema, List<String> files, long
               ErrorCode.UNSUPPORTED, "Table " + table.name() + " has delete files, not read yet");
         }
         files.add(task.file().location());
+        bytes += task.file().fileSizeInBytes();
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
     long total = Long.parseLong(snapshot.summary().getOrDefault("total-data-files", "-1"));
-    return new TableScan(snapshot.snapshotId(), schema, List.copyOf(files), total);
+    return new TableScan(snapshot.snapshotId(), schema, List.copyOf(files), total, bytes);
   }
 
   /**

@@ -45,8 +45,9 @@ final class Compaction {
       return 0;
     }
     List<String> paths = small.stream().map(DataFile::location).toList();
+    long bytes = small.stream().mapToLong(DataFile::fileSizeInBytes).sum();
     String rows =
-        new TableScan(snapshot.snapshotId(), table.schema(), paths, paths.size())
+        new TableScan(snapshot.snapshotId(), table.schema(), paths, paths.size(), bytes)
             .relationSql(true, false);
     ParquetBatch batch =
         ParquetBatch.write(statement, table, rows, TableWriter.newDirectory(table));

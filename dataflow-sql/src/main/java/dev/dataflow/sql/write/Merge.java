@@ -37,7 +37,12 @@ record Merge(List<DataFile> replaced, String rows) {
     // the rows kept are written in the table's current schema, which may be newer than the
     // snapshot's (a column added since): read the files by field id into it
     TableScan scan =
-        new TableScan(planned.snapshotId(), table.schema(), planned.files(), planned.totalFiles());
+        new TableScan(
+            planned.snapshotId(),
+            table.schema(),
+            planned.files(),
+            planned.totalFiles(),
+            planned.bytes());
     String existing = scan.relationSql(table.schemas().size() > 1, true);
     List<String> touched = touchedFiles(statement, existing, sql, keys);
     if (touched.isEmpty()) {
