@@ -60,6 +60,7 @@ public record EngineConfig(
   }
 
   public EngineConfig withAdmission(Admission.Settings settings) {
-    return new EngineConfig(memoryLimit, threads, statementTimeout, spillDirectory, limits, settings);
+    return new EngineConfig(
+        memoryLimit, threads, statementTimeout, spillDirectory, limits, settings);
   }
 }

@@ -73,8 +73,8 @@ class StatementLimitsTest {
   }
 
   /**
-   * The refusal of a statement within {@code millis}. With its length limit raised, a statement
-   * is refused only after DuckDB parsed it, which nothing interrupts.
+   * The refusal of a statement within {@code millis}. With its length limit raised, a statement is
+   * refused only after DuckDB parsed it, which nothing interrupts.
    */
   private static DataflowException refusal(SqlService sql, String statement, long millis) {
     long start = System.nanoTime();
@@ -95,7 +95,9 @@ class StatementLimitsTest {
       DataflowException error = refusal(sql, UNIONS);
       assertThat(error.code()).isEqualTo(ErrorCode.LIMIT_EXCEEDED);
       assertThat(error.getMessage()).contains("characters long").contains("--max-statement-length");
-      assertThat(sql.jobs().recent(null, 1)).as("nothing stored of a statement not taken").isEmpty();
+      assertThat(sql.jobs().recent(null, 1))
+          .as("nothing stored of a statement not taken")
+          .isEmpty();
     }
     try (SqlService sql = service(new PlanLimits(1 << 20, 20_000, 1_000, 64, 1_000, 1L << 30))) {
       DataflowException error = refusal(sql, UNIONS, 10_000);
@@ -105,7 +107,9 @@ class StatementLimitsTest {
     }
     try (SqlService sql = service(new PlanLimits(1 << 20, 20_000, 1_000, 64, 100_000, 1L << 30))) {
       DataflowException error = refusal(sql, UNIONS, 10_000);
-      assertThat(error.getMessage()).contains("20000 parse-tree nodes").contains("--max-plan-nodes");
+      assertThat(error.getMessage())
+          .contains("20000 parse-tree nodes")
+          .contains("--max-plan-nodes");
     }
     try (SqlService sql = service(PlanLimits.defaults())) {
       String allowed = String.join(" UNION ALL ", Collections.nCopies(1_000, "SELECT 1"));
@@ -118,7 +122,9 @@ class StatementLimitsTest {
     try (SqlService sql = service(PlanLimits.defaults())) {
       DataflowException error = refusal(sql, DEEP);
       assertThat(error.code()).isEqualTo(ErrorCode.LIMIT_EXCEEDED);
-      assertThat(error.getMessage()).contains("nests deeper than 1000").contains("--max-plan-depth");
+      assertThat(error.getMessage())
+          .contains("nests deeper than 1000")
+          .contains("--max-plan-depth");
       // an expression under DuckDB's own parser limit but over the planner's
       error = refusal(sql, "SELECT " + String.join(" + ", Collections.nCopies(600, "1")));
       assertThat(error.getMessage()).contains("nests deeper than 1000");
@@ -173,8 +179,7 @@ class StatementLimitsTest {
   }
 
   private static void createView(SqlService sql) {
-    try (Execution execution =
-        sql.execute("test", "CREATE TABLE s.t AS SELECT 1 AS k")) {
+    try (Execution execution = sql.execute("test", "CREATE TABLE s.t AS SELECT 1 AS k")) {
       execution.updateCount();
     }
     try (Execution execution = sql.execute("test", "CREATE VIEW s.v AS SELECT k FROM s.t")) {

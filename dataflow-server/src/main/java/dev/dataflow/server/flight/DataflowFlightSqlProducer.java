@@ -136,8 +136,7 @@ final class DataflowFlightSqlProducer implements FlightSqlProducer {
       StreamListener<PutResult> ack) {
     String principal = principal(context);
     return () ->
-        respond(
-            ack, () -> updated(runUpdate(context, principal, command.getQuery(), List.of())));
+        respond(ack, () -> updated(runUpdate(context, principal, command.getQuery(), List.of())));
   }
 
   /** Runs DDL or DML once and closes it; a query is refused before it runs. */

@@ -10,7 +10,9 @@ import java.nio.file.Path;
 import java.sql.Types;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import org.apache.arrow.flight.CallOptions;
 import org.apache.arrow.flight.CancelFlightInfoRequest;
 import org.apache.arrow.flight.CancelStatus;
 import org.apache.arrow.flight.FlightClient;
@@ -193,6 +195,26 @@ class FlightSqlClientIT {
         batch.accept(stream.getRoot());
       }
     }
+  }
+
+  /**
+   * A client that gives up while the statement still runs inside GetFlightInfo (a deadline, a
+   * closed channel) cancels its job: nothing else would tell the server it is no longer wanted.
+   */
+  @Test
+  void aCallerThatGivesUpCancelsItsStatement() throws Exception {
+    String slow =
+        "SELECT count(*) FROM range(1000000) a, range(1000000) b WHERE a.range + b.range = -1";
+    assertThatThrownBy(() -> client.execute(slow, CallOptions.timeout(1, TimeUnit.SECONDS)))
+        .isInstanceOfSatisfying(
+            FlightRuntimeException.class,
+            e -> assertThat(e.status().code()).isEqualTo(FlightStatusCode.TIMED_OUT));
+    long gaveUp = System.currentTimeMillis();
+    JobRecord job = awaitFinished(slow);
+    assertThat(job.status()).isEqualTo(JobStatus.CANCELLED);
+    assertThat(job.endedAt() - gaveUp)
+        .as("ms from the caller giving up to the end of its job")
+        .isLessThan(1_000);
   }
 
   private long count(String sql) throws Exception {

@@ -18,8 +18,12 @@ final class FlightTestServer implements AutoCloseable {
   final FlightSqlEndpoint endpoint;
 
   FlightTestServer(Path dataDir, Authenticator auth) {
+    this(dataDir, auth, EngineConfig.defaults(dataDir));
+  }
+
+  FlightTestServer(Path dataDir, Authenticator auth, EngineConfig engine) {
     lake = Lake.open(LakeConfig.embedded(dataDir));
-    sql = new SqlService(lake, EngineConfig.defaults(dataDir));
+    sql = new SqlService(lake, engine);
     endpoint = FlightSqlEndpoint.start(sql, auth, "127.0.0.1", 0);
   }
 

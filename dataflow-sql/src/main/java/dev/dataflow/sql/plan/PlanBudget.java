@@ -40,14 +40,18 @@ final class PlanBudget {
     }
     if (++nodes > limits.maxNodes()) {
       throw PlanLimits.exceeded(
-          "The statement has more than " + limits.maxNodes() + " parse-tree nodes once its views"
+          "The statement has more than "
+              + limits.maxNodes()
+              + " parse-tree nodes once its views"
               + " are expanded",
           "--max-plan-nodes");
     }
     String type = node.path("type").asText();
     if (type.equals("JOIN") && ++joins > limits.maxJoins()) {
       throw PlanLimits.exceeded(
-          "The statement joins more than " + limits.maxJoins() + " times once its views are"
+          "The statement joins more than "
+              + limits.maxJoins()
+              + " times once its views are"
               + " expanded",
           "--max-plan-joins");
     }

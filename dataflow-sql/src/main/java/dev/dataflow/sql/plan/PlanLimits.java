@@ -7,10 +7,10 @@ import dev.dataflow.api.ErrorCode;
  * Bounds on what one statement may ask of the planner, so that no statement can hold a core or
  * gigabytes of memory before it even runs. DuckDB's parser, binder and optimizer cannot be
  * interrupted (a cancel reaches a statement only once it executes), and their cost grows faster
- * than the statement: a 2 000-way UNION ALL binds in 0.7 s here, a 5 000-way one in 3.4 s; a
- * 50-way join in 0.07 s, a 100-way one in 0.8 s, a 200-way one in over 7 s, while 4 000 computed
- * columns take 0.03 s. The defaults keep every uninterruptible phase well under a second on 2
- * cores, far above what TPC-H (at most 175 nodes, depth 31, 7 joins) or a wide dbt model needs.
+ * than the statement: a 2 000-way UNION ALL binds in 0.7 s here, a 5 000-way one in 3.4 s; a 50-way
+ * join in 0.07 s, a 100-way one in 0.8 s, a 200-way one in over 7 s, while 4 000 computed columns
+ * take 0.03 s. The defaults keep every uninterruptible phase well under a second on 2 cores, far
+ * above what TPC-H (at most 175 nodes, depth 31, 7 joins) or a wide dbt model needs.
  *
  * @param maxStatementLength characters in the statement as submitted
  * @param maxNodes objects in the statement's parse tree once views are expanded

@@ -7,8 +7,7 @@ import java.util.List;
  * the size of the data files it reads and {@code generates} whether it makes rows of its own
  * ({@code range}, {@code generate_series}): together, what the planner knows of its weight.
  */
-public record PlannedQuery(
-    String sql, List<DatasetRead> reads, long scanBytes, boolean generates) {
+public record PlannedQuery(String sql, List<DatasetRead> reads, long scanBytes, boolean generates) {
   public PlannedQuery {
     reads = List.copyOf(reads);
   }
