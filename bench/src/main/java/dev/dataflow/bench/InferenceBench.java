@@ -198,13 +198,13 @@ public final class InferenceBench {
         result.seconds());
   }
 
-  private static double percentile(long[] sorted, double p) {
+  static double percentile(long[] sorted, double p) {
     return sorted.length == 0
         ? Double.NaN
         : sorted[(int) Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)];
   }
 
-  private static Map<String, String> options(String[] args) {
+  static Map<String, String> options(String[] args) {
     Map<String, String> options = new java.util.HashMap<>();
     for (int i = 0; i + 1 < args.length; i += 2) {
       options.put(args[i], args[i + 1]);
