@@ -36,7 +36,11 @@ public final class InferenceBench {
 
   private InferenceBench() {}
 
-  public static void main(String[] args) throws Exception {
+  public static void main(String[] args) {
+    BenchSupport.exitWhenDone(() -> run(args));
+  }
+
+  private static void run(String[] args) throws Exception {
     Map<String, String> options = options(args);
     int clients = Integer.parseInt(options.getOrDefault("--clients", "4"));
     int seconds = Integer.parseInt(options.getOrDefault("--seconds", "10"));
