@@ -83,6 +83,22 @@ class BenchSmokeIT {
         .containsPattern("(?m)^V2 REST on loopback +\\d+ req/s");
   }
 
+  @Test
+  void fetch() throws Exception {
+    String output =
+        run(
+            "fetch",
+            Map.of(
+                "SCALE", "0.01",
+                "PASSES", "1",
+                "BENCH_WORK", OUT.resolve("fetch-work").toString()));
+    assertThat(output)
+        .contains("| Path | Best s | Rows/s | × PostgreSQL | Target |")
+        .containsPattern("(?m)^\\| PostgreSQL JDBC driver \\| [\\d.]+ \\|")
+        .containsPattern("(?m)^\\| Flight SQL JDBC driver \\| [\\d.]+ \\|")
+        .containsPattern("(?m)^\\| Flight SQL client \\(Arrow\\) \\| [\\d.]+ \\|");
+  }
+
   /**
    * The benchmarks run on the libraries the server runs: every jar in bench/target/lib that the
    * CLI's target/lib (the server's classpath, as the launcher runs it) also has is the same
