@@ -4,6 +4,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 
 /** Small helpers the benchmark commands share. */
@@ -31,6 +34,22 @@ final class BenchSupport {
     }
     System.out.flush();
     System.exit(status);
+  }
+
+  /**
+   * A command line of {@code --name value} pairs; ends the JVM with status 2 and {@code usage} when
+   * a name is not one of {@code names} or lacks its value.
+   */
+  static Map<String, String> options(String[] args, String usage, String... names) {
+    Map<String, String> options = new HashMap<>();
+    for (int i = 0; i < args.length; i += 2) {
+      if (!List.of(names).contains(args[i]) || i + 1 >= args.length) {
+        System.err.println("usage: " + usage);
+        System.exit(2);
+      }
+      options.put(args[i], args[i + 1]);
+    }
+    return options;
   }
 
   /** Seconds since {@code start}, a {@link System#nanoTime()} reading. */

@@ -79,30 +79,25 @@ public final class FetchBench {
   private static void run(String[] args) throws Exception {
     System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
     ARROW_LOG.setLevel(Level.WARNING);
-    double scale = 1;
-    int passes = 2;
-    int fetchSize = 10_000;
-    Path work = null;
-    for (int i = 0; i < args.length; i++) {
-      switch (args[i]) {
-        case "--scale" -> scale = Double.parseDouble(args[++i]);
-        case "--passes" -> passes = Integer.parseInt(args[++i]);
-        case "--fetch-size" -> fetchSize = Integer.parseInt(args[++i]);
-        case "--work" -> work = Path.of(args[++i]).toAbsolutePath().normalize();
-        default -> {
-          System.err.println(
-              "usage: FetchBench --work DIR [--scale 1] [--passes 2] [--fetch-size 10000]");
-          System.exit(2);
-        }
-      }
-    }
+    Map<String, String> options =
+        BenchSupport.options(
+            args,
+            "FetchBench --work DIR [--scale 1] [--passes 2] [--fetch-size 10000]",
+            "--work",
+            "--scale",
+            "--passes",
+            "--fetch-size");
+    double scale = Double.parseDouble(options.getOrDefault("--scale", "1"));
+    int passes = Integer.parseInt(options.getOrDefault("--passes", "2"));
+    int fetchSize = Integer.parseInt(options.getOrDefault("--fetch-size", "10000"));
+    String work = options.get("--work");
     if (work == null || passes < 1 || fetchSize < 1) {
       System.err.println(
           "--work DIR is required (a scratch directory; its contents are replaced);"
               + " --passes and --fetch-size must be at least 1");
       System.exit(2);
     }
-    run(scale, passes, fetchSize, work);
+    run(scale, passes, fetchSize, Path.of(work).toAbsolutePath().normalize());
   }
 
   private static void run(double scale, int passes, int fetchSize, Path work) throws Exception {
@@ -128,11 +123,7 @@ public final class FetchBench {
           server.flightPort());
       start = System.nanoTime();
       LineitemFiles lineitem = LineitemFiles.generate(scale, work.resolve("csv"), 4);
-      try (EmbeddedPostgres postgres =
-          EmbeddedPostgres.builder()
-              .setServerConfig("listen_addresses", "127.0.0.1")
-              .setDataDirectory(work.resolve("pg"))
-              .start()) {
+      try (EmbeddedPostgres postgres = LineitemFiles.startPostgres(work.resolve("pg"))) {
         String url = postgres.getJdbcUrl("postgres", "postgres");
         lineitem.loadPostgres(url);
         deleteTree(lineitem.directory());

@@ -41,7 +41,9 @@ public final class InferenceBench {
   }
 
   private static void run(String[] args) throws Exception {
-    Map<String, String> options = options(args);
+    Map<String, String> options =
+        BenchSupport.options(
+            args, "InferenceBench [--clients 4] [--seconds 10]", "--clients", "--seconds");
     int clients = Integer.parseInt(options.getOrDefault("--clients", "4"));
     int seconds = Integer.parseInt(options.getOrDefault("--seconds", "10"));
     Path dir = Files.createTempDirectory("inference-bench");
@@ -206,13 +208,5 @@ public final class InferenceBench {
     return sorted.length == 0
         ? Double.NaN
         : sorted[(int) Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)];
-  }
-
-  private static Map<String, String> options(String[] args) {
-    Map<String, String> options = new java.util.HashMap<>();
-    for (int i = 0; i + 1 < args.length; i += 2) {
-      options.put(args[i], args[i + 1]);
-    }
-    return options;
   }
 }

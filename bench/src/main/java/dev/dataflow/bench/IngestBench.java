@@ -178,11 +178,7 @@ public final class IngestBench {
           fileCount,
           size(csv) >> 20,
           seconds(start));
-      try (EmbeddedPostgres postgres =
-          EmbeddedPostgres.builder()
-              .setServerConfig("listen_addresses", "127.0.0.1")
-              .setDataDirectory(work.resolve("pg"))
-              .start()) {
+      try (EmbeddedPostgres postgres = LineitemFiles.startPostgres(work.resolve("pg"))) {
         String url = postgres.getJdbcUrl("postgres", "postgres");
         start = System.nanoTime();
         lineitem.loadPostgres(url);

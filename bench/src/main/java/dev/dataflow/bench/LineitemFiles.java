@@ -3,6 +3,7 @@ package dev.dataflow.bench;
 import static java.util.Objects.requireNonNull;
 
 import dev.dataflow.sql.tpch.TpchData;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -115,6 +116,14 @@ final class LineitemFiles {
         }
       }
     }
+  }
+
+  /** An embedded PostgreSQL 17 listening on 127.0.0.1 (a free port), its data in {@code data}. */
+  static EmbeddedPostgres startPostgres(Path data) throws IOException {
+    return EmbeddedPostgres.builder()
+        .setServerConfig("listen_addresses", "127.0.0.1")
+        .setDataDirectory(data)
+        .start();
   }
 
   static String postgresType(String duckdb) {
