@@ -34,7 +34,11 @@ import org.apache.arrow.vector.BigIntVector;
 public final class CdcBench {
   private CdcBench() {}
 
-  public static void main(String[] args) throws Exception {
+  public static void main(String[] args) {
+    BenchSupport.exitWhenDone(() -> run(args));
+  }
+
+  private static void run(String[] args) throws Exception {
     System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
     // Debezium's own statistics overflow under load and say so per event: not ours to report
     System.setProperty(
@@ -44,6 +48,7 @@ public final class CdcBench {
     int perTransaction = 50;
     int pollMillis = 50;
     String rateList = "1000,2500,5000,7500,10000";
+    int rows = 100_000;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--work" -> work = Path.of(args[++i]).toAbsolutePath();
@@ -51,10 +56,11 @@ public final class CdcBench {
         case "--per-transaction" -> perTransaction = Integer.parseInt(args[++i]);
         case "--poll-ms" -> pollMillis = Integer.parseInt(args[++i]);
         case "--rates" -> rateList = args[++i];
+        case "--rows" -> rows = Integer.parseInt(args[++i]);
         default -> {
           System.err.println(
               "usage: CdcBench [--work DIR] [--rates 1000,2500,5000] [--seconds 20]"
-                  + " [--per-transaction 50] [--poll-ms 50]");
+                  + " [--per-transaction 50] [--poll-ms 50] [--rows 100000]");
           System.exit(2);
         }
       }
@@ -75,7 +81,9 @@ public final class CdcBench {
         statement.execute(
             "CREATE TABLE events (id bigint PRIMARY KEY, seq bigint, v int, note text);"
                 + " INSERT INTO events SELECT i, 0, i % 1000, 'initial ' || i"
-                + " FROM generate_series(1, 100000) i");
+                + " FROM generate_series(1, "
+                + rows
+                + ") i");
       }
       pipelines.apply(
           """
@@ -91,7 +99,7 @@ public final class CdcBench {
       awaitSeq(sql, 0, 120_000);
       System.out.println(
           "rate (changes/s) | written/s | lake/s | p50 ms | p95 ms | p99 ms | max ms | transactions");
-      Writer writer = new Writer(postgres, perTransaction);
+      Writer writer = new Writer(postgres, perTransaction, rows);
       for (int rate : rates) {
         System.out.println(writer.run(sql, rate, seconds, pollMillis));
       }
@@ -125,11 +133,12 @@ public final class CdcBench {
     private final Random random = new Random(1);
     private final ConcurrentHashMap<Long, Long> committedAt = new ConcurrentHashMap<>();
     private long seq;
-    private long nextId = 100_001;
+    private long nextId;
 
-    Writer(EmbeddedPostgres postgres, int perTransaction) {
+    Writer(EmbeddedPostgres postgres, int perTransaction, int rows) {
       this.postgres = postgres;
       this.perTransaction = perTransaction;
+      this.nextId = rows + 1L;
     }
 
     String run(SqlService sql, int rate, int seconds, int pollMillis) throws Exception {

@@ -1,6 +1,6 @@
 package dev.dataflow.bench;
 
-import static dev.dataflow.bench.InferenceBench.percentile;
+import static dev.dataflow.bench.BenchSupport.percentile;
 
 import dev.dataflow.server.DataflowServer;
 import dev.dataflow.server.ServerConfig;
@@ -38,8 +38,18 @@ public final class ConcurrencyBench {
 
   private ConcurrencyBench() {}
 
-  public static void main(String[] args) throws Exception {
-    Map<String, String> options = InferenceBench.options(args);
+  public static void main(String[] args) {
+    BenchSupport.exitWhenDone(() -> run(args));
+  }
+
+  private static void run(String[] args) throws Exception {
+    Map<String, String> options =
+        BenchSupport.options(
+            args,
+            "ConcurrencyBench [--heavy 8] [--seconds 10] [--scale 0.01]",
+            "--heavy",
+            "--seconds",
+            "--scale");
     int heavy = Integer.parseInt(options.getOrDefault("--heavy", "8"));
     int seconds = Integer.parseInt(options.getOrDefault("--seconds", "10"));
     double scale = Double.parseDouble(options.getOrDefault("--scale", "0.01"));

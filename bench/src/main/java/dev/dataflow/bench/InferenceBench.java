@@ -36,8 +36,14 @@ public final class InferenceBench {
 
   private InferenceBench() {}
 
-  public static void main(String[] args) throws Exception {
-    Map<String, String> options = options(args);
+  public static void main(String[] args) {
+    BenchSupport.exitWhenDone(() -> run(args));
+  }
+
+  private static void run(String[] args) throws Exception {
+    Map<String, String> options =
+        BenchSupport.options(
+            args, "InferenceBench [--clients 4] [--seconds 10]", "--clients", "--seconds");
     int clients = Integer.parseInt(options.getOrDefault("--clients", "4"));
     int seconds = Integer.parseInt(options.getOrDefault("--seconds", "10"));
     Path dir = Files.createTempDirectory("inference-bench");
@@ -191,24 +197,10 @@ public final class InferenceBench {
         "%-28s %9.0f req/s  p50 %7.3f ms  p99 %7.3f ms  (%d requests, %d failed, %.1f s)%n",
         name,
         result.requests() / result.seconds(),
-        percentile(sorted, 0.50) / 1e6,
-        percentile(sorted, 0.99) / 1e6,
+        BenchSupport.percentile(sorted, 0.50) / 1e6,
+        BenchSupport.percentile(sorted, 0.99) / 1e6,
         result.requests(),
         result.failures(),
         result.seconds());
-  }
-
-  static double percentile(long[] sorted, double p) {
-    return sorted.length == 0
-        ? Double.NaN
-        : sorted[(int) Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)];
-  }
-
-  static Map<String, String> options(String[] args) {
-    Map<String, String> options = new java.util.HashMap<>();
-    for (int i = 0; i + 1 < args.length; i += 2) {
-      options.put(args[i], args[i + 1]);
-    }
-    return options;
   }
 }

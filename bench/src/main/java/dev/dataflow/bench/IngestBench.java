@@ -1,5 +1,9 @@
 package dev.dataflow.bench;
 
+import static dev.dataflow.bench.BenchSupport.deleteTree;
+import static dev.dataflow.bench.BenchSupport.loadAverage;
+import static dev.dataflow.bench.BenchSupport.seconds;
+
 import dev.dataflow.ingest.runtime.PipelineState;
 import dev.dataflow.ingest.runtime.Pipelines;
 import dev.dataflow.ingest.runtime.RunRecord;
@@ -7,11 +11,8 @@ import dev.dataflow.lake.Lake;
 import dev.dataflow.lake.LakeConfig;
 import dev.dataflow.sql.EngineConfig;
 import dev.dataflow.sql.SqlService;
-import dev.dataflow.sql.tpch.TpchData;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
-import java.io.BufferedInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
@@ -23,10 +24,8 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.stream.Stream;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyOut;
@@ -56,7 +55,11 @@ public final class IngestBench {
 
   private IngestBench() {}
 
-  public static void main(String[] args) throws Exception {
+  public static void main(String[] args) {
+    BenchSupport.exitWhenDone(() -> run(args));
+  }
+
+  private static void run(String[] args) throws Exception {
     System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
     // the jdbc reader's "read N rows in T ms" line splits a pipeline's time into reading and the
     // rest
@@ -111,7 +114,6 @@ public final class IngestBench {
     final int passes;
     final Path work;
     final Path csv;
-    final Map<String, String> columns = new LinkedHashMap<>();
 
     /** The lake tables' Parquet codec (the pipelines' {@code compression}), or null: zstd. */
     final String compression;
@@ -124,6 +126,9 @@ public final class IngestBench {
 
     /** Both pipelines' {@code commit.max_rows}, or null: their default (a million rows). */
     final Integer maxRows;
+
+    /** The generated CSV files, set by {@link #run}. */
+    LineitemFiles lineitem;
 
     long rows;
 
@@ -164,7 +169,8 @@ public final class IngestBench {
           splitColumn == null ? "page ranges" : splitColumn + " ranges",
           maxRows == null ? "the default" : String.format(Locale.ROOT, "%,d", maxRows));
       long start = System.nanoTime();
-      generate();
+      lineitem = LineitemFiles.generate(scale, csv, fileCount);
+      rows = lineitem.rows();
       System.out.printf(
           Locale.ROOT,
           "generated %,d rows as %d CSV files (%d MiB) in %.1f s%n",
@@ -172,16 +178,15 @@ public final class IngestBench {
           fileCount,
           size(csv) >> 20,
           seconds(start));
-      try (EmbeddedPostgres postgres =
-          EmbeddedPostgres.builder()
-              .setServerConfig("listen_addresses", "127.0.0.1")
-              .setDataDirectory(work.resolve("pg"))
-              .start()) {
+      try (EmbeddedPostgres postgres = LineitemFiles.startPostgres(work.resolve("pg"))) {
         String url = postgres.getJdbcUrl("postgres", "postgres");
         start = System.nanoTime();
-        loadPostgres(url);
+        lineitem.loadPostgres(url);
         System.out.printf(
-            Locale.ROOT, "loaded PostgreSQL %s in %.1f s%n", postgresVersion(url), seconds(start));
+            Locale.ROOT,
+            "loaded PostgreSQL %s in %.1f s%n",
+            LineitemFiles.postgresVersion(url),
+            seconds(start));
         Path data = work.resolve("data");
         try (Lake lake = Lake.open(LakeConfig.embedded(data));
             SqlService sql =
@@ -223,62 +228,6 @@ public final class IngestBench {
       } finally {
         // PostgreSQL is stopped by now (resources close before finally): about 3 GB at SF 1
         deleteTree(work);
-      }
-    }
-
-    /** lineitem in an in-memory DuckDB, written as {@code fileCount} CSV files with a header. */
-    void generate() throws SQLException {
-      try (Connection duckdb = DriverManager.getConnection("jdbc:duckdb:");
-          Statement statement = duckdb.createStatement()) {
-        TpchData.createTables(duckdb, "tpch", scale);
-        try (ResultSet result = statement.executeQuery("DESCRIBE tpch.lineitem")) {
-          while (result.next()) {
-            columns.put(result.getString("column_name"), result.getString("column_type"));
-          }
-        }
-        try (ResultSet result = statement.executeQuery("SELECT count(*) FROM tpch.lineitem")) {
-          result.next();
-          rows = result.getLong(1);
-        }
-        for (int i = 0; i < fileCount; i++) {
-          statement.execute(
-              "COPY (SELECT * FROM tpch.lineitem WHERE l_orderkey % "
-                  + fileCount
-                  + " = "
-                  + i
-                  + ") TO '"
-                  + csv.resolve(String.format("lineitem-%02d.csv", i))
-                  + "' (FORMAT csv, HEADER true)");
-        }
-      }
-    }
-
-    void loadPostgres(String url) throws SQLException, IOException {
-      List<String> defs = new ArrayList<>();
-      for (Map.Entry<String, String> column : columns.entrySet()) {
-        defs.add(column.getKey() + " " + postgresType(column.getValue()) + " NOT NULL");
-      }
-      try (Connection connection = DriverManager.getConnection(url);
-          Statement statement = connection.createStatement()) {
-        statement.execute("CREATE UNLOGGED TABLE lineitem (" + String.join(", ", defs) + ")");
-        var copy = connection.unwrap(PGConnection.class).getCopyAPI();
-        try (Stream<Path> list = Files.list(csv)) {
-          for (Path file : list.sorted().toList()) {
-            try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 20)) {
-              copy.copyIn("COPY lineitem FROM STDIN (FORMAT csv, HEADER true)", in);
-            }
-          }
-        }
-        // TPC-H's key; the split reads ranges of l_orderkey
-        statement.execute("ALTER TABLE lineitem ADD PRIMARY KEY (l_orderkey, l_linenumber)");
-        statement.execute("VACUUM ANALYZE lineitem");
-        try (ResultSet result = statement.executeQuery("SELECT count(*) FROM lineitem")) {
-          result.next();
-          if (result.getLong(1) != rows) {
-            throw new IllegalStateException(
-                "PostgreSQL holds " + result.getLong(1) + " rows, not " + rows);
-          }
-        }
       }
     }
 
@@ -465,9 +414,11 @@ public final class IngestBench {
 
     String filesPipeline() {
       StringBuilder declared = new StringBuilder();
-      columns.forEach(
-          (name, type) ->
-              declared.append("    ").append(name).append(": \"").append(type).append("\"\n"));
+      lineitem
+          .columns()
+          .forEach(
+              (name, type) ->
+                  declared.append("    ").append(name).append(": \"").append(type).append("\"\n"));
       return """
           name: csv_lineitem
           origin:
@@ -485,32 +436,8 @@ public final class IngestBench {
 
     String duckColumns() {
       List<String> entries = new ArrayList<>();
-      columns.forEach((name, type) -> entries.add("'" + name + "': '" + type + "'"));
+      lineitem.columns().forEach((name, type) -> entries.add("'" + name + "': '" + type + "'"));
       return "{" + String.join(", ", entries) + "}";
-    }
-
-    static String postgresType(String duckdb) {
-      String type = duckdb.toUpperCase(Locale.ROOT);
-      if (type.startsWith("DECIMAL")) {
-        return "numeric" + type.substring("DECIMAL".length());
-      }
-      return switch (type) {
-        case "BIGINT" -> "bigint";
-        case "INTEGER" -> "integer";
-        case "DATE" -> "date";
-        case "VARCHAR" -> "text";
-        case "DOUBLE" -> "double precision";
-        default -> throw new IllegalArgumentException("no PostgreSQL type for " + duckdb);
-      };
-    }
-
-    static String postgresVersion(String url) throws SQLException {
-      try (Connection connection = DriverManager.getConnection(url);
-          Statement statement = connection.createStatement();
-          ResultSet result = statement.executeQuery("SHOW server_version")) {
-        result.next();
-        return result.getString(1);
-      }
     }
   }
 
@@ -521,33 +448,9 @@ public final class IngestBench {
 
   private record Result(String side, double seconds, double rowsPerSecond, long peakHeap) {}
 
-  private static double seconds(long start) {
-    return (System.nanoTime() - start) / 1e9;
-  }
-
-  private static String loadAverage() {
-    try {
-      String[] parts = Files.readString(Path.of("/proc/loadavg")).split(" ");
-      return parts[0] + " " + parts[1] + " " + parts[2];
-    } catch (IOException e) {
-      return "?";
-    }
-  }
-
   private static long size(Path directory) throws IOException {
     try (Stream<Path> files = Files.walk(directory)) {
       return files.filter(Files::isRegularFile).mapToLong(file -> file.toFile().length()).sum();
-    }
-  }
-
-  private static void deleteTree(Path root) throws IOException {
-    if (!Files.exists(root)) {
-      return;
-    }
-    try (Stream<Path> paths = Files.walk(root)) {
-      for (Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
-        Files.delete(path);
-      }
     }
   }
 }

@@ -13,20 +13,44 @@ import java.sql.Statement;
 import java.util.List;
 import java.util.Objects;
 
-/** A JDBC connection the queries run on, one per {@link Side}. */
+/** A JDBC connection the queries run on: one per {@link Side}, and bench/fetch's JDBC paths. */
 final class Target implements AutoCloseable {
   private static final List<String> TABLES =
       List.of("region", "nation", "part", "supplier", "partsupp", "customer", "orders", "lineitem");
 
   private final Connection connection;
 
+  /** Rows per fetch, or 0: the driver's default. */
+  private final int fetchSize;
+
   private Target(Connection connection) {
+    this(connection, 0);
+  }
+
+  private Target(Connection connection, int fetchSize) {
     this.connection = requireNonNull(connection, "connection is null");
+    this.fetchSize = fetchSize;
   }
 
   /** The Dataflow server, through the official Flight SQL JDBC driver. */
   static Target dataflow(String url) throws SQLException {
     return new Target(DriverManager.getConnection(url));
+  }
+
+  /**
+   * A PostgreSQL server through pgjdbc, reading results through a cursor {@code fetchSize} rows at
+   * a time (auto-commit off, which the cursor needs), as a client streaming a large result does;
+   * without it pgjdbc holds the whole result in memory before the first row.
+   */
+  static Target postgres(String url, int fetchSize) throws SQLException {
+    Connection connection = DriverManager.getConnection(url);
+    try {
+      connection.setAutoCommit(false);
+    } catch (SQLException e) {
+      connection.close();
+      throw e;
+    }
+    return new Target(connection, fetchSize);
   }
 
   /**
@@ -72,7 +96,7 @@ final class Target implements AutoCloseable {
     long start = System.nanoTime();
     long rows = 0;
     long checksum = 0;
-    try (PreparedStatement statement = connection.prepareStatement(sql);
+    try (PreparedStatement statement = prepare(sql);
         ResultSet result = statement.executeQuery()) {
       int columns = result.getMetaData().getColumnCount();
       while (result.next()) {
@@ -83,6 +107,14 @@ final class Target implements AutoCloseable {
       }
     }
     return new Run(rows, System.nanoTime() - start, checksum);
+  }
+
+  private PreparedStatement prepare(String sql) throws SQLException {
+    PreparedStatement statement = connection.prepareStatement(sql);
+    if (fetchSize > 0) {
+      statement.setFetchSize(fetchSize);
+    }
+    return statement;
   }
 
   /** A setting's value as the engine reports it, or a reason why it cannot be read. */
