@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.dataflow.api.DataflowException;
 import dev.dataflow.api.DatasetPath;
+import dev.dataflow.ingest.RandomRecords;
 import dev.dataflow.ingest.TestPlatform;
 import dev.dataflow.ingest.http.HttpIngest;
 import dev.dataflow.ingest.http.HttpSpools;
@@ -12,6 +13,8 @@ import dev.dataflow.ingest.spec.PipelineSpec;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.iceberg.Table;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -112,6 +115,64 @@ class HttpReaderTest {
     assertThat(run(spec, spool).rowsOut()).isEqualTo(4);
     assertThat(platform.rows("SELECT count(*), count(DISTINCT id), max(id) FROM raw.events"))
         .containsExactly("14|14|14");
+  }
+
+  /**
+   * Every record a request was acknowledged for lands or is in the error table with its own text; a
+   * body refused as a whole (no JSON object in it) is not acknowledged, so not counted.
+   */
+  @Test
+  @org.junit.jupiter.api.Disabled(
+      "fails at seed 15: a batch holding a valid JSON line that is not an object (42, \"text\")"
+          + " infers one column 'json' (JsonReader.inferred), so its good records land as rows"
+          + " of NULLs; open until the inference reads object lines only")
+  void everyRecordPushedLandsOrIsAnError() {
+    PipelineSpec spec =
+        pipelines.apply(
+            """
+            name: pushed
+            origin: {type: http}
+            destination: {table: raw.pushed}
+            commit: {max_rows: 10}
+            """,
+            dir.resolve("pushed.yaml"));
+    HttpIngest spool = spools.of(spec);
+    long seed = RandomRecords.seed();
+    java.util.Random bodies = new java.util.Random(seed);
+    List<Long> good = new ArrayList<>();
+    List<String> bad = new ArrayList<>();
+    long accepted = 0;
+    for (int number = 0; number < 40; number++) {
+      List<Long> caseGood = new ArrayList<>();
+      List<String> caseBad = new ArrayList<>();
+      List<byte[]> records = RandomRecords.jsonMessages(seed, number, caseGood, caseBad);
+      java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
+      records.forEach(
+          record ->
+              body.writeBytes(
+                  (new String(record, StandardCharsets.ISO_8859_1)
+                          + (bodies.nextBoolean() ? "\n" : "\r\n"))
+                      .getBytes(StandardCharsets.ISO_8859_1)));
+      try {
+        accepted += spool.accept(body.toByteArray(), "application/x-ndjson").accepted();
+        good.addAll(caseGood);
+        bad.addAll(caseBad);
+      } catch (DataflowException refused) {
+        assertThat(caseGood).as("a body with a good record is acknowledged").isEmpty();
+      }
+    }
+    RunRecord run = run(spec, spool);
+    String context = "seed " + seed + " (-Ddataflow.seed=" + seed + ")";
+    assertThat(platform.rows("SELECT id FROM raw.pushed").stream().map(Long::valueOf).sorted())
+        .as(context)
+        .containsExactlyElementsOf(good.stream().sorted().toList());
+    assertThat(platform.rows("SELECT raw FROM raw.pushed_errors"))
+        .as(context)
+        .containsExactlyInAnyOrderElementsOf(bad);
+    assertThat(List.of(run.rowsIn(), run.rowsOut(), run.rowsError()))
+        .as(context + ": run record in, out, error")
+        .containsExactly(accepted, (long) good.size(), (long) bad.size());
+    assertThat(accepted).isEqualTo(good.size() + bad.size());
   }
 
   @Test
