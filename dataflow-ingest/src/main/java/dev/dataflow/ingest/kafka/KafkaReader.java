@@ -139,6 +139,7 @@ public final class KafkaReader implements OriginReader {
     for (var entry : gathered.entrySet()) {
       Path file = write(entry.getKey(), entry.getValue().get(0).offset(), entry.getValue());
       bytes += read(statement, file, Staging.fileTable(index++));
+      emptyMessages(statement, file, entry.getValue());
     }
     Staging.input(statement, index, 0);
     return bytes;
@@ -225,6 +226,21 @@ public final class KafkaReader implements OriginReader {
       throw new UncheckedIOException(e);
     }
     return file;
+  }
+
+  /**
+   * A blank message is spooled as a blank line, which the JSON reader skips as no record; it is a
+   * message all the same, so it is an error row of its own.
+   */
+  private static void emptyMessages(
+      Statement statement, Path file, List<ConsumerRecord<String, String>> records)
+      throws SQLException {
+    for (int line = 0; line < records.size(); line++) {
+      String value = records.get(line).value();
+      if (value != null && value.isBlank()) {
+        Staging.parseError(statement, file, line + 1, value, "empty message");
+      }
+    }
   }
 
   private static long read(Statement statement, Path file, String target) {

@@ -44,6 +44,26 @@ public final class Staging {
         BatchProcessor.ERRORS);
   }
 
+  /**
+   * Adds record {@code row} of {@code file} to the batch's error table as one that could not be
+   * parsed, for a record the file's reader cannot tell from no record at all.
+   */
+  public static void parseError(Statement statement, Path file, long row, String raw, String reason)
+      throws SQLException {
+    statement.execute(
+        "INSERT INTO "
+            + BatchProcessor.ERRORS
+            + " VALUES ("
+            + Engine.literal(file.toAbsolutePath().normalize().toString())
+            + ", "
+            + row
+            + ", "
+            + Engine.literal(raw)
+            + ", 'parse', "
+            + Engine.literal(reason)
+            + ")");
+  }
+
   /** Drops the file tables of an earlier batch (and {@code input} with them). */
   public static void clear(Statement statement) throws SQLException {
     statement.execute("DROP VIEW IF EXISTS input");

@@ -102,6 +102,25 @@ class KafkaReaderTest {
     }
   }
 
+  /** An empty message is spooled as a blank line, which a JSON file may hold as no record. */
+  @Test
+  void anEmptyMessageIsAnErrorRow() throws Exception {
+    broker.createTopic("blanks", 1);
+    List<String> messages = new ArrayList<>(events(0, 10));
+    messages.add(5, "");
+    broker.send("blanks", messages);
+    try (TestPlatform platform = new TestPlatform(dir.resolve("data"))) {
+      platform.pipelines.apply(yaml("blanks", "blanks", "batch"), dir.resolve("blanks.yaml"));
+      RunRecord run = platform.pipelines.runOnce("blanks");
+      assertThat(run.status()).as(run.error()).isEqualTo(PipelineState.FINISHED);
+      assertThat(rows(platform.sql, "SELECT count(*) FROM raw.blanks")).containsExactly("10");
+      assertThat(rows(platform.sql, "SELECT \"row\", length(raw), reason FROM raw.blanks_errors"))
+          .containsExactly("6|0|empty message");
+      assertThat(List.of(run.rowsIn(), run.rowsOut(), run.rowsError()))
+          .containsExactly(11L, 10L, 1L);
+    }
+  }
+
   @Test
   void everyCommitHoldsTheOffsetOfEveryPartitionTheWorkerHolds() throws Exception {
     broker.createTopic("quiet", 2);
