@@ -22,10 +22,14 @@ import org.junit.jupiter.api.io.TempDir;
  * Every record of a file is accounted for: it lands, or it is in the error table with its own text,
  * whatever the file's bytes. Checked against {@link RandomRecords}' count of what it wrote, through
  * both ways a file is read: {@link FileReader} and the pipeline's one-pass {@link CsvScan}.
+ *
+ * <p>300 CSV cases, each read both ways, and 200 JSON cases: at the default seed 1,483 CSV records
+ * and 1,050 JSON lines, about 4,000 record checks in ~13 s. The first count, 2,000 cases, took 38
+ * to 64 s on a shared build machine; a new seed ({@code -Ddataflow.seed=N}) searches further.
  */
 class RecordAccountingTest {
-  private static final int CSV_CASES = 1200;
-  private static final int JSON_CASES = 800;
+  private static final int CSV_CASES = 300;
+  private static final int JSON_CASES = 200;
 
   @TempDir Path dir;
   private Connection connection;
