@@ -42,15 +42,31 @@ public final class RandomRecords {
     }
   }
 
+  /**
+   * Records one by one and what they must read as: the ids of the good ones and their values as
+   * {@code id|name|amount|day}, the text of the bad ones, and the blank ones, which an HTTP body
+   * holds as no record and a Kafka topic as an empty message.
+   */
+  public record Messages(
+      List<byte[]> messages,
+      List<Long> good,
+      List<String> rows,
+      List<String> bad,
+      List<String> blank) {}
+
   private final Random random;
   private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
   private final List<Long> good = new ArrayList<>();
+  private final List<String> rows = new ArrayList<>();
   private final List<String> bad = new ArrayList<>();
   private final StringBuilder description = new StringBuilder();
   private long nextId;
 
   /** Whether the reader infers the columns (no mistyped record, one JSON type per key). */
   private boolean inferred;
+
+  /** Whether a bad record may be a JSON array. */
+  private boolean arrays;
 
   private String newline = "\n";
 
@@ -101,23 +117,37 @@ public final class RandomRecords {
 
   /**
    * JSON records one by one, as HTTP requests or Kafka messages carry them: no record holds a line
-   * break, and none is blank. Their origins infer the columns, so every value keeps one JSON type
-   * and no record is mistyped: the bad ones do not parse.
+   * break. Their origins infer the columns, so every value keeps one JSON type and no record is
+   * mistyped: the bad ones do not parse. None opens with '[', which would make an HTTP body an
+   * array.
    */
-  public static List<byte[]> jsonMessages(
-      long seed, int number, List<Long> good, List<String> bad) {
-    RandomRecords records = new RandomRecords(seed, number);
-    records.inferred = true;
+  public static Messages jsonMessages(long seed, int number) {
+    return new RandomRecords(seed, number).messages(false);
+  }
+
+  /** Like {@link #jsonMessages}, and some bad ones are JSON arrays, as a topic may hold. */
+  public static Messages kafkaMessages(long seed, int number) {
+    return new RandomRecords(seed, number).messages(true);
+  }
+
+  private Messages messages(boolean arrays) {
+    inferred = true;
+    this.arrays = arrays;
     List<byte[]> messages = new ArrayList<>();
-    int count = records.random.nextInt(12);
+    List<String> blank = new ArrayList<>();
+    int count = random.nextInt(12);
     for (int i = 0; i < count; i++) {
-      records.bytes.reset();
-      records.jsonRecord();
-      messages.add(records.bytes.toByteArray());
+      bytes.reset();
+      if (random.nextInt(15) == 0) {
+        String text = pick("", " ", "  ");
+        bytes.writeBytes(text.getBytes(UTF_8));
+        blank.add(text);
+      } else {
+        jsonRecord();
+      }
+      messages.add(bytes.toByteArray());
     }
-    good.addAll(records.good);
-    bad.addAll(records.bad);
-    return messages;
+    return new Messages(messages, good, rows, bad, blank);
   }
 
   /** The unterminated quote on the last line of issue 15, as a user wrote it. */
@@ -360,7 +390,10 @@ public final class RandomRecords {
         fail();
       }
       case 1 -> {
-        text(pick("42", "\"text\"", "null", "true", "{\"id\": 1} [1, 2]"));
+        text(
+            arrays
+                ? pick("42", "\"text\"", "null", "true", "{\"id\": 1} [1, 2]", "[1]", "[]")
+                : pick("42", "\"text\"", "null", "true", "{\"id\": 1} [1, 2]"));
         fail();
       }
       case 2 -> {
@@ -425,6 +458,7 @@ public final class RandomRecords {
 
   private void pass(List<String> values) {
     good.add(Long.parseLong(values.get(0)));
+    rows.add(String.join("|", values));
   }
 
   /**

@@ -139,22 +139,23 @@ class HttpReaderTest {
     List<String> bad = new ArrayList<>();
     long accepted = 0;
     for (int number = 0; number < 40; number++) {
-      List<Long> caseGood = new ArrayList<>();
-      List<String> caseBad = new ArrayList<>();
-      List<byte[]> records = RandomRecords.jsonMessages(seed, number, caseGood, caseBad);
+      RandomRecords.Messages records = RandomRecords.jsonMessages(seed, number);
       java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
-      records.forEach(
-          record ->
-              body.writeBytes(
-                  (new String(record, StandardCharsets.ISO_8859_1)
-                          + (bodies.nextBoolean() ? "\n" : "\r\n"))
-                      .getBytes(StandardCharsets.ISO_8859_1)));
+      // a blank message is a blank line, which a body holds as no record
+      records
+          .messages()
+          .forEach(
+              record ->
+                  body.writeBytes(
+                      (new String(record, StandardCharsets.ISO_8859_1)
+                              + (bodies.nextBoolean() ? "\n" : "\r\n"))
+                          .getBytes(StandardCharsets.ISO_8859_1)));
       try {
         accepted += spool.accept(body.toByteArray(), "application/x-ndjson").accepted();
-        good.addAll(caseGood);
-        bad.addAll(caseBad);
+        good.addAll(records.good());
+        bad.addAll(records.bad());
       } catch (DataflowException refused) {
-        assertThat(caseGood).as("a body with a good record is acknowledged").isEmpty();
+        assertThat(records.good()).as("a body with a good record is acknowledged").isEmpty();
       }
     }
     RunRecord run = run(spec, spool);
