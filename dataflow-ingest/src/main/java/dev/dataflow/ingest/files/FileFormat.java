@@ -12,5 +12,11 @@ public enum FileFormat {
    * non-blank byte.
    */
   JSON,
+  /**
+   * JSON lines only, as a stream's spool holds them, one message or request line each: a line that
+   * opens with '[' is a record (not an object, so an error row), never the start of an array that
+   * would make the whole file unreadable.
+   */
+  JSON_LINES,
   PARQUET
 }

@@ -106,6 +106,7 @@ public final class FileReader {
       case CSV -> new CsvReader(sql, file, csv).read(declared, target, errors, bytes);
       case JSON ->
           new JsonReader(sql, file, startsArray(path)).read(declared, target, errors, bytes);
+      case JSON_LINES -> new JsonReader(sql, file, false).read(declared, target, errors, bytes);
       case PARQUET -> new ParquetReader(sql, file).read(declared, target, errors, bytes);
     };
   }
@@ -202,6 +203,7 @@ public final class FileReader {
           case CSV -> "check the delimiter, quote and escape options, or declare the columns";
           case JSON ->
               "check that it holds one JSON object per line or a single JSON array, or declare the columns";
+          case JSON_LINES -> "check that it holds one JSON object per line";
           case PARQUET -> "check that it is a complete Parquet file";
         };
     return new DataflowException(

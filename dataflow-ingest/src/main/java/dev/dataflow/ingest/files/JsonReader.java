@@ -40,7 +40,7 @@ final class JsonReader {
             + " AS SELECT row_number() OVER () AS __df_seq, "
             + "__df_line FROM "
             + (array ? arrayScan() : LineScan.of(file, ", " + rejects.options())));
-    Map<String, String> columns = declared.isEmpty() ? inferred() : declared;
+    Map<String, String> columns = declared.isEmpty() ? inferred(identifier(staged)) : declared;
     RecordSplit split =
         new RecordSplit(
             sql,
@@ -90,15 +90,42 @@ final class JsonReader {
 
   /**
    * DuckDB's JSON reader over the whole file, skipping lines it cannot parse: those are split off
-   * anyway.
+   * anyway. A value that is valid JSON but not an object makes DuckDB infer the single column
+   * 'json', which would land every object as a row of NULLs; so a file holding one has its columns
+   * inferred from a copy of its objects alone.
    */
-  private LinkedHashMap<String, String> inferred() throws SQLException {
+  private LinkedHashMap<String, String> inferred(String staged) throws SQLException {
+    long others =
+        sql.queryLong(
+            "SELECT count(*) FROM "
+                + staged
+                + " WHERE NOT "
+                + BLANK
+                + " AND json_valid(__df_line) AND NOT "
+                + OBJECT);
+    if (others == 0) {
+      return described(file, array ? "'array'" : "'newline_delimited', ignore_errors=true");
+    }
+    String objects = sql.scratchFile("objects").toString();
+    // one column and no quote: each object's text is written as it is, one after another
+    sql.update(
+        "COPY (SELECT __df_line FROM "
+            + staged
+            + " WHERE "
+            + OBJECT
+            + " ORDER BY __df_seq) TO "
+            + literal(objects)
+            + " (FORMAT csv, HEADER false, QUOTE '', ESCAPE '')");
+    return described(objects, "'unstructured'");
+  }
+
+  private LinkedHashMap<String, String> described(String path, String format) throws SQLException {
     List<List<String>> rows =
         sql.query(
             "DESCRIBE SELECT * FROM read_json("
-                + literal(file)
+                + literal(path)
                 + ", format="
-                + (array ? "'array'" : "'newline_delimited', ignore_errors=true")
+                + format
                 + ", sample_size=-1, maximum_object_size="
                 + MAX_OBJECT_SIZE
                 + ")");

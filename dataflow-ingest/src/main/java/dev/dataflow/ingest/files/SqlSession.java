@@ -1,5 +1,9 @@
 package dev.dataflow.ingest.files;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -11,12 +15,13 @@ import java.util.UUID;
 /**
  * Runs this package's SQL on the caller's connection, one statement object per query: DuckDB's JDBC
  * driver closes a statement when its query fails, and the caller's own statement must survive a
- * probe that fails. Also owns the scratch tables of one read and drops them on close.
+ * probe that fails. Also owns the scratch tables and files of one read and drops them on close.
  */
 final class SqlSession implements AutoCloseable {
   private final Connection connection;
   private final String suffix = UUID.randomUUID().toString().replace("-", "");
   private final List<String> scratch = new ArrayList<>();
+  private final List<Path> scratchFiles = new ArrayList<>();
 
   SqlSession(Connection connection) {
     this.connection = connection;
@@ -27,6 +32,22 @@ final class SqlSession implements AutoCloseable {
     String name = "__df_" + purpose + "_" + suffix;
     scratch.add(name);
     return name;
+  }
+
+  /**
+   * A new empty file unique to this read, deleted on close. It is in DuckDB's temp directory
+   * because the engine lets DuckDB write there (its spill directory) and in few other places.
+   */
+  Path scratchFile(String purpose) throws SQLException {
+    Path directory = Path.of(query("SELECT current_setting('temp_directory')").get(0).get(0));
+    try {
+      Files.createDirectories(directory);
+      Path file = Files.createTempFile(directory.toAbsolutePath(), "__df_" + purpose + "_", "");
+      scratchFiles.add(file);
+      return file;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   long update(String sql) throws SQLException {
@@ -80,6 +101,10 @@ final class SqlSession implements AutoCloseable {
         // a scratch table left behind is temporary and dies with the connection; the read's outcome
         // stands
       }
+    }
+    for (Path file : scratchFiles) {
+      // a scratch file left behind is in the temp directory; the read's outcome stands
+      file.toFile().delete();
     }
   }
 

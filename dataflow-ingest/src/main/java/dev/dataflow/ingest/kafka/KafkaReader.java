@@ -8,8 +8,10 @@ import dev.dataflow.ingest.runtime.OriginReader;
 import dev.dataflow.ingest.runtime.Staging;
 import dev.dataflow.ingest.spec.PipelineSpec;
 import dev.dataflow.ingest.spec.PipelineSpec.KafkaOrigin;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.SQLException;
@@ -30,6 +32,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
@@ -53,13 +56,16 @@ public final class KafkaReader implements OriginReader {
   private static final Duration POLL = Duration.ofMillis(100);
   private static final Duration PREVIEW_WAIT = Duration.ofSeconds(10);
 
+  /** What a message without a value (a tombstone) is spooled as: not an object, so an error. */
+  private static final byte[] NULL = "null".getBytes(StandardCharsets.UTF_8);
+
   private final PipelineSpec spec;
   private final KafkaOrigin origin;
   private final Function<String, String> committed;
   private final Path spool;
-  private final Map<TopicPartition, List<ConsumerRecord<String, String>>> gathered =
+  private final Map<TopicPartition, List<ConsumerRecord<String, byte[]>>> gathered =
       new TreeMap<>(java.util.Comparator.comparing(TopicPartition::toString));
-  private KafkaConsumer<String, String> consumer;
+  private KafkaConsumer<String, byte[]> consumer;
 
   /** The offset committed in the lake of each partition this worker holds. */
   private final Map<TopicPartition, Long> committedOffsets = new HashMap<>();
@@ -113,7 +119,7 @@ public final class KafkaReader implements OriginReader {
     StringBuilder id = new StringBuilder("kafka-" + spec.name());
     long bytes = stage(statement);
     for (var entry : gathered.entrySet()) {
-      List<ConsumerRecord<String, String>> records = entry.getValue();
+      List<ConsumerRecord<String, byte[]>> records = entry.getValue();
       long first = records.get(0).offset();
       long last = records.get(records.size() - 1).offset();
       offsets.put(offsetKey(entry.getKey()), Long.toString(last + 1));
@@ -139,20 +145,21 @@ public final class KafkaReader implements OriginReader {
     for (var entry : gathered.entrySet()) {
       Path file = write(entry.getKey(), entry.getValue().get(0).offset(), entry.getValue());
       bytes += read(statement, file, Staging.fileTable(index++));
+      emptyMessages(statement, file, entry.getValue());
     }
     Staging.input(statement, index, 0);
     return bytes;
   }
 
-  private KafkaConsumer<String, String> subscribe() {
-    KafkaConsumer<String, String> created =
+  private KafkaConsumer<String, byte[]> subscribe() {
+    KafkaConsumer<String, byte[]> created =
         consumer(origin.group() != null ? origin.group() : "dataflow_" + spec.name());
     created.subscribe(List.of(origin.topic()), new Rebalance());
     return created;
   }
 
   /** A consumer in {@code group}, or in none (null): offsets live in the lake's commits. */
-  private KafkaConsumer<String, String> consumer(String group) {
+  private KafkaConsumer<String, byte[]> consumer(String group) {
     Properties properties = new Properties();
     properties.setProperty(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, origin.bootstrapServers());
     if (group != null) {
@@ -165,7 +172,7 @@ public final class KafkaReader implements OriginReader {
         ConsumerConfig.MAX_POLL_RECORDS_CONFIG,
         Integer.toString(Math.min(spec.commit().maxRows(), 10_000)));
     try {
-      return new KafkaConsumer<>(properties, new StringDeserializer(), new StringDeserializer());
+      return new KafkaConsumer<>(properties, new StringDeserializer(), new ByteArrayDeserializer());
     } catch (KafkaException e) {
       throw cannotRead(e);
     }
@@ -186,7 +193,7 @@ public final class KafkaReader implements OriginReader {
     long firstAt = -1;
     int count = 0;
     while (!stopped.getAsBoolean()) {
-      for (ConsumerRecord<String, String> record : consumer.poll(POLL)) {
+      for (ConsumerRecord<String, byte[]> record : consumer.poll(POLL)) {
         gathered
             .computeIfAbsent(
                 new TopicPartition(record.topic(), record.partition()), p -> new ArrayList<>())
@@ -209,22 +216,46 @@ public final class KafkaReader implements OriginReader {
     return !gathered.isEmpty() && !stopped.getAsBoolean();
   }
 
-  /** One partition's messages as JSON lines (a message's own line breaks become spaces). */
+  /**
+   * One partition's messages as JSON lines (a message's own line breaks become spaces). The bytes
+   * are spooled as sent, not decoded: a message that is not UTF-8 is then a parse error, as a
+   * file's line is, where decoding would have landed it with U+FFFD in place of its bad bytes.
+   */
   private Path write(
-      TopicPartition partition, long first, List<ConsumerRecord<String, String>> records) {
-    StringBuilder lines = new StringBuilder();
-    for (ConsumerRecord<String, String> record : records) {
-      String value = record.value() == null ? "null" : record.value();
-      lines.append(value.replace('\n', ' ').replace('\r', ' ')).append('\n');
+      TopicPartition partition, long first, List<ConsumerRecord<String, byte[]>> records) {
+    ByteArrayOutputStream lines = new ByteArrayOutputStream();
+    for (ConsumerRecord<String, byte[]> record : records) {
+      byte[] value = record.value() == null ? NULL : record.value();
+      for (byte b : value) {
+        // no byte of a multi-byte UTF-8 character is a line break
+        lines.write(b == '\n' || b == '\r' ? ' ' : b);
+      }
+      lines.write('\n');
     }
     Path file =
         spool.resolve(partition.topic() + "-" + partition.partition() + "-" + first + ".jsonl");
     try {
-      Files.writeString(file, lines);
+      Files.write(file, lines.toByteArray());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
     return file;
+  }
+
+  /**
+   * A blank message is spooled as a blank line, which the JSON reader skips as no record; it is a
+   * message all the same, so it is an error row of its own.
+   */
+  private static void emptyMessages(
+      Statement statement, Path file, List<ConsumerRecord<String, byte[]>> records)
+      throws SQLException {
+    for (int line = 0; line < records.size(); line++) {
+      byte[] bytes = records.get(line).value();
+      String value = bytes == null ? null : new String(bytes, StandardCharsets.UTF_8);
+      if (value != null && value.isBlank()) {
+        Staging.parseError(statement, file, line + 1, value, "empty message");
+      }
+    }
   }
 
   private static long read(Statement statement, Path file, String target) {
@@ -245,7 +276,7 @@ public final class KafkaReader implements OriginReader {
   @Override
   public void preview(Statement statement, int limit) throws SQLException {
     gathered.clear();
-    try (KafkaConsumer<String, String> reader = consumer(null)) {
+    try (KafkaConsumer<String, byte[]> reader = consumer(null)) {
       List<TopicPartition> partitions =
           reader.partitionsFor(origin.topic(), PREVIEW_WAIT).stream()
               .map(p -> new TopicPartition(p.topic(), p.partition()))
@@ -258,7 +289,7 @@ public final class KafkaReader implements OriginReader {
       while (count < limit
           && System.currentTimeMillis() < deadline
           && partitions.stream().anyMatch(p -> reader.position(p) < ends.get(p))) {
-        for (ConsumerRecord<String, String> record : reader.poll(POLL)) {
+        for (ConsumerRecord<String, byte[]> record : reader.poll(POLL)) {
           if (count < limit) {
             gathered
                 .computeIfAbsent(
@@ -295,7 +326,7 @@ public final class KafkaReader implements OriginReader {
 
   /** Starts each partition at its committed offset, or at its beginning when it has none. */
   private static void seek(
-      KafkaConsumer<String, String> reader,
+      KafkaConsumer<String, byte[]> reader,
       Collection<TopicPartition> partitions,
       Map<TopicPartition, Long> offsets) {
     for (TopicPartition partition : partitions) {

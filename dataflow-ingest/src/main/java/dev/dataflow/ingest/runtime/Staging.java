@@ -30,18 +30,40 @@ public final class Staging {
   }
 
   /**
-   * Reads a file of JSON objects (lines or an array) into file table {@code target}; what cannot be
-   * read goes to the batch's error table, as for any file.
+   * Reads a spool file of JSON lines into file table {@code target}; what cannot be read goes to
+   * the batch's error table, as for any file. A spool is lines by construction (the HTTP origin
+   * rewrites an array body as lines), so a first line that opens with '[' is one bad record, not an
+   * array that would fail the whole file and the stream with it.
    */
   public static FileReadResult readJson(Statement statement, Path file, String target) {
     return FileReader.read(
         statement,
         file,
-        FileFormat.JSON,
+        FileFormat.JSON_LINES,
         CsvOptions.defaults(),
         new LinkedHashMap<>(),
         target,
         BatchProcessor.ERRORS);
+  }
+
+  /**
+   * Adds record {@code row} of {@code file} to the batch's error table as one that could not be
+   * parsed, for a record the file's reader cannot tell from no record at all.
+   */
+  public static void parseError(Statement statement, Path file, long row, String raw, String reason)
+      throws SQLException {
+    statement.execute(
+        "INSERT INTO "
+            + BatchProcessor.ERRORS
+            + " VALUES ("
+            + Engine.literal(file.toAbsolutePath().normalize().toString())
+            + ", "
+            + row
+            + ", "
+            + Engine.literal(raw)
+            + ", 'parse', "
+            + Engine.literal(reason)
+            + ")");
   }
 
   /** Drops the file tables of an earlier batch (and {@code input} with them). */

@@ -30,6 +30,8 @@ class FileReaderTest {
   void open() throws Exception {
     connection = DriverManager.getConnection("jdbc:duckdb:");
     duckdb = connection.createStatement();
+    // as the engine sets it: DuckDB's default is .tmp in the working directory
+    duckdb.execute("SET temp_directory = '" + dir.resolve("spill") + "'");
   }
 
   @AfterEach
@@ -200,6 +202,34 @@ class FileReaderTest {
         .containsExactly(2L, 1L);
     assertThat(rows("SELECT id, __df_row FROM t ORDER BY id")).containsExactly("1|1", "3|3");
     assertThat(rows("SELECT \"row\", stage FROM errors")).containsExactly("2|parse");
+  }
+
+  @Test
+  void inferredColumnsComeFromTheObjectLinesAlone() throws Exception {
+    Path file =
+        write(
+            "n.jsonl", "{\"id\":1,\"v\":\"a\"}\n42\n\"text\"\n[1,2]\nnull\n{\"id\":2,\"w\":2.5}\n");
+    FileReadResult result = read(file, FileFormat.JSON, new LinkedHashMap<>());
+    assertThat(result)
+        .extracting(FileReadResult::good, FileReadResult::bad)
+        .containsExactly(2L, 4L);
+    assertThat(rows("SELECT id, v, w, __df_row FROM t ORDER BY id"))
+        .containsExactly("1|a|null|1", "2|null|2.5|6");
+    assertThat(rows("SELECT \"row\", raw, reason FROM errors ORDER BY \"row\""))
+        .containsExactly(
+            "2|42|valid JSON but not an object",
+            "3|\"text\"|valid JSON but not an object",
+            "4|[1,2]|valid JSON but not an object",
+            "5|null|valid JSON but not an object");
+  }
+
+  @Test
+  void inferredColumnsOfAnArrayComeFromItsObjectsAlone() throws Exception {
+    Path file = write("n.json", "[{\"id\": 1,\n \"v\": \"a\"}, 7, {\"id\": 3}]");
+    read(file, FileFormat.JSON, new LinkedHashMap<>());
+    assertThat(rows("SELECT id, v, __df_row FROM t ORDER BY id"))
+        .containsExactly("1|a|1", "3|null|3");
+    assertThat(rows("SELECT \"row\", raw FROM errors")).containsExactly("2|7");
   }
 
   @Test

@@ -3,6 +3,7 @@ package dev.dataflow.ingest.kafka;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -17,6 +18,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.common.utils.Time;
 import org.apache.kafka.metadata.storage.Formatter;
@@ -79,7 +81,12 @@ final class KafkaBroker implements AutoCloseable {
 
   /** Sends the messages, keyed by their index so that they spread over the partitions. */
   void send(String topic, List<String> messages) {
-    try (KafkaProducer<String, String> producer =
+    sendBytes(topic, messages.stream().map(m -> m.getBytes(StandardCharsets.UTF_8)).toList());
+  }
+
+  /** Sends the messages as they are, which need not be UTF-8, keyed by their index. */
+  void sendBytes(String topic, List<byte[]> messages) {
+    try (KafkaProducer<String, byte[]> producer =
         new KafkaProducer<>(
             // one request in flight: just after a topic is created, a first batch refused with
             // NOT_LEADER_OR_FOLLOWER while the next one is taken would stall its retry on
@@ -92,7 +99,7 @@ final class KafkaBroker implements AutoCloseable {
                 "max.in.flight.requests.per.connection",
                 1),
             new StringSerializer(),
-            new StringSerializer())) {
+            new ByteArraySerializer())) {
       List<Future<RecordMetadata>> sent = new java.util.ArrayList<>();
       for (int i = 0; i < messages.size(); i++) {
         sent.add(producer.send(new ProducerRecord<>(topic, Integer.toString(i), messages.get(i))));

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.dataflow.api.DatasetPath;
 import dev.dataflow.ingest.LakeRows;
+import dev.dataflow.ingest.RandomRecords;
 import dev.dataflow.ingest.TestPlatform;
 import dev.dataflow.ingest.runtime.PipelineState;
 import dev.dataflow.ingest.runtime.Pipelines;
@@ -11,6 +12,7 @@ import dev.dataflow.ingest.runtime.Preview;
 import dev.dataflow.ingest.runtime.RunRecord;
 import dev.dataflow.lake.Lake;
 import dev.dataflow.sql.SqlService;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -99,6 +101,67 @@ class KafkaReaderTest {
       assertThat(rows(sql, "SELECT count(*), count(DISTINCT id), max(id) FROM raw.orders"))
           .containsExactly("1500|1500|1499");
       assertThat(rows(sql, "SELECT count(*) FROM raw.orders_errors")).containsExactly("1");
+    }
+  }
+
+  /** An empty message is spooled as a blank line, which a JSON file may hold as no record. */
+  @Test
+  void anEmptyMessageIsAnErrorRow() throws Exception {
+    broker.createTopic("blanks", 1);
+    List<String> messages = new ArrayList<>(events(0, 10));
+    messages.add(5, "");
+    broker.send("blanks", messages);
+    try (TestPlatform platform = new TestPlatform(dir.resolve("data"))) {
+      platform.pipelines.apply(yaml("blanks", "blanks", "batch"), dir.resolve("blanks.yaml"));
+      RunRecord run = platform.pipelines.runOnce("blanks");
+      assertThat(run.status()).as(run.error()).isEqualTo(PipelineState.FINISHED);
+      assertThat(rows(platform.sql, "SELECT count(*) FROM raw.blanks")).containsExactly("10");
+      assertThat(rows(platform.sql, "SELECT \"row\", length(raw), reason FROM raw.blanks_errors"))
+          .containsExactly("6|0|empty message");
+      assertThat(List.of(run.rowsIn(), run.rowsOut(), run.rowsError()))
+          .containsExactly(11L, 10L, 1L);
+    }
+  }
+
+  /**
+   * Every message lands with its values or is an error row with its own text, and the run record
+   * counts them all: random good objects among cut JSON, non-objects, invalid UTF-8, NUL and empty
+   * messages, spread over the partitions. {@code -Ddataflow.seed=N} runs a new seed.
+   */
+  @Test
+  void everyMessageLandsOrIsAnError() throws Exception {
+    long seed = RandomRecords.seed();
+    // a partition's first message opens with '[': its spool file must not read as one JSON array
+    List<byte[]> messages = new ArrayList<>(List.of("[1]".getBytes(StandardCharsets.UTF_8)));
+    List<String> good = new ArrayList<>();
+    List<String> bad = new ArrayList<>(List.of("[1]"));
+    for (int number = 0; number < 50; number++) {
+      RandomRecords.Messages written = RandomRecords.kafkaMessages(seed, number);
+      messages.addAll(written.messages());
+      good.addAll(written.rows());
+      bad.addAll(written.bad());
+      bad.addAll(written.blank());
+    }
+    broker.createTopic("random", 3);
+    broker.sendBytes("random", messages);
+    try (TestPlatform platform = new TestPlatform(dir.resolve("data"))) {
+      platform.pipelines.apply(yaml("random", "random", "batch"), dir.resolve("random.yaml"));
+      RunRecord run = platform.pipelines.runOnce("random");
+      String context = "seed " + seed + " (-Ddataflow.seed=" + seed + ")";
+      assertThat(run.status()).as(context + ": " + run.error()).isEqualTo(PipelineState.FINISHED);
+      assertThat(
+              rows(
+                  platform.sql,
+                  "SELECT id, name, CAST(amount AS DECIMAL(10,2)), CAST(day AS VARCHAR)"
+                      + " FROM raw.random"))
+          .as(context)
+          .containsExactlyInAnyOrderElementsOf(good);
+      assertThat(rows(platform.sql, "SELECT raw FROM raw.random_errors"))
+          .as(context)
+          .containsExactlyInAnyOrderElementsOf(bad);
+      assertThat(List.of(run.rowsIn(), run.rowsOut(), run.rowsError()))
+          .as(context + ": run record in, out, error")
+          .containsExactly((long) messages.size(), (long) good.size(), (long) bad.size());
     }
   }
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.dataflow.api.DataflowException;
 import dev.dataflow.api.DatasetPath;
+import dev.dataflow.ingest.RandomRecords;
 import dev.dataflow.ingest.TestPlatform;
 import dev.dataflow.ingest.http.HttpIngest;
 import dev.dataflow.ingest.http.HttpSpools;
@@ -12,6 +13,8 @@ import dev.dataflow.ingest.spec.PipelineSpec;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.iceberg.Table;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -112,6 +115,61 @@ class HttpReaderTest {
     assertThat(run(spec, spool).rowsOut()).isEqualTo(4);
     assertThat(platform.rows("SELECT count(*), count(DISTINCT id), max(id) FROM raw.events"))
         .containsExactly("14|14|14");
+  }
+
+  /**
+   * Every record a request was acknowledged for lands or is in the error table with its own text; a
+   * body refused as a whole (no JSON object in it) is not acknowledged, so not counted.
+   */
+  @Test
+  void everyRecordPushedLandsOrIsAnError() {
+    PipelineSpec spec =
+        pipelines.apply(
+            """
+            name: pushed
+            origin: {type: http}
+            destination: {table: raw.pushed}
+            commit: {max_rows: 10}
+            """,
+            dir.resolve("pushed.yaml"));
+    HttpIngest spool = spools.of(spec);
+    long seed = RandomRecords.seed();
+    java.util.Random bodies = new java.util.Random(seed);
+    List<Long> good = new ArrayList<>();
+    List<String> bad = new ArrayList<>();
+    long accepted = 0;
+    for (int number = 0; number < 40; number++) {
+      RandomRecords.Messages records = RandomRecords.jsonMessages(seed, number);
+      java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
+      // a blank message is a blank line, which a body holds as no record
+      records
+          .messages()
+          .forEach(
+              record ->
+                  body.writeBytes(
+                      (new String(record, StandardCharsets.ISO_8859_1)
+                              + (bodies.nextBoolean() ? "\n" : "\r\n"))
+                          .getBytes(StandardCharsets.ISO_8859_1)));
+      try {
+        accepted += spool.accept(body.toByteArray(), "application/x-ndjson").accepted();
+        good.addAll(records.good());
+        bad.addAll(records.bad());
+      } catch (DataflowException refused) {
+        assertThat(records.good()).as("a body with a good record is acknowledged").isEmpty();
+      }
+    }
+    RunRecord run = run(spec, spool);
+    String context = "seed " + seed + " (-Ddataflow.seed=" + seed + ")";
+    assertThat(platform.rows("SELECT id FROM raw.pushed").stream().map(Long::valueOf).sorted())
+        .as(context)
+        .containsExactlyElementsOf(good.stream().sorted().toList());
+    assertThat(platform.rows("SELECT raw FROM raw.pushed_errors"))
+        .as(context)
+        .containsExactlyInAnyOrderElementsOf(bad);
+    assertThat(List.of(run.rowsIn(), run.rowsOut(), run.rowsError()))
+        .as(context + ": run record in, out, error")
+        .containsExactly(accepted, (long) good.size(), (long) bad.size());
+    assertThat(accepted).isEqualTo(good.size() + bad.size());
   }
 
   @Test
