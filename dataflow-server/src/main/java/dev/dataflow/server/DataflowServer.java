@@ -8,11 +8,7 @@ import dev.dataflow.ml.Models;
 import dev.dataflow.server.auth.Authenticator;
 import dev.dataflow.server.flight.FlightSqlEndpoint;
 import dev.dataflow.server.http.HttpApi;
-import dev.dataflow.sql.Admission;
 import dev.dataflow.sql.SqlService;
-import io.micrometer.core.instrument.FunctionCounter;
-import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.slf4j.Logger;
@@ -52,7 +48,6 @@ public final class DataflowServer implements AutoCloseable {
     Lake lake = Lake.open(config.lake());
     SqlService sql = new SqlService(lake, config.engine());
     PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    registerQueueMetrics(sql.admission(), metrics);
     Pipelines pipelines = new Pipelines(sql, metrics);
     Models models = null;
     try {
@@ -85,21 +80,6 @@ public final class DataflowServer implements AutoCloseable {
       lake.close();
       throw e;
     }
-  }
-
-  private static void registerQueueMetrics(Admission queue, MeterRegistry metrics) {
-    Gauge.builder("dataflow.statements.running", queue, Admission::running)
-        .description("Statements holding a slot")
-        .register(metrics);
-    Gauge.builder("dataflow.statements.queued", queue, Admission::queued)
-        .description("Statements waiting in the queue for a slot")
-        .register(metrics);
-    FunctionCounter.builder("dataflow.statements.rejected", queue, Admission::rejected)
-        .description("Statements refused because the queue was full")
-        .register(metrics);
-    FunctionCounter.builder("dataflow.statements.queue.timeouts", queue, Admission::timedOut)
-        .description("Statements that waited in the queue past its timeout")
-        .register(metrics);
   }
 
   public ServerConfig config() {

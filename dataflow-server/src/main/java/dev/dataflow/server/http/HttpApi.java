@@ -8,6 +8,7 @@ import dev.dataflow.api.ErrorCode;
 import dev.dataflow.ingest.runtime.Pipelines;
 import dev.dataflow.ml.Models;
 import dev.dataflow.server.auth.Authenticator;
+import dev.dataflow.sql.Admission;
 import dev.dataflow.sql.SqlService;
 import dev.dataflow.sql.catalog.CatalogBrowser;
 import dev.dataflow.sql.catalog.DatasetNotes;
@@ -17,6 +18,9 @@ import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import io.javalin.http.HttpStatus;
 import io.javalin.json.JavalinJackson;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.InputStream;
@@ -65,6 +69,22 @@ public final class HttpApi implements AutoCloseable {
     this.cleaner = cleaner;
   }
 
+  /** The admission queue's figures, served on {@code /metrics} with everything else. */
+  private static void registerQueueMetrics(Admission queue, MeterRegistry metrics) {
+    Gauge.builder("dataflow.statements.running", queue, Admission::running)
+        .description("Statements holding a slot")
+        .register(metrics);
+    Gauge.builder("dataflow.statements.queued", queue, Admission::queued)
+        .description("Statements waiting in the queue for a slot")
+        .register(metrics);
+    FunctionCounter.builder("dataflow.statements.rejected", queue, Admission::rejected)
+        .description("Statements refused because the queue was full")
+        .register(metrics);
+    FunctionCounter.builder("dataflow.statements.queue.timeouts", queue, Admission::timedOut)
+        .description("Statements that waited in the queue past its timeout")
+        .register(metrics);
+  }
+
   /** Starts serving without the model routes; see the other {@code start}. */
   public static HttpApi start(
       SqlService sql,
@@ -94,6 +114,7 @@ public final class HttpApi implements AutoCloseable {
     requireNonNull(metrics, "metrics is null");
     requireNonNull(auth, "auth is null");
     requireNonNull(host, "host is null");
+    registerQueueMetrics(sql.admission(), metrics);
     byte[] openApi = openApiDocument();
     ResultFiles results = new ResultFiles(sql.warehouse().getParent().resolve("jobs"));
     results.deleteExpired();

@@ -89,7 +89,8 @@ class HttpApiIT {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
     while (true) {
       JsonNode job = client.get("/jobs/" + id).expect(200).json();
-      if (!job.path("status").asText().equals("RUNNING") || System.nanoTime() > deadline) {
+      String status = job.path("status").asText();
+      if (!status.equals("RUNNING") && !status.equals("QUEUED") || System.nanoTime() > deadline) {
         return job;
       }
       sleep(20);
@@ -326,6 +327,75 @@ class HttpApiIT {
         .isEqualTo("JOB_ENDED");
     assertThat(client.get("/jobs/" + id + "/results").expect(499).json().path("errorCode").asText())
         .isEqualTo("CANCELLED");
+  }
+
+  /**
+   * Four heavy statements on a server with four slots, one kept for short statements: three run,
+   * the fourth shows QUEUED with its place, a short query answers meanwhile, and the queue's
+   * figures are on /metrics.
+   */
+  @Test
+  void aHeavyStatementQueuesAndShowsItsPlace() throws Exception {
+    assertThat(sql.admission().settings().maxRunning()).isEqualTo(4);
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      String statement =
+          "SELECT count(*) AS queue_" + i + " FROM range(2000000000) a, range(100000) b";
+      client.submitAsync(statement);
+      ids.add(awaitJob(statement));
+    }
+    try {
+      JsonNode queued = null;
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      while (queued == null && System.nanoTime() < deadline) {
+        for (String id : ids) {
+          JsonNode job = client.get("/jobs/" + id).expect(200).json();
+          if (job.path("status").asText().equals("QUEUED")) {
+            queued = job;
+          }
+        }
+        sleep(20);
+      }
+      assertThat(queued).as("a queued job").isNotNull();
+      assertThat(queued.path("queuePlace").asInt()).isEqualTo(1);
+      assertThat(run("SELECT 42 AS answer").path("status").asText()).isEqualTo("COMPLETED");
+      assertThat(metrics())
+          .contains("dataflow_statements_running 3.0")
+          .contains("dataflow_statements_queued 1.0");
+    } finally {
+      for (String id : ids) {
+        client.post("/jobs/" + id + "/cancel", "");
+      }
+    }
+    for (String id : ids) {
+      JsonNode job = awaitEnd(id);
+      assertThat(job.path("status").asText()).isEqualTo("CANCELLED");
+      assertThat(job.path("queuePlace").asInt(0)).isZero();
+    }
+  }
+
+  private static String metrics() throws Exception {
+    return java.net.http.HttpClient.newHttpClient()
+        .send(
+            java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create("http://127.0.0.1:" + api.port() + "/metrics"))
+                .build(),
+            java.net.http.HttpResponse.BodyHandlers.ofString())
+        .body();
+  }
+
+  /** The id of the job running or queued with this SQL, once the job list shows it. */
+  private String awaitJob(String statement) {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (System.nanoTime() < deadline) {
+      for (JsonNode job : client.get("/jobs?limit=20").expect(200).json()) {
+        if (job.path("sql").asText().equals(statement)) {
+          return job.path("id").asText();
+        }
+      }
+      sleep(20);
+    }
+    throw new AssertionError("no job for " + statement);
   }
 
   @Test
