@@ -13,9 +13,9 @@ import java.util.Random;
  * Files of random good records and random corruptions, each with its own count of what it wrote:
  * the ids of the records that must land and the text ({@code raw}) of those that must reach the
  * error table. A record is what RFC 4180 reads: a line, unless a quote opens a field, which then
- * runs to its closing quote, or to the end of the file when there is none. Every case is seeded by
- * the run's seed and its number, so a failure names both and {@code -Ddataflow.seed=N} runs a new
- * seed.
+ * runs to its closing quote, or to the end of the file when there is none. A file's lines end in
+ * LF, in CRLF, or each in either, and a quoted value may hold either. Every case is seeded by the
+ * run's seed and its number, so a failure names both and {@code -Ddataflow.seed=N} runs a new seed.
  */
 public final class RandomRecords {
   /** The columns every case declares. */
@@ -68,6 +68,7 @@ public final class RandomRecords {
   /** Whether a bad record may be a JSON array. */
   private boolean arrays;
 
+  /** The file's line end: LF, CRLF, or null when each line picks one. */
   private String newline = "\n";
 
   /** The text of the record being written, as DuckDB shows it (invalid bytes as '?'). */
@@ -162,11 +163,32 @@ public final class RandomRecords {
         List.of("3254,\"never closed,1.00,2026-01-01"));
   }
 
+  /**
+   * A file whose first line ends in CRLF and whose next ones end in LF after a closing quote:
+   * DuckDB's scanner reports no error and runs them together into rejects, the good ones too.
+   */
+  public static Written quoteBeforeABareLf() {
+    String text =
+        "id,name,amount,day\r\n1,ann,2.50,\"2026-01-01\"\n2,bob,1.00,\"2026-01-02\"\n"
+            + "3,cy,x,\"2026-01-03\"\n";
+    return new Written(
+        "issue 15, mixed line ends",
+        text.getBytes(UTF_8),
+        CsvOptions.defaults(),
+        List.of(1L, 2L),
+        List.of("3,cy,x,\"2026-01-03\""));
+  }
+
   private Written csv(CsvOptions csv) {
     String delimiter = csv.delimiter();
     String quote = csv.quote();
-    newline = random.nextInt(3) == 0 ? "\r\n" : "\n";
-    describe("delimiter " + delimiter.replace("\t", "TAB") + ", quote " + quote);
+    lineEnds();
+    describe(
+        (description.isEmpty() ? "" : ", ")
+            + "delimiter "
+            + delimiter.replace("\t", "TAB")
+            + ", quote "
+            + quote);
     if (random.nextInt(30) == 0) {
       return written(csv, "empty");
     }
@@ -175,7 +197,7 @@ public final class RandomRecords {
     }
     if (csv.header()) {
       text(String.join(delimiter, COLUMNS.keySet()));
-      text(newline);
+      text(newline());
     }
     int count = random.nextInt(12);
     int unterminated = random.nextInt(4) == 0 ? random.nextInt(count + 1) : -1;
@@ -186,7 +208,7 @@ public final class RandomRecords {
       }
       csvRecord(csv);
       if (i < count - 1 || unterminated == count || random.nextInt(5) > 0) {
-        text(newline);
+        text(newline());
       }
     }
     if (unterminated == count) {
@@ -216,11 +238,11 @@ public final class RandomRecords {
     text(csv.quote());
     csvFields(csv, unquoted(csv, values.subList(open, values.size())), false);
     for (int i = 1; i < records; i++) {
-      text(newline);
+      text(newline());
       csvFields(csv, unquoted(csv, goodValues()), false);
     }
     if (random.nextBoolean()) {
-      text(newline);
+      text(newline());
     }
     fail();
   }
@@ -345,8 +367,8 @@ public final class RandomRecords {
       } else if (kind == 1) {
         name.append(pick(QUOTES));
       } else if (kind == 2) {
-        // the file's own line end: DuckDB fails a whole file that mixes LF and CRLF, even quoted
-        name.append(newline);
+        // a line end in a value: either kind, whatever the file's records end in
+        name.append(pick("\n", "\r\n"));
       } else {
         name.append(LETTERS.charAt(random.nextInt(LETTERS.length())));
       }
@@ -355,7 +377,7 @@ public final class RandomRecords {
   }
 
   private Written jsonLines() {
-    newline = random.nextInt(3) == 0 ? "\r\n" : "\n";
+    lineEnds();
     if (random.nextInt(30) == 0) {
       return written(null, "empty");
     }
@@ -365,11 +387,11 @@ public final class RandomRecords {
     int count = random.nextInt(12);
     for (int i = 0; i < count; i++) {
       if (random.nextInt(10) == 0) {
-        text(pick("", "  ") + newline);
+        text(pick("", "  ") + newline());
       }
       jsonRecord();
       if (i < count - 1 || random.nextInt(5) > 0) {
-        text(newline);
+        text(newline());
       }
     }
     return written(null, "");
@@ -450,6 +472,19 @@ public final class RandomRecords {
       }
     }
     return json.append('"').toString();
+  }
+
+  /** Picks the file's line ends: all LF, all CRLF, or each line either. */
+  private void lineEnds() {
+    newline = pick("\n", "\r\n", null);
+    if (newline == null) {
+      describe("mixed line ends");
+    }
+  }
+
+  /** The next line's end. */
+  private String newline() {
+    return newline != null ? newline : pick("\n", "\r\n");
   }
 
   private void start() {

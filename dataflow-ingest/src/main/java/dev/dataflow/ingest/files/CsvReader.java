@@ -3,6 +3,7 @@ package dev.dataflow.ingest.files;
 import static dev.dataflow.ingest.files.SqlSession.identifier;
 import static dev.dataflow.ingest.files.SqlSession.literal;
 
+import java.nio.file.Path;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,7 +16,9 @@ import java.util.stream.Collectors;
  * parse). Declared scalar types are converted by DuckDB's scanner in one pass, its rejects
  * (malformed lines and values that do not convert) going to the errors table. Otherwise (inferred
  * or other types, or if that scan fails outside a transaction) every field is scanned as VARCHAR,
- * structural rejects go to the errors table, and the split casts the declared types.
+ * structural rejects go to the errors table, and the split casts the declared types. A file whose
+ * records end in both LF and CRLF, which the scanner fails as a whole, is read from a copy with one
+ * line end ({@link LineEnds}).
  */
 final class CsvReader {
   /**
@@ -36,23 +39,72 @@ final class CsvReader {
               + "|TIMESTAMP|DATETIME|(DECIMAL|NUMERIC)\\s*\\(\\s*\\d+\\s*,\\s*\\d+\\s*\\))\\s*");
 
   private final SqlSession sql;
+
+  /** The file as rows and errors name it. */
   private final String file;
+
+  /** What the scanner reads: the file, or its copy with one line end. */
+  private final String source;
+
   private final CsvOptions csv;
 
+  /** DuckDB's {@code new_line} option, or null to take the file's first line end. */
+  private final String newLine;
+
   CsvReader(SqlSession sql, String file, CsvOptions csv) {
+    this(sql, file, file, csv, null);
+  }
+
+  private CsvReader(SqlSession sql, String file, String source, CsvOptions csv, String newLine) {
     this.sql = sql;
     this.file = file;
+    this.source = source;
     this.csv = csv;
+    this.newLine = newLine;
   }
 
   FileReadResult read(Map<String, String> declared, String target, String errors, long bytes)
       throws SQLException {
+    try {
+      return readAsWritten(declared, target, errors, bytes);
+    } catch (SQLException e) {
+      // inside the caller's transaction a failed statement aborts it: nothing to fall back on
+      if (newLine != null || !LineEnds.failedWhole(e) || !sql.autoCommit()) {
+        throw e;
+      }
+      return fromCopy(declared, target, errors, bytes);
+    }
+  }
+
+  /** Reads the file from a copy whose records all end in LF. */
+  private FileReadResult fromCopy(
+      Map<String, String> declared, String target, String errors, long bytes) throws SQLException {
+    String copy = LineEnds.copy(sql, Path.of(source), csv).toString();
+    return new CsvReader(sql, file, copy, csv, LineEnds.LF)
+        .readAsWritten(declared, target, errors, bytes);
+  }
+
+  /**
+   * Whether the scan ran records with another line end together ({@link Rejects#ranTogether}), so
+   * the file is to be read {@link #fromCopy}, its rejects then dropped (the copy's scan stores its
+   * own under the same names). A copy is read with its one line end set: never.
+   */
+  private boolean ranTogether(Rejects rejects) throws SQLException {
+    if (newLine != null || !rejects.ranTogether(sql)) {
+      return false;
+    }
+    rejects.drop(sql);
+    return true;
+  }
+
+  private FileReadResult readAsWritten(
+      Map<String, String> declared, String target, String errors, long bytes) throws SQLException {
     if (scansTyped(declared)) {
       try {
         return typed(declared, target, errors, bytes);
       } catch (SQLException e) {
-        // inside the caller's transaction a failed statement aborts it: nothing to fall back on
-        if (sql.autoCommit()) {
+        // the two-pass scan would fail the same way
+        if (sql.autoCommit() && !LineEnds.failedWhole(e)) {
           return staged(declared, target, errors, bytes);
         }
         throw e;
@@ -113,7 +165,7 @@ final class CsvReader {
                 + " AS SELECT *, "
                 + literal(file)
                 + " AS __df_file, CAST(NULL AS BIGINT) AS __df_row FROM ("
-                + typedScan(literal(file), declared, rejects)
+                + typedScan(literal(source), declared, rejects)
                 + ")");
     // numbered after the scan, not by row_number() OVER () in it: that window runs the parallel
     // scan through one thread (1M lineitem rows: 1.0 s against 0.55 s + 0.15 s for this update);
@@ -121,6 +173,9 @@ final class CsvReader {
     sql.update("UPDATE " + target + " SET __df_row = rowid + " + firstLine);
     if (!rejects.any(sql)) {
       return new FileReadResult(good, good, 0, bytes);
+    }
+    if (ranTogether(rejects)) {
+      return fromCopy(declared, target, errors, bytes);
     }
     String names =
         fields.stream()
@@ -172,7 +227,7 @@ final class CsvReader {
   private FileReadResult staged(
       Map<String, String> declared, String target, String errors, long bytes) throws SQLException {
     Map<String, String> columns =
-        declared.isEmpty() ? new CsvSniffer(sql, file, csv).columns() : declared;
+        declared.isEmpty() ? new CsvSniffer(sql, source, csv, dialect()).columns() : declared;
     String staged = sql.scratchTable("csv");
     Rejects rejects = new Rejects(sql);
     sql.update(
@@ -180,6 +235,9 @@ final class CsvReader {
             + identifier(staged)
             + " AS SELECT row_number() OVER () AS __df_seq, * FROM "
             + scan(varchar(columns.size()), true, rejects));
+    if (ranTogether(rejects)) {
+      return fromCopy(declared, target, errors, bytes);
+    }
     List<Field> fields = fields(columns);
     RecordSplit split =
         new RecordSplit(
@@ -207,7 +265,7 @@ final class CsvReader {
   }
 
   private String scan(String columns, boolean allVarchar, Rejects rejects) {
-    return scan(literal(file), columns, allVarchar, rejects);
+    return scan(literal(source), columns, allVarchar, rejects);
   }
 
   private String scan(String source, String columns, boolean allVarchar, Rejects rejects) {
@@ -236,7 +294,8 @@ final class CsvReader {
         + ", quote="
         + literal(csv.quote())
         + ", escape="
-        + literal(csv.escape());
+        + literal(csv.escape())
+        + (newLine == null ? "" : ", new_line=" + literal(newLine));
   }
 
   /**

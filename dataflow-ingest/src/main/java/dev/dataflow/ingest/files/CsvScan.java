@@ -82,6 +82,16 @@ public final class CsvScan implements AutoCloseable {
     return new CsvScan(duckdb, files, names, csv, declared);
   }
 
+  /**
+   * Whether {@code failure}, of a write that ran the {@link #query} or of {@link #rejectsTo}, is
+   * the scanner failing a file as a whole: records ending in both LF and CRLF, which its strict
+   * mode cannot read, or runs together. {@link FileReader#read} reads such a file (from a copy with
+   * one line end), so the caller can read the files that way instead.
+   */
+  public static boolean failedWhole(Throwable failure) {
+    return LineEnds.failedWhole(failure);
+  }
+
   /** The records, with the declared columns only (no file name or line number). */
   public String query() {
     return reader.typedScan(source, declared, rejects);
@@ -90,10 +100,17 @@ public final class CsvScan implements AutoCloseable {
   /**
    * Appends what the scan rejected to {@code errors} (file, row, raw, stage, reason); returns how
    * many. Call once the query has run.
+   *
+   * @throws SQLException for which {@link #failedWhole} holds when the scanner ran records with
+   *     another line end together into one reject, good ones too: the scan is to be read again as
+   *     if it had failed
    */
   public long rejectsTo(String errors) throws SQLException {
     if (!rejects.any(sql)) {
       return 0;
+    }
+    if (rejects.ranTogether(sql)) {
+      throw LineEnds.ranTogether(source);
     }
     return reader.copyRejects(declared, rejects, SqlSession.tableName(errors), names);
   }

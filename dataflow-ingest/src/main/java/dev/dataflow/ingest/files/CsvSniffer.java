@@ -20,10 +20,14 @@ final class CsvSniffer {
   private final String file;
   private final CsvOptions csv;
 
-  CsvSniffer(SqlSession sql, String file, CsvOptions csv) {
+  /** The scanner's dialect options, as {@link CsvReader#dialect} writes them. */
+  private final String dialect;
+
+  CsvSniffer(SqlSession sql, String file, CsvOptions csv, String dialect) {
     this.sql = sql;
     this.file = file;
     this.csv = csv;
+    this.dialect = dialect;
   }
 
   LinkedHashMap<String, String> columns() throws SQLException {
@@ -47,7 +51,7 @@ final class CsvSniffer {
                 + "unnest(Columns) AS c, DateFormat, TimestampFormat FROM sniff_csv("
                 + literal(file)
                 + ", "
-                + new CsvReader(sql, file, csv).dialect()
+                + dialect
                 + ", sample_size=-1, max_line_size="
                 + CsvReader.MAX_LINE_SIZE
                 + "))");

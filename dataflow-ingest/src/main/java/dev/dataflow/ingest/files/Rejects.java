@@ -32,6 +32,37 @@ final class Rejects {
   }
 
   /**
+   * Whether a rejected line holds a line end other than the one the scanner read its file with. In
+   * a CRLF file DuckDB takes a bare LF after a closing quote for no error at all and runs the rest
+   * of the file, good records too, into one reject (at the file's end it rejects the record); in an
+   * LF file it rejects a record whose closing quote a CR LF follows. Reading such a file from a
+   * {@link LineEnds} copy is the only way to its records. Costs nothing unless something was
+   * rejected.
+   */
+  boolean ranTogether(SqlSession sql) throws SQLException {
+    if (!any(sql)) {
+      return false;
+    }
+    // a line's text may start with the end of the line before; its own LF is left off in LF files
+    String line = "ltrim(csv_line, chr(13) || chr(10))";
+    return sql.queryLong(
+            "SELECT count(*) FROM "
+                + rejected()
+                + " WHERE CASE newline_delimiter WHEN '\\r\\n' THEN regexp_matches("
+                + line
+                + ", '(^|[^\\r])\\n') WHEN '\\n' THEN regexp_matches("
+                + line
+                + ", '\\r(\\n|$)') END")
+        > 0;
+  }
+
+  /** Drops the tables: a later scan storing its rejects under these names would append to them. */
+  void drop(SqlSession sql) throws SQLException {
+    sql.update("DROP TABLE IF EXISTS temp.main." + identifier(table));
+    sql.update("DROP TABLE IF EXISTS temp.main." + identifier(scan));
+  }
+
+  /**
    * Appends one 'parse' error per rejected line (DuckDB may report several problems on one line;
    * the first by position is the one to fix), naming its file {@code file} (SQL over {@code
    * file_path}, the path the scan read). DuckDB's {@code csv_line} may carry the newline that ended

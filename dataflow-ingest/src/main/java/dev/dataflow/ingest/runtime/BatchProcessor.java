@@ -246,8 +246,10 @@ final class BatchProcessor {
     Destination destination = spec.destinations().get(0);
     boolean existed = sql.lake().tableOrNull(destination.table()) != null;
     TableWriter.PreparedWrite scanned = null;
-    try {
-      scanned = prepare(destination, tableFor(destination, notes), pending, first);
+    // the write's own statement: DuckDB's driver closes a statement whose query fails, and the
+    // run's must outlive a scan that fails, to read the batch again (reread)
+    try (Statement write = statement.getConnection().createStatement()) {
+      scanned = prepare(write, destination, tableFor(destination, notes), pending, first);
       stageRows.put(INPUT, scanned.rows());
       pending.lateRejects().collect(statement);
       return commit(runId, pending, stageRows, first, notes, scanned);
@@ -259,9 +261,23 @@ final class BatchProcessor {
       if (!existed) {
         sql.lake().dropTable(destination.table());
       }
+      if (reread(pending, e)) {
+        stageRows.put(INPUT, count(INPUT));
+        return commit(runId, pending, stageRows, first, new ArrayList<>(), null);
+      }
       throw e instanceof SQLException sqlError
           ? EngineErrors.translate(sqlError)
           : (RuntimeException) e;
+    }
+  }
+
+  /** Whether the reader read a batch whose scan failed again, into file tables. */
+  private boolean reread(OriginReader.Pending pending, Exception failure) {
+    try {
+      return pending.lateRejects().reread(statement, failure);
+    } catch (SQLException e) {
+      failure.addSuppressed(e);
+      return false;
     }
   }
 
@@ -306,7 +322,7 @@ final class BatchProcessor {
                         TableWriter.Mode.MERGE,
                         destination.key(),
                         marker)
-                : prepare(destination, table, pending, first).commit(marker);
+                : prepare(statement, destination, table, pending, first).commit(marker);
       }
       written += result.rows();
       if (primary) {
@@ -322,14 +338,18 @@ final class BatchProcessor {
    * mode only the run's first batch replaces the table; the rest of the run appends to it.
    */
   private TableWriter.PreparedWrite prepare(
-      Destination destination, Table table, OriginReader.Pending pending, boolean first) {
+      Statement write,
+      Destination destination,
+      Table table,
+      OriginReader.Pending pending,
+      boolean first) {
     TableWriter.Mode mode =
         destination.mode() == PipelineSpec.WriteMode.OVERWRITE && first
             ? TableWriter.Mode.OVERWRITE
             : TableWriter.Mode.APPEND;
     return sql.writer()
         .prepare(
-            statement,
+            write,
             table,
             aligned(table, destination),
             mode,

@@ -162,16 +162,57 @@ final class FilesReader implements OriginReader {
       }
       throw e;
     }
-    LateRejects rejects =
-        duckdb -> {
-          if (scan != null) {
-            try (scan) {
-              scan.rejectsTo(BatchProcessor.ERRORS);
-            }
-          }
-        };
+    LateRejects rejects = new ScanRejects(scan, locals, names);
     return new Pending(
         batchId(files), Offsets.files(files), bytes, files.size(), null, -1, rejects);
+  }
+
+  /**
+   * What a scanned batch rejected, known after the write; if the scan failed a file as a whole
+   * (records ending in both LF and CRLF), or ran its records together, the batch's files are read
+   * again one by one, as a batch with stages reads them, which copes.
+   */
+  private final class ScanRejects implements LateRejects {
+    private final CsvScan scan;
+    private final List<Path> locals;
+    private final List<String> names;
+
+    ScanRejects(CsvScan scan, List<Path> locals, List<String> names) {
+      this.scan = scan;
+      this.locals = locals;
+      this.names = names;
+    }
+
+    @Override
+    public void collect(Statement statement) throws SQLException {
+      if (scan != null) {
+        try (scan) {
+          scan.rejectsTo(BatchProcessor.ERRORS);
+        }
+      }
+    }
+
+    @Override
+    public boolean reread(Statement statement, Exception failure) throws SQLException {
+      if (scan == null || !CsvScan.failedWhole(failure)) {
+        return false;
+      }
+      scan.close();
+      for (int i = 0; i < locals.size(); i++) {
+        String target = Staging.fileTable(i);
+        FileReader.read(
+            statement,
+            locals.get(i),
+            format(),
+            csv(),
+            new LinkedHashMap<>(origin.columns()),
+            target,
+            BatchProcessor.ERRORS);
+        relabel(statement, locals.get(i), names.get(i), target);
+      }
+      Staging.input(statement, locals.size(), 0);
+      return true;
+    }
   }
 
   /** A file's size; -1 (and an error record) when it vanished. */

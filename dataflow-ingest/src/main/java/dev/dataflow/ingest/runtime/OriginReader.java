@@ -57,6 +57,16 @@ public interface OriginReader extends AutoCloseable {
    */
   public interface LateRejects {
     void collect(Statement statement) throws SQLException;
+
+    /**
+     * Called when the write's scan of {@code input} failed with {@code failure} and nothing of the
+     * batch was committed: whether the reader has read the same records again, another way, into
+     * {@code input} as a batch read before (file tables, rejects already in the error table), so
+     * that the write can be retried over it. Unsupported by default: the failure stands.
+     */
+    default boolean reread(Statement statement, Exception failure) throws SQLException {
+      return false;
+    }
   }
 
   /**

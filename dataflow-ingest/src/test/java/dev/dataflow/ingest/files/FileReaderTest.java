@@ -146,6 +146,67 @@ class FileReaderTest {
   }
 
   @Test
+  void csvMixingLfAndCrLfLinesLandsEveryRecordWithoutItsCr() throws Exception {
+    // DuckDB's strict scanner fails such a file as a whole: no record landed, none in errors
+    Path file =
+        write(
+            "mixed.csv",
+            "id,name,amount\r\n1,ann,1.5\n2,bob,2,extra\r\n3,cy,3\r\nx,dee,4\n5,ed,\n");
+    LinkedHashMap<String, String> typed =
+        columns("id", "BIGINT", "name", "VARCHAR", "amount", "DOUBLE");
+    assertThat(read(file, FileFormat.CSV, typed))
+        .extracting(FileReadResult::records, FileReadResult::good, FileReadResult::bad)
+        .containsExactly(5L, 3L, 2L);
+    assertThat(rows("SELECT id, name, amount, __df_row FROM t ORDER BY id"))
+        .containsExactly("1|ann|1.5|2", "3|cy|3.0|4", "5|ed|null|6");
+    assertThat(rows("SELECT \"row\", stage, raw FROM errors ORDER BY \"row\""))
+        .containsExactly("3|parse|2,bob,2,extra", "5|cast|x,dee,4");
+    assertThat(read(file, FileFormat.CSV, new LinkedHashMap<>()).good()).isEqualTo(4);
+    assertThat(rows("SELECT name, amount FROM t ORDER BY __df_row"))
+        .containsExactly("ann|1.5", "cy|3", "dee|4", "ed|null");
+  }
+
+  @Test
+  void csvWithACrLfInsideAQuotedValueOfAnLfFileReads() throws Exception {
+    // the quoted CR is the file's first line-end byte: DuckDB took CRLF as the file's line end
+    Path file = write("quoted.csv", "1,\"a\r\nb\"\n2,c\r\n3,d,extra\n4,\"e\r\n\"\r\n");
+    FileReadResult result =
+        FileReader.read(
+            duckdb,
+            file,
+            FileFormat.CSV,
+            new CsvOptions(false, ",", "\"", "\"", ""),
+            columns("id", "BIGINT", "name", "VARCHAR"),
+            "t",
+            "errors");
+    assertThat(result)
+        .extracting(FileReadResult::good, FileReadResult::bad)
+        .containsExactly(3L, 1L);
+    assertThat(rows("SELECT id, replace(name, chr(13), '\\r') FROM t ORDER BY id"))
+        .containsExactly("1|a\\r\nb", "2|c", "4|e\\r\n");
+    assertThat(rows("SELECT raw FROM errors")).containsExactly("3,d,extra");
+  }
+
+  @Test
+  void csvWithAClosingQuoteBeforeTheOtherLineEndReadsEveryRecord() throws Exception {
+    // no error: in a CRLF file DuckDB ran "b" LF up to the file's end into one reject; in an LF
+    // file it rejected "b" CR LF
+    for (String content :
+        List.of(
+            "id,name\r\n1,\"a\"\r\n2,\"b\"\n3,c\r\n4,d,extra\r\n",
+            "id,name\n1,\"a\"\n2,\"b\"\r\n3,c\n4,d,extra\n")) {
+      duckdb.execute("DROP TABLE IF EXISTS errors");
+      Path file = write("ends.csv", content);
+      assertThat(read(file, FileFormat.CSV, columns("id", "BIGINT", "name", "VARCHAR")))
+          .extracting(FileReadResult::good, FileReadResult::bad)
+          .containsExactly(3L, 1L);
+      assertThat(rows("SELECT id, name, __df_row FROM t ORDER BY id"))
+          .containsExactly("1|a|2", "2|b|3", "3|c|4");
+      assertThat(rows("SELECT \"row\", raw FROM errors")).containsExactly("5|4,d,extra");
+    }
+  }
+
+  @Test
   void emptyAndHeaderOnlyFilesHaveNoRecords() throws Exception {
     for (String content : List.of("", "id,name\n")) {
       for (LinkedHashMap<String, String> columns :

@@ -53,6 +53,12 @@ class PipelineAccountingTest {
   }
 
   @Test
+  void aQuoteBeforeABareLfInACrLfFileReadsAgainBeforeTheCommit() throws Exception {
+    Written written = RandomRecords.quoteBeforeABareLf();
+    assertAccounted("ends_scanned", "csv", written.csv(), List.of(written), "", 1000);
+  }
+
+  @Test
   void everyCsvRecordLandsOrIsAnError() throws Exception {
     long seed = RandomRecords.seed();
     for (int pipeline = 0; pipeline < PIPELINES; pipeline++) {
