@@ -15,7 +15,14 @@ public final class TestPlatform implements AutoCloseable {
   public final Pipelines pipelines;
 
   public TestPlatform(Path data) {
-    lake = Lake.open(LakeConfig.embedded(data));
+    this(data, LakeConfig.embedded(data));
+  }
+
+  /**
+   * The platform on another metadata store, its SQL engine's spill directory under {@code data}.
+   */
+  public TestPlatform(Path data, LakeConfig config) {
+    lake = Lake.open(config);
     sql = new SqlService(lake, EngineConfig.defaults(data));
     pipelines = new Pipelines(sql);
   }

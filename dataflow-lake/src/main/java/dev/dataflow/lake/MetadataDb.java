@@ -75,7 +75,8 @@ public final class MetadataDb implements AutoCloseable {
   private static void bind(PreparedStatement statement, Object... values) throws SQLException {
     for (int i = 0; i < values.length; i++) {
       if (values[i] == null) {
-        statement.setNull(i + 1, Types.VARCHAR);
+        // untyped: PostgreSQL takes the column's type, where a VARCHAR null fails a BIGINT column
+        statement.setNull(i + 1, Types.NULL);
       } else {
         statement.setObject(i + 1, values[i]);
       }

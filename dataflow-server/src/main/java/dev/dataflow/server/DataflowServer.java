@@ -71,7 +71,9 @@ public final class DataflowServer implements AutoCloseable {
       pipelines.resume();
       LOG.info("Dataflow started: {}", config);
       return new DataflowServer(config, lake, sql, pipelines, models, http, flight);
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | Error e) {
+      // an Error too (a class that fails to load): the HTTP threads already started would
+      // otherwise keep the JVM waiting
       if (models != null) {
         models.close();
       }

@@ -1,0 +1,118 @@
+package dev.dataflow.ingest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.dataflow.ingest.runtime.PipelineState;
+import dev.dataflow.ingest.runtime.RunRecord;
+import dev.dataflow.lake.LakeConfig;
+import dev.dataflow.sql.Execution;
+import dev.dataflow.sql.jobs.JobRecord;
+import dev.dataflow.sql.jobs.JobStatus;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * What every metadata store must keep, as Iceberg's {@code CatalogTests} does for catalogs: run
+ * once on the embedded SQLite file and once on PostgreSQL. Each test closes the platform and opens
+ * it again on the same store, as a restarted server does.
+ */
+public abstract class MetadataStoreContract {
+  @TempDir protected Path dir;
+
+  /** A store of its own for one test, with its warehouse under {@code data}. */
+  protected abstract LakeConfig store(Path data) throws Exception;
+
+  private TestPlatform open(LakeConfig config) {
+    return new TestPlatform(dir.resolve("data"), config);
+  }
+
+  private static long update(TestPlatform platform, String statement) {
+    try (Execution execution = platform.sql.execute("test", statement)) {
+      return execution.updateCount();
+    }
+  }
+
+  @Test
+  void tablesAndViewsOutliveARestart() throws Exception {
+    LakeConfig config = store(dir.resolve("data"));
+    try (TestPlatform platform = open(config)) {
+      assertThat(update(platform, "CREATE TABLE s.t AS SELECT range AS k FROM range(10)"))
+          .isEqualTo(10);
+      update(platform, "INSERT INTO s.t SELECT 42");
+      update(platform, "CREATE VIEW s.v AS SELECT k FROM s.t WHERE k > 4");
+      update(platform, "CREATE TABLE s.gone AS SELECT 1 AS k");
+      update(platform, "DROP TABLE s.gone");
+    }
+    try (TestPlatform platform = open(config)) {
+      assertThat(platform.rows("SELECT count(*), max(k) FROM s.v")).containsExactly("6|42");
+      assertThat(platform.lake.tableOrNull(dev.dataflow.api.DatasetPath.of("s", "gone"))).isNull();
+    }
+  }
+
+  @Test
+  void jobsAreKeptAndThoseLeftRunningFailAtTheNextStart() throws Exception {
+    LakeConfig config = store(dir.resolve("data"));
+    try (TestPlatform platform = open(config)) {
+      platform.rows("SELECT 1");
+      for (JobStatus status : List.of(JobStatus.RUNNING, JobStatus.QUEUED)) {
+        platform
+            .sql
+            .jobs()
+            .insert(
+                new JobRecord(
+                    status.name(),
+                    "test",
+                    "SELECT 2",
+                    status,
+                    1L,
+                    null,
+                    null,
+                    null,
+                    null,
+                    null,
+                    List.of()));
+      }
+    }
+    try (TestPlatform platform = open(config)) {
+      List<JobRecord> jobs = platform.sql.jobs().recent(null, 10);
+      assertThat(jobs).hasSize(3);
+      assertThat(jobs.stream().filter(j -> j.sql().equals("SELECT 1")))
+          .singleElement()
+          .satisfies(j -> assertThat(j.status()).isEqualTo(JobStatus.COMPLETED));
+      assertThat(platform.sql.jobs().find("QUEUED").status()).isEqualTo(JobStatus.FAILED);
+      assertThat(platform.sql.jobs().find("RUNNING").errorMessage())
+          .isEqualTo("The server stopped while the job ran");
+    }
+  }
+
+  @Test
+  void aPipelineLoadsEachFileOnceAcrossARestart() throws Exception {
+    LakeConfig config = store(dir.resolve("data"));
+    Path source = Files.createDirectories(dir.resolve("in"));
+    Files.writeString(source.resolve("a.csv"), "id,amount\n1,10\n2,x\n");
+    String yaml =
+        """
+        name: orders
+        origin: {type: files, path: %s, glob: "*.csv", format: csv,
+                 columns: {id: BIGINT, amount: INTEGER}}
+        destination: {table: raw.orders}
+        errors: {policy: table}
+        """
+            .formatted(source);
+    try (TestPlatform platform = open(config)) {
+      platform.pipelines.apply(yaml, dir.resolve("orders.yaml"));
+      assertThat(platform.pipelines.runOnce("orders").status()).isEqualTo(PipelineState.FINISHED);
+    }
+    Files.writeString(source.resolve("b.csv"), "id,amount\n3,30\n");
+    try (TestPlatform platform = open(config)) {
+      RunRecord second = platform.pipelines.runOnce("orders");
+      assertThat(second.files()).as("only the new file").isEqualTo(1);
+      assertThat(platform.rows("SELECT id FROM raw.orders ORDER BY id")).containsExactly("1", "3");
+      assertThat(platform.rows("SELECT raw FROM raw.orders_errors")).containsExactly("2,x");
+      assertThat(platform.pipelines.runs("orders", 10)).hasSize(2);
+    }
+  }
+}
