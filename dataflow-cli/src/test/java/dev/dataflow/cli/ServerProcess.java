@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -35,6 +36,12 @@ final class ServerProcess implements AutoCloseable {
 
   /** Starts {@code up} on {@code data} with extra options and waits for its ready line. */
   static ServerProcess start(Path data, String... options) throws IOException {
+    return start(data, Map.of(), options);
+  }
+
+  /** As {@link #start(Path, String...)}, with {@code environment} added to the process's. */
+  static ServerProcess start(Path data, Map<String, String> environment, String... options)
+      throws IOException {
     int http = freePort();
     int flight = freePort();
     List<String> args =
@@ -48,8 +55,9 @@ final class ServerProcess implements AutoCloseable {
                 "--flight-port",
                 String.valueOf(flight)));
     args.addAll(List.of(options));
-    ServerProcess server =
-        new ServerProcess(java(args).redirectErrorStream(true).start(), http, flight);
+    ProcessBuilder builder = java(args).redirectErrorStream(true);
+    builder.environment().putAll(environment);
+    ServerProcess server = new ServerProcess(builder.start(), http, flight);
     server.awaitReady();
     return server;
   }
