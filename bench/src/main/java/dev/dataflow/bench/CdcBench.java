@@ -201,10 +201,9 @@ public final class CdcBench {
           transactions);
     }
 
+    /** -1 when nothing was seen, as the table prints it. */
     private static long percentile(long[] sorted, double p) {
-      return sorted.length == 0
-          ? -1
-          : sorted[Math.min(sorted.length - 1, (int) Math.ceil(p * sorted.length) - 1)];
+      return sorted.length == 0 ? -1 : (long) BenchSupport.percentile(sorted, p);
     }
 
     /** Paces transactions so that {@code rate} changes/s are committed for {@code seconds}. */

@@ -61,19 +61,7 @@ public abstract class MetadataStoreContract {
         platform
             .sql
             .jobs()
-            .insert(
-                new JobRecord(
-                    status.name(),
-                    "test",
-                    "SELECT 2",
-                    status,
-                    1L,
-                    null,
-                    null,
-                    null,
-                    null,
-                    null,
-                    List.of()));
+            .insert(JobRecord.unfinished(status.name(), "test", "SELECT 2", status, 1L));
       }
     }
     try (TestPlatform platform = open(config)) {

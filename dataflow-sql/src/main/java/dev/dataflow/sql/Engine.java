@@ -11,7 +11,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.dataflow.api.DataflowException;
 import dev.dataflow.api.ErrorCode;
 import dev.dataflow.sql.parse.Position;
-import dev.dataflow.sql.plan.PlanLimits;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -154,7 +153,7 @@ public final class Engine implements AutoCloseable {
       if (tree.path("error").asBoolean(false)) {
         String type = tree.path("error_type").asText();
         if (tree.path("error_message").asText().startsWith("Max expression depth limit")) {
-          throw tooDeep();
+          throw config.limits().tooDeep();
         }
         if (!type.equals("parser")) {
           throw new DataflowException(
@@ -171,16 +170,10 @@ public final class Engine implements AutoCloseable {
       }
       return tree;
     } catch (StreamConstraintsException e) {
-      throw tooDeep();
+      throw config.limits().tooDeep();
     } catch (IOException e) {
       throw new DataflowException(ErrorCode.INTERNAL, "Unreadable parse tree", e);
     }
-  }
-
-  private DataflowException tooDeep() {
-    return PlanLimits.exceeded(
-        "The statement nests deeper than " + config.limits().maxDepth() + " levels",
-        "--max-plan-depth");
   }
 
   /** Turns a (rewritten) parse tree back into SQL text for DuckDB to run. */
@@ -189,7 +182,7 @@ public final class Engine implements AutoCloseable {
     try {
       text = json.writeValueAsString(tree);
     } catch (StreamConstraintsException e) {
-      throw tooDeep();
+      throw config.limits().tooDeep();
     } catch (IOException e) {
       throw new DataflowException(ErrorCode.INTERNAL, "Unwritable parse tree", e);
     }

@@ -159,19 +159,7 @@ public final class SqlService implements AutoCloseable {
     // cancellable before anyone can see the job running: a cancel that finds the job must find this
     running.put(jobId, execution);
     try {
-      jobs.insert(
-          new JobRecord(
-              jobId,
-              principal,
-              sql,
-              JobStatus.RUNNING,
-              startedAt,
-              null,
-              null,
-              null,
-              null,
-              null,
-              List.of()));
+      jobs.insert(JobRecord.unfinished(jobId, principal, sql, JobStatus.RUNNING, startedAt));
       execution.timeout(scheduleTimeout(execution));
       run(execution, principal, StatementParser.parse(sql), parameters);
       return execution;

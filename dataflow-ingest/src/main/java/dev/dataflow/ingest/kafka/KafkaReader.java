@@ -253,7 +253,13 @@ public final class KafkaReader implements OriginReader {
       byte[] bytes = records.get(line).value();
       String value = bytes == null ? null : new String(bytes, StandardCharsets.UTF_8);
       if (value != null && value.isBlank()) {
-        Staging.parseError(statement, file, line + 1, value, "empty message");
+        Staging.error(
+            statement,
+            file.toAbsolutePath().normalize().toString(),
+            (long) line + 1,
+            value,
+            "parse",
+            "empty message");
       }
     }
   }

@@ -199,16 +199,7 @@ final class FilesReader implements OriginReader {
       }
       scan.close();
       for (int i = 0; i < locals.size(); i++) {
-        String target = Staging.fileTable(i);
-        FileReader.read(
-            statement,
-            locals.get(i),
-            format(),
-            csv(),
-            new LinkedHashMap<>(origin.columns()),
-            target,
-            BatchProcessor.ERRORS);
-        relabel(statement, locals.get(i), names.get(i), target);
+        readLocal(statement, locals.get(i), names.get(i), Staging.fileTable(i));
       }
       Staging.input(statement, locals.size(), 0);
       return true;
@@ -290,17 +281,7 @@ final class FilesReader implements OriginReader {
     try {
       Path local = source.fetch(file);
       try {
-        FileReadResult read =
-            FileReader.read(
-                statement,
-                local,
-                format(),
-                csv(),
-                new LinkedHashMap<>(origin.columns()),
-                target,
-                BatchProcessor.ERRORS);
-        relabel(statement, local, source.uri(file), target);
-        return read;
+        return readLocal(statement, local, source.uri(file), target);
       } finally {
         source.release(local);
       }
@@ -313,17 +294,26 @@ final class FilesReader implements OriginReader {
     }
   }
 
+  /** Reads a fetched file into {@code target}, its rows and errors named {@code uri}. */
+  private FileReadResult readLocal(Statement statement, Path local, String uri, String target)
+      throws SQLException {
+    FileReadResult read =
+        FileReader.read(
+            statement,
+            local,
+            format(),
+            csv(),
+            new LinkedHashMap<>(origin.columns()),
+            target,
+            BatchProcessor.ERRORS);
+    relabel(statement, local, uri, target);
+    return read;
+  }
+
   /** A file listed for the batch that is gone is an error record, not a failed run. */
   private static void vanished(Statement statement, String file, String reason)
       throws SQLException {
-    statement.execute(
-        "INSERT INTO "
-            + BatchProcessor.ERRORS
-            + " VALUES ("
-            + Engine.literal(file)
-            + ", NULL, NULL, 'read', "
-            + Engine.literal(reason)
-            + ")");
+    Staging.error(statement, file, null, null, "read", reason);
   }
 
   /**

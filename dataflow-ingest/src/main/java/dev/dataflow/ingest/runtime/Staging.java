@@ -47,21 +47,25 @@ public final class Staging {
   }
 
   /**
-   * Adds record {@code row} of {@code file} to the batch's error table as one that could not be
-   * parsed, for a record the file's reader cannot tell from no record at all.
+   * Adds an error the readers cannot record themselves to the batch's error table: a record they
+   * cannot tell from no record at all, a file that vanished. {@code row} and {@code raw} may be
+   * null.
    */
-  public static void parseError(Statement statement, Path file, long row, String raw, String reason)
+  public static void error(
+      Statement statement, String file, Long row, String raw, String stage, String reason)
       throws SQLException {
     statement.execute(
         "INSERT INTO "
             + BatchProcessor.ERRORS
             + " VALUES ("
-            + Engine.literal(file.toAbsolutePath().normalize().toString())
+            + Engine.literal(file)
             + ", "
-            + row
+            + (row == null ? "NULL" : row.toString())
             + ", "
-            + Engine.literal(raw)
-            + ", 'parse', "
+            + (raw == null ? "NULL" : Engine.literal(raw))
+            + ", "
+            + Engine.literal(stage)
+            + ", "
             + Engine.literal(reason)
             + ")");
   }

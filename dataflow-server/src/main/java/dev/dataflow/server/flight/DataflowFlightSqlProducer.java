@@ -152,8 +152,9 @@ final class DataflowFlightSqlProducer implements FlightSqlProducer {
 
   /**
    * Starts a statement as its caller's job. While it plans, waits in the queue or runs inside this
-   * call, a client that gives up (a JDBC cancel or query timeout ends the gRPC call) cancels the
-   * job; once the call has returned, the result's own cancel takes over.
+   * call, a client that gives up (a call deadline, a closed channel) cancels the job; once the call
+   * has returned, the result's own cancel takes over. (The Flight SQL JDBC driver 18.3 ends
+   * neither: its cancel() waits for executeQuery, and its query timeout sets no deadline.)
    */
   private Execution execute(
       CallContext context, String principal, String text, List<Object> parameters) {

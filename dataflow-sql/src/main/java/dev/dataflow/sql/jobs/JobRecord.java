@@ -17,4 +17,12 @@ public record JobRecord(
     Long bytes,
     String errorCode,
     String errorMessage,
-    List<String> datasets) {}
+    List<String> datasets) {
+
+  /** A job that has not ended: nothing is known yet of its outcome. */
+  public static JobRecord unfinished(
+      String id, String principal, String sql, JobStatus status, long startedAt) {
+    return new JobRecord(
+        id, principal, sql, status, startedAt, null, null, null, null, null, List.of());
+  }
+}

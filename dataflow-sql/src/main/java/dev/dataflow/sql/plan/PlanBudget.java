@@ -35,8 +35,7 @@ final class PlanBudget {
       throw new CancellationException("stopped while planning");
     }
     if (depth > limits.maxDepth()) {
-      throw PlanLimits.exceeded(
-          "The statement nests deeper than " + limits.maxDepth() + " levels", "--max-plan-depth");
+      throw limits.tooDeep();
     }
     if (++nodes > limits.maxNodes()) {
       throw PlanLimits.exceeded(

@@ -58,6 +58,11 @@ public record PlanLimits(
     }
   }
 
+  /** The refusal of a tree nested deeper than {@link #maxDepth}. */
+  public DataflowException tooDeep() {
+    return exceeded("The statement nests deeper than " + maxDepth + " levels", "--max-plan-depth");
+  }
+
   /** The error for a limit reached: what was reached, and the setting that raises it. */
   public static DataflowException exceeded(String what, String setting) {
     return new DataflowException(
