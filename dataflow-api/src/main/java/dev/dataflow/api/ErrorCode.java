@@ -23,6 +23,8 @@ public enum ErrorCode {
   TIMEOUT(408),
   RESOURCE_EXHAUSTED(429),
   UNSUPPORTED(501),
+  /** A shared service (the metadata store, the object store) cannot be reached now; retry. */
+  UNAVAILABLE(503),
   INTERNAL(500);
 
   private final int httpStatus;

@@ -9,7 +9,13 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "Dataflow 0.1.0",
     description = "Ingest, curate and analyze data on an Apache Iceberg lakehouse.",
-    subcommands = {UpCommand.class, SqlCommand.class, PipelineCommand.class, ModelCommand.class})
+    subcommands = {
+      UpCommand.class,
+      SqlCommand.class,
+      PipelineCommand.class,
+      WorkersCommand.class,
+      ModelCommand.class
+    })
 public final class Main {
   public static void main(String[] args) {
     System.exit(run(args));

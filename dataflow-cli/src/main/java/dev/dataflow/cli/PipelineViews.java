@@ -167,7 +167,7 @@ final class PipelineViews {
     return NODES.textNode(value(node));
   }
 
-  private static String time(JsonNode epochMillis) {
+  static String time(JsonNode epochMillis) {
     return epochMillis.isNumber() ? TIME.format(Instant.ofEpochMilli(epochMillis.asLong())) : "";
   }
 

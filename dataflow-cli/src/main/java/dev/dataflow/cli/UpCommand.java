@@ -1,9 +1,13 @@
 package dev.dataflow.cli;
 
 import dev.dataflow.lake.LakeConfig;
+import dev.dataflow.lake.s3.S3Location;
+import dev.dataflow.lake.s3.S3Settings;
 import dev.dataflow.server.DataflowServer;
+import dev.dataflow.server.Role;
 import dev.dataflow.server.ServerConfig;
 import dev.dataflow.sql.EngineConfig;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
@@ -83,6 +87,33 @@ final class UpCommand implements Callable<Integer> {
       defaultValue = "${env:DATAFLOW_CATALOG_URL}")
   String catalog;
 
+  @Option(
+      names = "--warehouse",
+      description =
+          "Where table data lives: s3://BUCKET/PREFIX (default: the warehouse directory in --data,"
+              + " or $DATAFLOW_WAREHOUSE). The store's endpoint, region and credentials come from"
+              + " $AWS_ENDPOINT_URL (addressed path-style), $AWS_REGION, $AWS_ACCESS_KEY_ID and"
+              + " $AWS_SECRET_ACCESS_KEY (or the SDK's default chain).",
+      defaultValue = "${env:DATAFLOW_WAREHOUSE}")
+  String warehouse;
+
+  @Option(
+      names = "--cache-size",
+      description =
+          "Most disk the cache of an S3 warehouse's data files takes in --data, e.g. 50GB"
+              + " (default: ${DEFAULT-VALUE}).",
+      defaultValue = "10GB")
+  String cacheSize;
+
+  @Option(
+      names = "--role",
+      description =
+          "What this process does: all (the default), coordinator (console, REST, Flight SQL; no"
+              + " pipelines) or worker (runs pipelines; HTTP health and metrics only). Beyond one"
+              + " machine, processes of each role share --catalog and --warehouse.",
+      defaultValue = "${env:DATAFLOW_ROLE:-all}")
+  String role;
+
   @Mixin WorkloadOptions workload;
 
   /**
@@ -103,11 +134,42 @@ final class UpCommand implements Callable<Integer> {
           spec.commandLine(),
           "--catalog must not carry a password: set DATAFLOW_CATALOG_PASSWORD instead");
     }
-    return new LakeConfig(
-        catalog,
-        System.getenv("DATAFLOW_CATALOG_USER"),
-        System.getenv("DATAFLOW_CATALOG_PASSWORD"),
-        embedded.lake().warehouse());
+    return embedded
+        .lake()
+        .withCatalog(
+            catalog,
+            System.getenv("DATAFLOW_CATALOG_USER"),
+            System.getenv("DATAFLOW_CATALOG_PASSWORD"));
+  }
+
+  /** The lake with its data in S3 when {@link #warehouse} names a bucket. */
+  private LakeConfig warehouse(LakeConfig lake) {
+    if (warehouse == null || warehouse.isBlank()) {
+      return lake;
+    }
+    if (!warehouse.startsWith("s3://")
+        || S3Location.parse(URI.create(warehouse)).bucket().isEmpty()) {
+      throw new ParameterException(spec.commandLine(), "--warehouse takes s3://BUCKET/PREFIX");
+    }
+    String endpoint = System.getenv("AWS_ENDPOINT_URL");
+    String region = System.getenv("AWS_REGION");
+    S3Settings settings =
+        new S3Settings(
+            endpoint == null || endpoint.isBlank() ? null : URI.create(endpoint),
+            region == null || region.isBlank() ? "us-east-1" : region,
+            System.getenv("AWS_ACCESS_KEY_ID"),
+            System.getenv("AWS_SECRET_ACCESS_KEY"));
+    return lake.withS3Warehouse(
+        warehouse.replaceAll("/+$", ""), settings, WorkloadOptions.bytes(cacheSize));
+  }
+
+  private Role role(String name) {
+    try {
+      return Role.valueOf(name.trim().toUpperCase(Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(
+          spec.commandLine(), "--role takes all, coordinator or worker, not " + name);
+    }
   }
 
   @Override
@@ -126,14 +188,15 @@ final class UpCommand implements Callable<Integer> {
                 flightPort,
                 !noDemo,
                 demoScale,
-                lake(embedded),
+                warehouse(lake(embedded)),
                 engine,
                 null,
                 null)
             .withPassword(password == null || password.isEmpty() ? null : password)
             .withExamples(
                 java.nio.file.Files.isDirectory(examples) ? examples.toAbsolutePath() : null);
-    DataflowServer server = DataflowServer.start(config);
+    Role serverRole = role(role);
+    DataflowServer server = DataflowServer.start(config, serverRole);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
         .addShutdownHook(
@@ -142,24 +205,32 @@ final class UpCommand implements Callable<Integer> {
                   server.close();
                   stopped.countDown();
                 }));
+    double seconds = (System.nanoTime() - start) / 1e9;
+    if (serverRole == Role.WORKER) {
+      System.out.printf(
+          "Dataflow is up in %.1f s as worker %s%n  Health, metrics:      http://%s:%d%n",
+          seconds, server.pipelines().workers().id(), host, server.httpPort());
+    } else {
+      System.out.printf(
+          "Dataflow is up in %.1f s%s%n  Console:              http://%s:%d%n"
+              + "  REST API:             http://%s:%d/api/v1 (V2 inference under /v2)%n"
+              + "  Flight SQL:           grpc://%s:%d"
+              + "  (jdbc:arrow-flight-sql://%s:%d/?useEncryption=false)%n",
+          seconds,
+          serverRole == Role.COORDINATOR ? " as coordinator (pipelines run on workers)" : "",
+          host,
+          server.httpPort(),
+          host,
+          server.httpPort(),
+          host,
+          server.flightPort(),
+          host,
+          server.flightPort());
+    }
     System.out.printf(
-        "Dataflow is up in %.1f s%n  Console:              http://%s:%d%n"
-            + "  REST API:             http://%s:%d/api/v1 (V2 inference under /v2)%n"
-            + "  Flight SQL:           grpc://%s:%d"
-            + "  (jdbc:arrow-flight-sql://%s:%d/?useEncryption=false)%n  Data:                 %s%n"
-            + "  Metadata store:       %s%n"
+        "  Data:                 %s%n  Metadata store:       %s%n  Warehouse:            %s%n"
             + "Press Ctrl+C to stop.%n",
-        (System.nanoTime() - start) / 1e9,
-        host,
-        server.httpPort(),
-        host,
-        server.httpPort(),
-        host,
-        server.flightPort(),
-        host,
-        server.flightPort(),
-        data.toAbsolutePath().normalize(),
-        config.lake().catalogUrl());
+        data.toAbsolutePath().normalize(), config.lake().catalogUrl(), config.lake().warehouse());
     System.out.flush();
     stopped.await();
     return 0;

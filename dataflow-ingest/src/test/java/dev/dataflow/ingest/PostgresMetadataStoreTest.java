@@ -31,10 +31,7 @@ class PostgresMetadataStoreTest extends MetadataStoreContract {
         Statement statement = connection.createStatement()) {
       statement.execute("CREATE DATABASE " + database);
     }
-    return new LakeConfig(
-        postgres.getJdbcUrl("postgres", database),
-        "postgres",
-        "postgres",
-        data.resolve("warehouse"));
+    return LakeConfig.embedded(data)
+        .withCatalog(postgres.getJdbcUrl("postgres", database), "postgres", "postgres");
   }
 }

@@ -5,9 +5,16 @@ import static java.util.Objects.requireNonNull;
 import dev.dataflow.api.DataflowException;
 import dev.dataflow.api.DatasetPath;
 import dev.dataflow.api.ErrorCode;
+import dev.dataflow.lake.s3.S3Location;
+import dev.dataflow.lake.s3.S3Properties;
+import dev.dataflow.lake.s3.S3Settings;
+import dev.dataflow.lake.s3.S3Storage;
+import dev.dataflow.lake.s3.S3Warehouse;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URI;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -16,6 +23,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
+import org.apache.iceberg.CatalogProperties;
+import org.apache.iceberg.CatalogUtil;
 import org.apache.iceberg.HasTableOperations;
 import org.apache.iceberg.PartitionSpec;
 import org.apache.iceberg.Schema;
@@ -40,25 +49,43 @@ public final class Lake implements AutoCloseable {
 
   private final LakeConfig config;
   private final JdbcCatalog catalog;
-  private final FileIO io = new LocalFileIO();
+  private final FileIO io;
+  private final Warehouse warehouse;
   private final Map<TableIdentifier, Table> tables = new ConcurrentHashMap<>();
 
-  private Lake(LakeConfig config, JdbcCatalog catalog) {
+  private Lake(LakeConfig config, JdbcCatalog catalog, FileIO io, Warehouse warehouse) {
     this.config = config;
     this.catalog = catalog;
+    this.io = io;
+    this.warehouse = warehouse;
   }
 
   public static Lake open(LakeConfig config) {
     requireNonNull(config, "config is null");
+    Map<String, String> properties = new HashMap<>();
+    properties.put("uri", config.catalogUrl());
+    properties.put("warehouse", config.warehouse());
+    if (config.isS3()) {
+      S3Settings s3 = config.s3();
+      try (S3Storage storage = S3Storage.open(s3)) {
+        storage.check(S3Location.parse(URI.create(config.warehouse())));
+      }
+      properties.putAll(S3Properties.of(s3));
+    } else {
+      properties.put(CatalogProperties.FILE_IO_IMPL, LocalFileIO.class.getName());
+    }
     try {
-      Files.createDirectories(config.warehouse());
+      Files.createDirectories(config.dataDir());
+      if (!config.isS3()) {
+        Files.createDirectories(config.localWarehouse());
+      }
+      if (config.isSqlite()) {
+        Path file = Path.of(config.catalogUrl().substring("jdbc:sqlite:".length()));
+        Files.createDirectories(file.toAbsolutePath().getParent());
+      }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    Map<String, String> properties = new HashMap<>();
-    properties.put("uri", config.catalogUrl());
-    properties.put("warehouse", config.warehouse().toString());
-    properties.put("io-impl", LocalFileIO.class.getName());
     // schema V1 adds the record type column that Iceberg views need
     properties.put("jdbc.schema-version", "V1");
     connectionProperties(config).forEach((k, v) -> properties.put("jdbc." + k, v.toString()));
@@ -70,9 +97,21 @@ public final class Lake implements AutoCloseable {
         String.valueOf(PREVIOUS_METADATA_FILES));
     JdbcCatalog catalog = new JdbcCatalog();
     catalog.initialize("dataflow", properties);
-    Lake lake = new Lake(config, catalog);
+    FileIO io =
+        CatalogUtil.loadFileIO(properties.get(CatalogProperties.FILE_IO_IMPL), properties, null);
+    Lake lake = new Lake(config, catalog, io, warehouse(config, io));
     Migrations.apply(lake);
     return lake;
+  }
+
+  private static Warehouse warehouse(LakeConfig config, FileIO io) {
+    if (!config.isS3()) {
+      return new LocalWarehouse(config.localWarehouse());
+    }
+    // downloads and uploads wait on the network, not on the 2 to 8 cores a node has
+    DataFileCache cache =
+        new DataFileCache(config.dataDir().resolve("cache"), config.cacheBytes(), io, 16);
+    return new S3Warehouse(io, cache, config.dataDir().resolve("staging"), 8);
   }
 
   private static Properties connectionProperties(LakeConfig config) {
@@ -104,6 +143,11 @@ public final class Lake implements AutoCloseable {
 
   public FileIO io() {
     return io;
+  }
+
+  /** Where data files live and how the SQL engine reaches them locally. */
+  public Warehouse warehouse() {
+    return warehouse;
   }
 
   /** A new connection to the catalog database, for Dataflow's own metadata tables. */
@@ -227,5 +271,7 @@ public final class Lake implements AutoCloseable {
   @Override
   public void close() {
     catalog.close();
+    warehouse.close();
+    io.close();
   }
 }

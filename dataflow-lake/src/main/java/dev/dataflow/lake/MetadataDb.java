@@ -8,6 +8,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.SQLTransientConnectionException;
 import java.sql.Types;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,8 +38,7 @@ public final class MetadataDb implements AutoCloseable {
       return statement.executeUpdate();
     } catch (SQLException e) {
       close();
-      throw new DataflowException(
-          ErrorCode.INTERNAL, "Metadata store write failed: " + e.getMessage(), e);
+      throw failure("write", e);
     }
   }
 
@@ -54,9 +54,23 @@ public final class MetadataDb implements AutoCloseable {
       return rows;
     } catch (SQLException e) {
       close();
-      throw new DataflowException(
-          ErrorCode.INTERNAL, "Metadata store read failed: " + e.getMessage(), e);
+      throw failure("read", e);
     }
+  }
+
+  /**
+   * A failed statement: UNAVAILABLE when the store could not be reached (SQLSTATE class 08, a
+   * connection exception), so callers answer 503 and retry; INTERNAL otherwise.
+   */
+  private static DataflowException failure(String what, SQLException e) {
+    String state = e.getSQLState();
+    boolean unreachable =
+        (state != null && state.startsWith("08")) || e instanceof SQLTransientConnectionException;
+    return new DataflowException(
+        unreachable ? ErrorCode.UNAVAILABLE : ErrorCode.INTERNAL,
+        (unreachable ? "Metadata store unreachable: " : "Metadata store " + what + " failed: ")
+            + e.getMessage(),
+        e);
   }
 
   /** A nullable BIGINT column. */

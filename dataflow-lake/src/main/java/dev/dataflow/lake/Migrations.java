@@ -119,7 +119,24 @@ final class Migrations {
                 updated_at BIGINT NOT NULL,
                 updated_by VARCHAR(255) NOT NULL)
               """),
-          Migrations::retainMetadataFiles);
+          Migrations::retainMetadataFiles,
+          sql(
+              """
+              CREATE TABLE IF NOT EXISTS df_leases (
+                name VARCHAR(140) PRIMARY KEY,
+                holder VARCHAR(140) NOT NULL,
+                epoch BIGINT NOT NULL,
+                expires_at BIGINT NOT NULL)
+              """),
+          sql(
+              """
+              CREATE TABLE IF NOT EXISTS df_workers (
+                id VARCHAR(140) PRIMARY KEY,
+                host VARCHAR(255) NOT NULL,
+                role VARCHAR(16) NOT NULL,
+                started_at BIGINT NOT NULL,
+                heard_at BIGINT NOT NULL)
+              """));
 
   private Migrations() {}
 

@@ -8,13 +8,17 @@ import dev.dataflow.ml.Models;
 import dev.dataflow.server.auth.Authenticator;
 import dev.dataflow.server.flight.FlightSqlEndpoint;
 import dev.dataflow.server.http.HttpApi;
+import dev.dataflow.server.http.WorkerHttp;
 import dev.dataflow.sql.SqlService;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The whole platform in one process: the lake, the SQL engine, REST and Flight SQL. */
+/**
+ * A Dataflow process in one {@link Role}: all of the platform (the lake, the SQL engine, REST and
+ * Flight SQL, pipelines and models) or its coordinator's or a worker's part of it.
+ */
 public final class DataflowServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(DataflowServer.class);
 
@@ -25,6 +29,7 @@ public final class DataflowServer implements AutoCloseable {
   private final Models models;
   private final HttpApi http;
   private final FlightSqlEndpoint flight;
+  private final WorkerHttp workerHttp;
 
   private DataflowServer(
       ServerConfig config,
@@ -33,7 +38,8 @@ public final class DataflowServer implements AutoCloseable {
       Pipelines pipelines,
       Models models,
       HttpApi http,
-      FlightSqlEndpoint flight) {
+      FlightSqlEndpoint flight,
+      WorkerHttp workerHttp) {
     this.config = config;
     this.lake = lake;
     this.sql = sql;
@@ -41,25 +47,40 @@ public final class DataflowServer implements AutoCloseable {
     this.models = models;
     this.http = http;
     this.flight = flight;
+    this.workerHttp = workerHttp;
   }
 
+  /** The whole platform in this process. */
   public static DataflowServer start(ServerConfig config) {
+    return start(config, Role.ALL);
+  }
+
+  public static DataflowServer start(ServerConfig config, Role role) {
     requireNonNull(config, "config is null");
+    requireNonNull(role, "role is null");
     Lake lake = Lake.open(config.lake());
     SqlService sql = new SqlService(lake, config.engine());
     PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    Pipelines pipelines = new Pipelines(sql, metrics);
+    Pipelines pipelines =
+        new Pipelines(
+            sql, metrics, role.name().toLowerCase(java.util.Locale.ROOT), role.runsPipelines());
     Models models = null;
     try {
+      Authenticator auth =
+          config.password() == null
+              ? Authenticator.open()
+              : Authenticator.withPassword(config.password());
+      if (!role.servesQueries()) {
+        WorkerHttp health = WorkerHttp.start(metrics, auth, config.host(), config.httpPort());
+        pipelines.resume();
+        LOG.info("Dataflow worker {} started: {}", pipelines.workers().id(), config);
+        return new DataflowServer(config, lake, sql, pipelines, null, null, null, health);
+      }
       if (config.demo()
           && Demo.loadIfAbsent(sql, config.demoScale())
           && config.examples() != null) {
         Demo.runExamples(pipelines, config.examples());
       }
-      Authenticator auth =
-          config.password() == null
-              ? Authenticator.open()
-              : Authenticator.withPassword(config.password());
       models = Models.open(sql, ModelSettings.payloads());
       if (config.demo()) {
         DemoModel.trainIfAbsent(models);
@@ -69,8 +90,8 @@ public final class DataflowServer implements AutoCloseable {
       FlightSqlEndpoint flight =
           FlightSqlEndpoint.start(sql, auth, config.host(), config.flightPort());
       pipelines.resume();
-      LOG.info("Dataflow started: {}", config);
-      return new DataflowServer(config, lake, sql, pipelines, models, http, flight);
+      LOG.info("Dataflow started as {}: {}", role, config);
+      return new DataflowServer(config, lake, sql, pipelines, models, http, flight, null);
     } catch (RuntimeException | Error e) {
       // an Error too (a class that fails to load): the HTTP threads already started would
       // otherwise keep the JVM waiting
@@ -101,11 +122,12 @@ public final class DataflowServer implements AutoCloseable {
   }
 
   public int httpPort() {
-    return http.port();
+    return http != null ? http.port() : workerHttp.port();
   }
 
+  /** The Flight SQL port, or -1 on a worker, which serves none. */
   public int flightPort() {
-    return flight.port();
+    return flight == null ? -1 : flight.port();
   }
 
   public String httpUrl() {
@@ -114,9 +136,13 @@ public final class DataflowServer implements AutoCloseable {
 
   @Override
   public void close() {
-    flight.close();
-    http.close();
-    models.close();
+    if (flight != null) {
+      flight.close();
+      http.close();
+      models.close();
+    } else {
+      workerHttp.close();
+    }
     pipelines.close();
     sql.close();
     lake.close();

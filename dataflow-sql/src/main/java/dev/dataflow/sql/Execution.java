@@ -2,6 +2,7 @@ package dev.dataflow.sql;
 
 import dev.dataflow.api.DataflowException;
 import dev.dataflow.api.ErrorCode;
+import dev.dataflow.lake.Warehouse;
 import dev.dataflow.sql.plan.DatasetRead;
 import dev.dataflow.sql.write.EngineErrors;
 import java.io.IOException;
@@ -35,6 +36,7 @@ public final class Execution implements AutoCloseable {
   private volatile boolean closed;
   private java.util.concurrent.Future<?> timeout;
   private volatile Admission.Ticket ticket;
+  private Warehouse.Held held = Warehouse.Held.NOTHING;
 
   Execution(
       String jobId,
@@ -61,6 +63,12 @@ public final class Execution implements AutoCloseable {
 
   void timeout(java.util.concurrent.Future<?> timeout) {
     this.timeout = timeout;
+  }
+
+  /** The data files the statement reads, kept local until it closes. */
+  synchronized void hold(Warehouse.Held held) {
+    this.held.close();
+    this.held = held;
   }
 
   void ticket(Admission.Ticket ticket) {
@@ -212,6 +220,7 @@ public final class Execution implements AutoCloseable {
     } catch (IOException | SQLException e) {
       // the job's outcome is already known; a failed close loses nothing
     } finally {
+      held.close();
       allocator.close();
       onClose.accept(this);
     }

@@ -64,7 +64,7 @@ public final class SqlService implements AutoCloseable {
   public SqlService(Lake lake, EngineConfig config) {
     this.lake = requireNonNull(lake, "lake is null");
     this.admission = new Admission(config.admission());
-    this.engine = new Engine(config, List.of(lake.config().warehouse()));
+    this.engine = new Engine(config, lake.warehouse().localRoots());
     this.planner = new QueryPlanner(engine, lake);
     this.writer = new TableWriter(lake);
     this.views = new Views(lake, engine, planner);
@@ -109,8 +109,9 @@ public final class SqlService implements AutoCloseable {
     return writer;
   }
 
-  public Path warehouse() {
-    return lake.config().warehouse();
+  /** The local data directory: result pages, spill and spool files live under it. */
+  public Path dataDirectory() {
+    return lake.config().dataDir();
   }
 
   /** Runs a statement without parameters; see {@link #execute(String, String, List)}. */
@@ -252,6 +253,7 @@ public final class SqlService implements AutoCloseable {
   private PlannedQuery plan(Execution execution, String principal, Statement.Query query) {
     BooleanSupplier stopped = () -> execution.stopReason() != null;
     PlannedQuery planned = planner.plan(execution.connection(), query, Set.of(), stopped);
+    execution.hold(lake.warehouse().hold(planned.files()));
     boolean heavy =
         planned.generates() || planned.scanBytes() > admission.settings().shortScanBytes();
     Admission.Ticket ticket = admission.enqueue(principal, heavy);

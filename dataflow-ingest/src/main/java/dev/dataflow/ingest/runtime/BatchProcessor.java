@@ -8,9 +8,11 @@ import dev.dataflow.api.ErrorCode;
 import dev.dataflow.ingest.spec.PipelineSpec;
 import dev.dataflow.ingest.spec.PipelineSpec.Destination;
 import dev.dataflow.lake.Lake;
+import dev.dataflow.lake.Warehouse;
 import dev.dataflow.sql.Engine;
 import dev.dataflow.sql.SqlService;
 import dev.dataflow.sql.parse.Statement.Query;
+import dev.dataflow.sql.plan.PlannedQuery;
 import dev.dataflow.sql.write.EngineErrors;
 import dev.dataflow.sql.write.TableWriter;
 import java.sql.ResultSet;
@@ -58,10 +60,15 @@ final class BatchProcessor {
 
   private Schema goodSchema;
 
-  BatchProcessor(SqlService sql, PipelineSpec spec, Statement statement) {
+  /** The lease the run holds, carried by every commit so a lost lease refuses them. */
+  private final Map<String, String> fence;
+
+  BatchProcessor(
+      SqlService sql, PipelineSpec spec, Statement statement, Map<String, String> fence) {
     this.sql = requireNonNull(sql, "sql is null");
     this.spec = requireNonNull(spec, "spec is null");
     this.statement = requireNonNull(statement, "statement is null");
+    this.fence = Map.copyOf(fence);
   }
 
   /** Creates the (empty) error staging table; readers append to it. */
@@ -92,10 +99,15 @@ final class BatchProcessor {
     Set<String> stages = new HashSet<>(Set.of(INPUT));
     String previous = INPUT;
     for (PipelineSpec.Transform transform : spec.transforms()) {
-      String planned = plan(transform.sql(), stages, "stage " + transform.name());
-      execute(
-          "CREATE OR REPLACE TABLE " + Engine.identifier(transform.name()) + " AS " + planned,
-          "stage " + transform.name());
+      PlannedQuery planned = plan(transform.sql(), stages, "stage " + transform.name());
+      try (Warehouse.Held held = sql.lake().warehouse().hold(planned.files())) {
+        execute(
+            "CREATE OR REPLACE TABLE "
+                + Engine.identifier(transform.name())
+                + " AS "
+                + planned.sql(),
+            "stage " + transform.name());
+      }
       stages.add(transform.name().toLowerCase(Locale.ROOT));
       rows.put(transform.name(), count(transform.name()));
       previous = transform.name();
@@ -104,9 +116,9 @@ final class BatchProcessor {
     return rows;
   }
 
-  private String plan(String text, Set<String> locals, String where) {
+  private PlannedQuery plan(String text, Set<String> locals, String where) {
     try {
-      return sql.planner().plan(statement.getConnection(), new Query(text, 0, text), locals).sql();
+      return sql.planner().plan(statement.getConnection(), new Query(text, 0, text), locals);
     } catch (DataflowException e) {
       throw new DataflowException(e.code(), where + ": " + e.describe(), e);
     } catch (SQLException e) {
@@ -294,6 +306,7 @@ final class BatchProcessor {
     Map<String, String> marker =
         new java.util.HashMap<>(Offsets.marker(spec.name(), pending.batchId()));
     marker.putAll(pending.offsets());
+    marker.putAll(fence);
     if ((bad > 0 && spec.errors().policy() != PipelineSpec.Policy.STOP)
         || pending.retracts() != null) {
       writeErrors(runId, pending, marker, bad);

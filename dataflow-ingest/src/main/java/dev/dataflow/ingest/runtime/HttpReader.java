@@ -62,7 +62,7 @@ final class HttpReader implements OriginReader {
    */
   static HttpSpools spools(SqlService sql) {
     return new HttpSpools(
-        sql.warehouse().getParent().resolve("ingest"), spec -> committed(sql.lake(), spec));
+        sql.dataDirectory().resolve("ingest"), spec -> committed(sql.lake(), spec));
   }
 
   /** The sequence last committed to the pipeline's first destination, 0 if none. */

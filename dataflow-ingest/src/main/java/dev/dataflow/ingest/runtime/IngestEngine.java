@@ -21,11 +21,11 @@ final class IngestEngine {
   private IngestEngine() {}
 
   static Engine open(SqlService sql, PipelineSpec spec, List<Path> sourceDirectories) {
-    Path spill = sql.warehouse().getParent().resolve("spill").resolve("pipeline-" + spec.name());
+    Path spill = sql.dataDirectory().resolve("spill").resolve("pipeline-" + spec.name());
     EngineConfig config =
         new EngineConfig("2GB", Runtime.getRuntime().availableProcessors(), Duration.ZERO, spill);
     List<Path> allowed = new ArrayList<>(sourceDirectories);
-    allowed.add(sql.warehouse());
+    allowed.addAll(sql.lake().warehouse().localRoots());
     Engine engine = new Engine(config, allowed);
     try (var connection = engine.connect();
         Statement statement = connection.createStatement()) {

@@ -38,18 +38,20 @@ final class IngestRun {
 
   /** Runs the batches; {@code onBatch} sees each committed batch with the bytes it read. */
   RunRecord run(RunRecord run, BooleanSupplier stopped, BiConsumer<Batch, Long> onBatch) {
-    return run(run, stopped, onBatch, new Compactor(sql, spec));
+    return run(run, stopped, onBatch, new Compactor(sql, spec), Map.of());
   }
 
   /**
    * Runs the batches, each commit through {@code compactor}, which may compact the destinations
-   * after it.
+   * after it, and carrying {@code fence}: the lease the run holds (see {@link
+   * dev.dataflow.lake.Fencing}).
    */
   RunRecord run(
       RunRecord run,
       BooleanSupplier stopped,
       BiConsumer<Batch, Long> onBatch,
-      Compactor compactor) {
+      Compactor compactor,
+      Map<String, String> fence) {
     RunRecord totals = run;
     OriginReader origin = reader;
     boolean first = true;
@@ -67,7 +69,7 @@ final class IngestRun {
             break;
           }
           long read = System.nanoTime();
-          BatchProcessor processor = new BatchProcessor(sql, spec, statement);
+          BatchProcessor processor = new BatchProcessor(sql, spec, statement, fence);
           Map<String, Long> stages = processor.transform(pending);
           if (publisher != null) {
             publisher.publish(statement, processor.goodRows());
@@ -107,7 +109,7 @@ final class IngestRun {
         Statement statement = connection.createStatement()) {
       BatchProcessor.createErrorStaging(statement);
       reader.preview(statement, limit);
-      BatchProcessor processor = new BatchProcessor(sql, spec, statement);
+      BatchProcessor processor = new BatchProcessor(sql, spec, statement, Map.of());
       Map<String, Preview.Rows> stages = new LinkedHashMap<>();
       for (String stage : processor.transform().keySet()) {
         stages.put(stage, rows(statement, "SELECT * FROM " + Engine.identifier(stage), limit));

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.dataflow.api.DataflowException;
 import dev.dataflow.api.ErrorCode;
+import dev.dataflow.lake.Fencing;
 import dev.dataflow.sql.write.InlineManifests;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -52,7 +53,7 @@ final class Offsets {
     if (batch != null) {
       update.set(BATCH, batch);
     }
-    offsets.forEach(update::set);
+    Fencing.apply(update, offsets);
     InlineManifests.of(update).commit();
   }
 

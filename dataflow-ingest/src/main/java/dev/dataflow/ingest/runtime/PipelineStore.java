@@ -109,11 +109,26 @@ final class PipelineStore implements AutoCloseable {
   }
 
   /** Runs left RUNNING by a process that died end as failed. */
+  /** Fails the runs left RUNNING by a process that stopped: those no live lease holds. */
   void failAbandonedRuns() {
+    long now = System.currentTimeMillis();
     db.update(
         "UPDATE df_pipeline_runs SET status = 'FAILED', error = 'The server stopped during the run',"
-            + " ended_at = ? WHERE status = 'RUNNING'",
-        System.currentTimeMillis());
+            + " ended_at = ? WHERE status = 'RUNNING' AND NOT EXISTS (SELECT 1 FROM df_leases"
+            + " WHERE df_leases.name = 'pipeline/' || df_pipeline_runs.pipeline"
+            + " AND df_leases.expires_at > ?)",
+        now,
+        now);
+  }
+
+  /** Fails a pipeline's runs left RUNNING by a worker that lost its lease. */
+  void failRunningRuns(String pipeline, String cause) {
+    db.update(
+        "UPDATE df_pipeline_runs SET status = 'FAILED', error = ?, ended_at = ?"
+            + " WHERE status = 'RUNNING' AND pipeline = ?",
+        cause,
+        System.currentTimeMillis(),
+        pipeline);
   }
 
   private static Stored stored(ResultSet row) throws SQLException {

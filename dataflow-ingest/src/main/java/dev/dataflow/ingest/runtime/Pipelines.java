@@ -12,6 +12,7 @@ import dev.dataflow.ingest.jdbc.JdbcReader;
 import dev.dataflow.ingest.kafka.KafkaReader;
 import dev.dataflow.ingest.spec.PipelineSpec;
 import dev.dataflow.ingest.spec.PipelineSpecs;
+import dev.dataflow.lake.Fencing;
 import dev.dataflow.sql.SqlService;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
@@ -23,6 +24,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.apache.iceberg.DeleteFiles;
@@ -34,17 +36,22 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The pipelines of a platform: their definitions (as applied YAML), states and runs in the metadata
- * store, and one worker thread per running pipeline. A batch pipeline without a schedule runs once
- * and finishes; with a schedule, or in continuous mode, it runs again after each interval until
- * stopped. Pipelines that were running when the process stopped are resumed by {@link #resume()};
- * their offsets make the resumed run pick up exactly after the last commit.
+ * store, and one worker thread per pipeline this process runs. A batch pipeline without a schedule
+ * runs once and finishes; with a schedule, or in continuous mode, it runs again after each interval
+ * until stopped.
+ *
+ * <p>A pipeline whose state is RUNNING is run by the one process that holds its lease in the
+ * metadata store ({@link Workers}); every {@link Workers#BEAT} a process that runs pipelines renews
+ * its leases and takes those of pipelines nobody runs, including those of a worker that stopped
+ * renewing. Its commits carry the lease's epoch, so a worker that lost its lease can never commit
+ * again; offsets committed with the data make the new holder pick up exactly after the last commit.
  */
 public final class Pipelines implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Pipelines.class);
 
   private final SqlService sql;
   private final PipelineStore store;
-  private final ExecutorService workers =
+  private final ExecutorService threads =
       Executors.newCachedThreadPool(
           r -> {
             Thread thread = new Thread(r, "pipeline");
@@ -54,19 +61,45 @@ public final class Pipelines implements AutoCloseable {
   private final Map<String, Worker> running = new ConcurrentHashMap<>();
   private final PipelineMetrics metrics;
   private final HttpSpools http;
+  private final Workers workers;
+  private final boolean runs;
+  private final ScheduledExecutorService beat =
+      Executors.newSingleThreadScheduledExecutor(
+          r -> {
+            Thread thread = new Thread(r, "pipeline-leases");
+            thread.setDaemon(true);
+            return thread;
+          });
 
   /** Without a registry to expose them, metrics are recorded nowhere (an empty composite). */
   public Pipelines(SqlService sql) {
     this(sql, new CompositeMeterRegistry());
   }
 
-  /** Records each pipeline's meters (see {@link PipelineMetrics}) in {@code registry}. */
+  /**
+   * Runs pipelines, recording each one's meters (see {@link PipelineMetrics}) in {@code registry}.
+   */
   public Pipelines(SqlService sql, MeterRegistry registry) {
+    this(sql, registry, "all", true);
+  }
+
+  /**
+   * Pipelines as a process of {@code role} sees them; with {@code runs} false it only keeps their
+   * definitions and states, and the processes that run pipelines run them.
+   */
+  public Pipelines(SqlService sql, MeterRegistry registry, String role, boolean runs) {
     this.sql = requireNonNull(sql, "sql is null");
     this.store = new PipelineStore(sql.lake());
     this.metrics =
         new PipelineMetrics(requireNonNull(registry, "registry is null"), running::containsKey);
     this.http = HttpReader.spools(sql);
+    this.workers = new Workers(sql.lake(), role);
+    this.runs = runs;
+  }
+
+  /** The processes running pipelines. */
+  public Workers workers() {
+    return workers;
   }
 
   /**
@@ -124,35 +157,88 @@ public final class Pipelines implements AutoCloseable {
     return store.runs(name, limit);
   }
 
-  /** Starts a pipeline in the background; starting a running pipeline is refused. */
+  /**
+   * Starts a pipeline: here when this process runs pipelines, else on a worker within {@link
+   * Workers#BEAT}. Starting a running pipeline is refused, except a Kafka pipeline on another
+   * worker: this one joins its consumer group.
+   */
   public void start(String name) {
     PipelineSpec spec = spec(name);
-    Worker worker = new Worker(spec);
-    if (running.putIfAbsent(name, worker) != null) {
-      throw new DataflowException(
-          ErrorCode.ALREADY_EXISTS, "Pipeline " + name + " is already running");
-    }
+    refuseRunning(spec);
     store.state(name, PipelineState.RUNNING, null);
-    workers.execute(worker::loop);
+    if (runs && !claim(name)) {
+      refuseRunning(spec);
+    }
   }
 
-  /** Stops a running pipeline after its current batch; waits up to a minute for it. */
+  /**
+   * A Kafka pipeline may run on several workers at once: its consumer group splits the partitions,
+   * and each commit carries its own partitions' offsets.
+   */
+  private static boolean shared(PipelineSpec spec) {
+    return spec.origin() instanceof PipelineSpec.KafkaOrigin;
+  }
+
+  /** The lease a worker holds to run a pipeline: its own one of a shared pipeline. */
+  private String lease(PipelineSpec spec) {
+    String lease = Workers.lease(spec.name());
+    return shared(spec) ? lease + "@" + workers.id() : lease;
+  }
+
+  private void refuseRunning(PipelineSpec spec) {
+    String name = spec.name();
+    String holder =
+        running.containsKey(name) ? workers.id() : shared(spec) ? null : workers.holder(name);
+    if (holder != null) {
+      throw new DataflowException(
+          ErrorCode.ALREADY_EXISTS, "Pipeline " + name + " is already running on " + holder);
+    }
+  }
+
+  /**
+   * Stops a running pipeline after its current batch, wherever it runs; waits up to a minute for
+   * it.
+   */
   public void stop(String name) {
     stored(name);
     Worker worker = running.get(name);
-    if (worker == null) {
+    if (worker == null && workers.holders(name).isEmpty()) {
       throw new DataflowException(
           ErrorCode.INVALID_ARGUMENT, "Pipeline " + name + " is not running");
     }
-    worker.stop();
-    worker.awaitEnd();
+    // its holders see the state at their next beat and stop it
     store.state(name, PipelineState.STOPPED, null);
+    if (worker != null) {
+      worker.stop();
+      worker.awaitEnd();
+    }
+    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
+    while (!workers.holders(name).isEmpty() && System.nanoTime() < deadline) {
+      sleep(Workers.BEAT.toMillis() / 4);
+    }
+  }
+
+  private static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   /** Runs a pipeline once in the calling thread and returns the run (tests, and `pipeline run`). */
   public RunRecord runOnce(String name) {
-    Worker worker = new Worker(spec(name));
+    PipelineSpec spec = spec(name);
+    refuseRunning(spec);
+    long epoch = workers.leases().acquire(lease(spec), workers.id(), Workers.LEASE);
+    if (epoch < 0) {
+      refuseRunning(spec);
+      throw new DataflowException(
+          ErrorCode.ALREADY_EXISTS, "Pipeline " + name + " was just started elsewhere");
+    }
+    Worker worker = new Worker(spec, lease(spec), epoch);
     if (running.putIfAbsent(name, worker) != null) {
+      worker.release();
       throw new DataflowException(
           ErrorCode.ALREADY_EXISTS, "Pipeline " + name + " is already running");
     }
@@ -163,6 +249,84 @@ public final class Pipelines implements AutoCloseable {
       return run;
     } finally {
       running.remove(name);
+      worker.release();
+    }
+  }
+
+  /**
+   * Takes a pipeline's lease and starts it here; false when another worker's lease is live. A lease
+   * taken over from a worker that stopped renewing it is fenced first: an empty commit with the new
+   * epoch on each destination, after which the old worker's commits are refused.
+   */
+  private boolean claim(String name) {
+    PipelineSpec spec = spec(name);
+    String lease = lease(spec);
+    dev.dataflow.lake.Leases.Lease before = workers.leases().find(lease);
+    long epoch = workers.leases().acquire(lease, workers.id(), Workers.LEASE);
+    if (epoch < 0) {
+      return false;
+    }
+    Worker worker = new Worker(spec, lease, epoch);
+    try {
+      if (!shared(spec) && before != null && before.expiresAt() > 0) {
+        LOG.info("Pipeline {}: taking over from {} (epoch {})", name, before.holder(), epoch);
+        store.failRunningRuns(name, "Its worker " + before.holder() + " stopped during the run");
+        fence(spec, worker.fence());
+      }
+      if (running.putIfAbsent(name, worker) != null) {
+        worker.release();
+        return false;
+      }
+      threads.execute(worker::loop);
+      return true;
+    } catch (RuntimeException e) {
+      worker.release();
+      throw e;
+    }
+  }
+
+  private void fence(PipelineSpec spec, Map<String, String> fence) {
+    for (PipelineSpec.Destination destination : spec.destinations()) {
+      Table table = sql.lake().tableOrNull(destination.table());
+      if (table != null) {
+        Offsets.commit(table.newAppend(), spec.name(), null, fence);
+      }
+    }
+  }
+
+  /**
+   * One beat: renews this process's leases (a worker whose lease was lost stops at once, without a
+   * word to the store); and when it runs pipelines, says it is alive, stops the pipelines stopped
+   * elsewhere, and takes the pipelines nobody runs.
+   */
+  private void beat() {
+    try {
+      for (Worker worker : running.values()) {
+        if (!workers.leases().renew(worker.lease, workers.id(), worker.epoch, Workers.LEASE)) {
+          LOG.warn("Pipeline {}: lost its lease, stopping", worker.spec.name());
+          worker.lose();
+        }
+      }
+      if (!runs) {
+        return;
+      }
+      workers.beat();
+      Map<String, PipelineState> states = new java.util.HashMap<>();
+      store.all().forEach(stored -> states.put(stored.name(), stored.state()));
+      for (Worker worker : running.values()) {
+        if (states.get(worker.spec.name()) != PipelineState.RUNNING) {
+          worker.stop();
+        }
+      }
+      states.forEach(
+          (name, state) -> {
+            if (state == PipelineState.RUNNING && !running.containsKey(name)) {
+              claim(name);
+            }
+          });
+    } catch (RuntimeException e) {
+      // the metadata store unreachable: the next beat tries again
+      LOG.warn("Pipeline leases: {}", e.getMessage());
     }
   }
 
@@ -182,7 +346,7 @@ public final class Pipelines implements AutoCloseable {
           ErrorCode.INVALID_ARGUMENT, "A preview takes 1 to 10000 rows, not " + limit);
     }
     PipelineSpec spec = spec(name);
-    return ingest(spec).preview(limit);
+    return ingest(spec, Map.of()).preview(limit);
   }
 
   public void delete(String name) {
@@ -198,16 +362,13 @@ public final class Pipelines implements AutoCloseable {
     SpoolDirectory.delete(http.remove(name));
   }
 
-  /** Restarts the pipelines that were running when the process stopped. */
+  /**
+   * Marks the runs no live worker holds as failed and, when this process runs pipelines, starts
+   * beating: it takes the RUNNING pipelines nobody runs, those it ran before a restart too.
+   */
   public void resume() {
     store.failAbandonedRuns();
-    for (PipelineStore.Stored stored : store.all()) {
-      if (stored.state() == PipelineState.RUNNING) {
-        LOG.info("Resuming pipeline {}", stored.name());
-        store.state(stored.name(), PipelineState.CREATED, null);
-        start(stored.name());
-      }
-    }
+    beat.scheduleWithFixedDelay(this::beat, 0, Workers.BEAT.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   private PipelineStore.Stored stored(String name) {
@@ -219,7 +380,7 @@ public final class Pipelines implements AutoCloseable {
   }
 
   /** A run of a pipeline over the reader of its origin type. */
-  private IngestRun ingest(PipelineSpec spec) {
+  private IngestRun ingest(PipelineSpec spec, Map<String, String> fence) {
     if (spec.origin() instanceof PipelineSpec.FilesOrigin) {
       return new IngestRun(sql, spec, new FilesReader(sql.lake(), spec, spools()));
     }
@@ -244,14 +405,12 @@ public final class Pipelines implements AutoCloseable {
           new CdcReader(
               spec,
               committed(spec),
-              offsets -> emptyTables(spec, offsets),
-              offsets -> commitOffsets(spec, offsets)));
+              offsets -> emptyTables(spec, withFence(offsets, fence)),
+              offsets -> commitOffsets(spec, withFence(offsets, fence))));
     }
     if (spec.origin() instanceof PipelineSpec.KafkaOrigin) {
       return new IngestRun(
-          sql,
-          spec,
-          new KafkaReader(spec, committed(spec), sql.warehouse().getParent().resolve("spool")));
+          sql, spec, new KafkaReader(spec, committed(spec), sql.dataDirectory().resolve("spool")));
     }
     throw new DataflowException(
         ErrorCode.UNSUPPORTED,
@@ -262,9 +421,16 @@ public final class Pipelines implements AutoCloseable {
             + " does not run yet");
   }
 
+  private static Map<String, String> withFence(
+      Map<String, String> offsets, Map<String, String> fence) {
+    Map<String, String> both = new java.util.HashMap<>(offsets);
+    both.putAll(fence);
+    return both;
+  }
+
   /** Where readers make their spool directories. */
   private Path spools() {
-    return sql.warehouse().getParent().resolve("spool");
+    return sql.dataDirectory().resolve("spool");
   }
 
   /**
@@ -313,14 +479,20 @@ public final class Pipelines implements AutoCloseable {
   /** The thread of one running pipeline. */
   private final class Worker {
     private final PipelineSpec spec;
+    private final String lease;
+    private final long epoch;
     private final Progress progress = new Progress();
     private final Compactor compactor;
     private final CountDownLatch stopSignal = new CountDownLatch(1);
     private final CountDownLatch ended = new CountDownLatch(1);
     private volatile boolean stopped;
+    // the lease went to another worker: this one says nothing more to the store
+    private volatile boolean lost;
 
-    Worker(PipelineSpec spec) {
+    Worker(PipelineSpec spec, String lease, long epoch) {
       this.spec = spec;
+      this.lease = lease;
+      this.epoch = epoch;
       this.compactor = new Compactor(sql, spec);
     }
 
@@ -328,6 +500,9 @@ public final class Pipelines implements AutoCloseable {
       try {
         while (!stopped) {
           RunRecord run = runOnce();
+          if (lost) {
+            return;
+          }
           if (run.status() == PipelineState.FAILED) {
             store.state(spec.name(), PipelineState.FAILED, run.error());
             return;
@@ -347,6 +522,9 @@ public final class Pipelines implements AutoCloseable {
         Thread.currentThread().interrupt();
       } finally {
         running.remove(spec.name(), this);
+        if (!lost) {
+          release();
+        }
         ended.countDown();
       }
     }
@@ -370,19 +548,22 @@ public final class Pipelines implements AutoCloseable {
       RunRecord result;
       try {
         result =
-            ingest(spec)
+            ingest(spec, fence())
                 .run(
                     run,
                     () -> stopped,
                     metrics.recorder(spec.name()).andThen(progress::add),
-                    compactor);
+                    compactor,
+                    fence());
         result = ended(result, stopped ? PipelineState.STOPPED : PipelineState.FINISHED, null);
       } catch (RuntimeException e) {
         String cause = e instanceof DataflowException d ? d.describe() : e.toString();
         LOG.warn("Pipeline {} failed: {}", spec.name(), cause);
         result = ended(run, PipelineState.FAILED, cause);
       }
-      store.updateRun(result);
+      if (!lost) {
+        store.updateRun(result);
+      }
       return result;
     }
 
@@ -407,6 +588,23 @@ public final class Pipelines implements AutoCloseable {
       stopSignal.countDown();
     }
 
+    void lose() {
+      lost = true;
+      stop();
+    }
+
+    void release() {
+      workers.leases().release(lease, workers.id(), epoch);
+    }
+
+    /**
+     * What this worker's commits carry so that a newer holder's refuse them; nothing for a shared
+     * pipeline, whose workers commit side by side.
+     */
+    Map<String, String> fence() {
+      return shared(spec) ? Map.of() : Map.of(Fencing.key(lease), String.valueOf(epoch));
+    }
+
     void awaitEnd() {
       try {
         ended.await(1, TimeUnit.MINUTES);
@@ -419,10 +617,15 @@ public final class Pipelines implements AutoCloseable {
   @Override
   public void close() {
     // each worker ends after its current batch; the store and the lake must outlive that batch
-    List<Worker> workers = List.copyOf(running.values());
-    workers.forEach(Worker::stop);
-    workers.forEach(Worker::awaitEnd);
-    this.workers.shutdown();
+    beat.shutdownNow();
+    List<Worker> stopping = List.copyOf(running.values());
+    stopping.forEach(Worker::stop);
+    stopping.forEach(Worker::awaitEnd);
+    threads.shutdown();
+    if (runs) {
+      workers.leave();
+    }
+    workers.close();
     store.close();
   }
 }

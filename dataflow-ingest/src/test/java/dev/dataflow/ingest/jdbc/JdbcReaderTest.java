@@ -378,7 +378,7 @@ class JdbcReaderTest {
     }
     assertThat(commits("raw.batches")).as("3 batches a run, 2 runs").isEqualTo(6);
     // the spool files ahead of the batches and those the batches' input viewed are all gone
-    try (var left = java.nio.file.Files.walk(sql.warehouse().getParent().resolve("spool"))) {
+    try (var left = java.nio.file.Files.walk(sql.dataDirectory().resolve("spool"))) {
       assertThat(left.filter(java.nio.file.Files::isRegularFile)).isEmpty();
     }
   }

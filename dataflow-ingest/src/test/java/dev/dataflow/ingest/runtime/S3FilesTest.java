@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.dataflow.api.DataflowException;
 import dev.dataflow.ingest.TestPlatform;
 import dev.dataflow.ingest.spec.PipelineSpecs;
+import dev.dataflow.lake.S3ProxyServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;

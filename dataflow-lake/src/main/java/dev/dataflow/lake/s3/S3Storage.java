@@ -61,6 +61,20 @@ public final class S3Storage implements AutoCloseable {
     return new S3Storage(builder.build());
   }
 
+  /**
+   * Checks that the location's bucket exists and that these credentials may list it.
+   *
+   * @throws DataflowException naming the bucket and what the store refused
+   */
+  public void check(S3Location location) {
+    requireNonNull(location, "location is null");
+    try {
+      client.listObjectsV2(b -> b.bucket(location.bucket()).prefix(location.prefix()).maxKeys(1));
+    } catch (SdkException e) {
+      throw failure("list bucket " + location.bucket(), e);
+    }
+  }
+
   /** Every object under the location's prefix (at any depth), by relative key. */
   public List<Entry> list(S3Location location) {
     requireNonNull(location, "location is null");

@@ -5,6 +5,8 @@ import static java.util.Objects.requireNonNull;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.dataflow.api.DataflowException;
+import dev.dataflow.api.ErrorCode;
 import dev.dataflow.lake.Lake;
 import dev.dataflow.lake.MetadataDb;
 import dev.dataflow.ml.Errors;
@@ -13,14 +15,14 @@ import dev.dataflow.ml.ModelFormat;
 import dev.dataflow.ml.ModelRef;
 import dev.dataflow.ml.Task;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.apache.iceberg.io.FileIO;
 
 /**
  * Models, their versions, aliases and deployments, in the metadata database ({@code df_models},
@@ -34,12 +36,14 @@ public final class ModelRegistry implements AutoCloseable {
           + " description, principal, created_at";
 
   private final MetadataDb db;
-  private final Path root;
+  private final FileIO io;
+  private final String root;
 
   public ModelRegistry(Lake lake) {
     requireNonNull(lake, "lake is null");
     this.db = new MetadataDb(lake);
-    this.root = lake.config().warehouse().resolve("_models");
+    this.io = lake.io();
+    this.root = lake.config().warehouse() + "/_models";
   }
 
   /** A model's summary: its description, versions and aliases. */
@@ -59,15 +63,15 @@ public final class ModelRegistry implements AutoCloseable {
     requireNonNull(file, "file is null");
     ModelRef.checkName(draft.model(), "model");
     int number = latestVersion(draft.model()) + 1;
-    Path path = root.resolve(draft.model()).resolve(Integer.toString(number));
-    Path target = path.resolve(draft.format().fileName());
-    try {
-      Files.createDirectories(path);
-      Files.write(target, file);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+    // model files live in the warehouse, so every serving process reads the same ones
+    String target = root + "/" + draft.model() + "/" + number + "/" + draft.format().fileName();
+    try (OutputStream out = io.newOutputFile(target).createOrOverwrite()) {
+      out.write(file);
+    } catch (IOException | RuntimeException e) {
+      throw new DataflowException(
+          ErrorCode.UNAVAILABLE, "Cannot write model file " + target + ": " + e.getMessage(), e);
     }
-    ModelVersion version = draft.numbered(number, target.toString());
+    ModelVersion version = draft.numbered(number, target);
     if (number == 1) {
       db.update(
           "INSERT INTO df_models (name, description, created_at) VALUES (?, ?, ?)",
@@ -97,6 +101,18 @@ public final class ModelRegistry implements AutoCloseable {
         v.description(),
         v.principal(),
         v.createdAt());
+  }
+
+  /** A registered version's model file. */
+  public byte[] file(ModelVersion version) {
+    try (InputStream in = io.newInputFile(version.file()).newStream()) {
+      return in.readAllBytes();
+    } catch (IOException | RuntimeException e) {
+      throw new DataflowException(
+          ErrorCode.UNAVAILABLE,
+          "Cannot read model file " + version.file() + ": " + e.getMessage(),
+          e);
+    }
   }
 
   public List<ModelSummary> models() {

@@ -9,10 +9,6 @@ import dev.dataflow.ml.registry.ModelRegistry;
 import dev.dataflow.ml.registry.ModelRegistry.Deployment;
 import dev.dataflow.ml.registry.ModelVersion;
 import dev.dataflow.ml.runtime.Runtimes;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
@@ -120,7 +116,8 @@ public final class Endpoints implements AutoCloseable {
     ModelRuntime runtime =
         loaded.computeIfAbsent(
             key,
-            k -> Runtimes.load(version.format(), read(version.file()), version.features().size()));
+            k ->
+                Runtimes.load(version.format(), registry.file(version), version.features().size()));
     return new Served(version, runtime);
   }
 
@@ -128,14 +125,6 @@ public final class Endpoints implements AutoCloseable {
     Served primary = load(registry.resolve(deployment.primary()));
     ModelRef canary = deployment.canaryRef();
     return new Route(deployment, primary, canary == null ? null : load(registry.resolve(canary)));
-  }
-
-  private static byte[] read(String file) {
-    try {
-      return Files.readAllBytes(Path.of(file));
-    } catch (IOException e) {
-      throw new UncheckedIOException("Cannot read model file " + file, e);
-    }
   }
 
   @Override

@@ -88,7 +88,7 @@ final class DataflowFlightSqlProducer implements FlightSqlProducer {
     this.sql = requireNonNull(sql, "sql is null");
     this.allocator = requireNonNull(allocator, "allocator is null");
     this.clock = requireNonNull(clock, "clock is null");
-    this.describer = new StatementDescriber(sql.engine(), sql.planner());
+    this.describer = new StatementDescriber(sql.engine(), sql.planner(), sql.lake().warehouse());
     this.catalog = new CatalogMetadata(sql.lake());
     this.info = new ServerInfo(sql.engine().config().statementTimeout());
     sweeper.scheduleWithFixedDelay(this::sweep, 1, 1, TimeUnit.MINUTES);

@@ -59,6 +59,7 @@ final class FlightErrors {
       case TIMEOUT -> CallStatus.TIMED_OUT;
       case LIMIT_EXCEEDED, RESOURCE_EXHAUSTED -> CallStatus.RESOURCE_EXHAUSTED;
       case UNSUPPORTED -> CallStatus.UNIMPLEMENTED;
+      case UNAVAILABLE -> CallStatus.UNAVAILABLE;
       case INTERNAL -> CallStatus.INTERNAL;
     };
   }

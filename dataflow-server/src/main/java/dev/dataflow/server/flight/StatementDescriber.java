@@ -2,6 +2,7 @@ package dev.dataflow.server.flight;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.dataflow.lake.Warehouse;
 import dev.dataflow.sql.Engine;
 import dev.dataflow.sql.Memo;
 import dev.dataflow.sql.parse.Statement;
@@ -28,12 +29,14 @@ import org.duckdb.DuckDBConnection;
 final class StatementDescriber {
   private final Engine engine;
   private final QueryPlanner planner;
+  private final Warehouse warehouse;
   // DuckDB binds the same planned text to the same shape: its files never change
   private final Memo<StatementShape> shapes = new Memo<>(4 << 20, shape -> 1024);
 
-  StatementDescriber(Engine engine, QueryPlanner planner) {
+  StatementDescriber(Engine engine, QueryPlanner planner, Warehouse warehouse) {
     this.engine = requireNonNull(engine, "engine is null");
     this.planner = requireNonNull(planner, "planner is null");
+    this.warehouse = requireNonNull(warehouse, "warehouse is null");
   }
 
   StatementShape describe(String sql) {
@@ -42,7 +45,10 @@ final class StatementDescriber {
     }
     try (DuckDBConnection connection = engine.connect()) {
       PlannedQuery planned = planner.plan(connection, query);
-      return shapes.computeIfAbsent(planned.sql(), text -> prepare(connection, text));
+      // preparing binds the query, which reads its files' schemas
+      try (Warehouse.Held held = warehouse.hold(planned.files())) {
+        return shapes.computeIfAbsent(planned.sql(), text -> prepare(connection, text));
+      }
     } catch (SQLException e) {
       throw EngineErrors.translate(e);
     }

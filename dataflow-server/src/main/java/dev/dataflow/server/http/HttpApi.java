@@ -6,6 +6,9 @@ import dev.dataflow.api.DataflowException;
 import dev.dataflow.api.DatasetPath;
 import dev.dataflow.api.ErrorCode;
 import dev.dataflow.ingest.runtime.Pipelines;
+import dev.dataflow.lake.DataFileCache;
+import dev.dataflow.lake.Warehouse;
+import dev.dataflow.lake.s3.S3Warehouse;
 import dev.dataflow.ml.Models;
 import dev.dataflow.server.auth.Authenticator;
 import dev.dataflow.sql.Admission;
@@ -48,7 +51,7 @@ public final class HttpApi implements AutoCloseable {
   private static final String OPENAPI = BASE + "/openapi.yaml";
   private static final Set<String> OPEN_PATHS = Set.of(BASE + "/health", OPENAPI);
   // Prometheus text exposition format 0.0.4, which every scraper reads
-  private static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
+  static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
 
   private final Javalin app;
   private final JobRunner runner;
@@ -85,6 +88,28 @@ public final class HttpApi implements AutoCloseable {
         .register(metrics);
   }
 
+  /** The data file cache's figures, when the warehouse is in S3 and so read through one. */
+  private static void registerCacheMetrics(Warehouse warehouse, MeterRegistry metrics) {
+    if (!(warehouse instanceof S3Warehouse s3)) {
+      return;
+    }
+    DataFileCache cache = s3.cache();
+    FunctionCounter.builder("dataflow.cache.hits", cache, DataFileCache::hits)
+        .description("Data file reads answered from the local cache")
+        .register(metrics);
+    FunctionCounter.builder("dataflow.cache.misses", cache, DataFileCache::misses)
+        .description("Data file reads that waited for a download from the warehouse")
+        .register(metrics);
+    FunctionCounter.builder("dataflow.cache.fetched", cache, DataFileCache::fetchedBytes)
+        .baseUnit("bytes")
+        .description("Bytes downloaded from the warehouse into the cache")
+        .register(metrics);
+    Gauge.builder("dataflow.cache.size", cache, DataFileCache::bytes)
+        .baseUnit("bytes")
+        .description("Bytes of data files on local disk")
+        .register(metrics);
+  }
+
   /** Starts serving without the model routes; see the other {@code start}. */
   public static HttpApi start(
       SqlService sql,
@@ -115,8 +140,9 @@ public final class HttpApi implements AutoCloseable {
     requireNonNull(auth, "auth is null");
     requireNonNull(host, "host is null");
     registerQueueMetrics(sql.admission(), metrics);
+    registerCacheMetrics(sql.lake().warehouse(), metrics);
     byte[] openApi = openApiDocument();
-    ResultFiles results = new ResultFiles(sql.warehouse().getParent().resolve("jobs"));
+    ResultFiles results = new ResultFiles(sql.dataDirectory().resolve("jobs"));
     results.deleteExpired();
     JobRunner runner = new JobRunner(sql, results);
     JobsApi jobs = new JobsApi(sql, runner, results);
@@ -173,7 +199,7 @@ public final class HttpApi implements AutoCloseable {
         .start();
   }
 
-  private static void settings(JavalinConfig config, String host, int port) {
+  static void settings(JavalinConfig config, String host, int port) {
     config.jetty.host = host;
     config.jetty.port = port;
     config.startup.showJavalinBanner = false;
@@ -214,16 +240,17 @@ public final class HttpApi implements AutoCloseable {
     config.routes.get(base + "/{name}/runs", pipelines::runs);
     config.routes.get(base + "/{name}/errors", pipelines::errors);
     config.routes.post(base + "/{name}/ingest", pipelines::ingest);
+    config.routes.get(BASE + "/workers", pipelines::workers);
   }
 
-  private static void authenticate(Context ctx, Authenticator auth) {
+  static void authenticate(Context ctx, Authenticator auth) {
     // the console's own files are public (they hold no data); everything they show is API
     if (!OPEN_PATHS.contains(ctx.path()) && !Console.isAsset(ctx.path())) {
       Requests.principal(ctx, auth.authenticate(ctx.header("Authorization")));
     }
   }
 
-  private static void errors(JavalinConfig config) {
+  static void errors(JavalinConfig config) {
     config.routes.exception(DataflowException.class, HttpApi::answer);
     config.routes.exception(
         ApiException.class, (e, ctx) -> answer(ctx, e.status(), e.code(), e.getMessage()));

@@ -34,6 +34,11 @@ final class PipelinesApi {
     ctx.json(pipelines.list());
   }
 
+  /** The processes that run pipelines, each with the pipelines it runs now. */
+  void workers(Context ctx) {
+    ctx.json(pipelines.workers().list());
+  }
+
   /**
    * The body is the pipeline's YAML; its name must be the one in the URL. Relative paths in it
    * resolve against the directory given as query parameter {@code base} (the CLI sends the YAML

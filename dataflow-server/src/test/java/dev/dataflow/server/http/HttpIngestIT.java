@@ -131,7 +131,7 @@ class HttpIngestIT {
     }
 
     Path spool(String name) {
-      return sql.warehouse().getParent().resolve("ingest").resolve(name);
+      return sql.dataDirectory().resolve("ingest").resolve(name);
     }
 
     @Override

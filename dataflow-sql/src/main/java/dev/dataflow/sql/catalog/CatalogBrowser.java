@@ -7,6 +7,7 @@ import dev.dataflow.api.DataflowException;
 import dev.dataflow.api.DatasetPath;
 import dev.dataflow.api.ErrorCode;
 import dev.dataflow.lake.Lake;
+import dev.dataflow.lake.Warehouse;
 import dev.dataflow.sql.Engine;
 import dev.dataflow.sql.TypeMapping;
 import dev.dataflow.sql.parse.Statement;
@@ -239,8 +240,10 @@ public final class CatalogBrowser {
     try (DuckDBConnection connection = engine.connect();
         java.sql.Statement statement = connection.createStatement()) {
       PlannedQuery planned = planner.plan(connection, new Statement.Query(sql, 0, sql));
-      // DESCRIBE binds the query without running it
-      statement.executeQuery("DESCRIBE " + planned.sql()).close();
+      // DESCRIBE binds the query without running it (reading the files' schemas)
+      try (Warehouse.Held held = lake.warehouse().hold(planned.files())) {
+        statement.executeQuery("DESCRIBE " + planned.sql()).close();
+      }
       return null;
     } catch (DataflowException e) {
       return e.getMessage();

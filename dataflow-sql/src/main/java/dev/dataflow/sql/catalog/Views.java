@@ -6,6 +6,7 @@ import dev.dataflow.api.DataflowException;
 import dev.dataflow.api.DatasetPath;
 import dev.dataflow.api.ErrorCode;
 import dev.dataflow.lake.Lake;
+import dev.dataflow.lake.Warehouse;
 import dev.dataflow.sql.Engine;
 import dev.dataflow.sql.parse.Statement;
 import dev.dataflow.sql.plan.PlannedQuery;
@@ -72,7 +73,10 @@ public final class Views {
     if (planned.reads().stream().anyMatch(read -> read.path().equals(path))) {
       throw new DataflowException(ErrorCode.INVALID_VIEW, "View " + path + " would read itself");
     }
-    Schema schema = TableWriter.schemaOf(statement, planned.sql());
+    Schema schema;
+    try (Warehouse.Held held = lake.warehouse().hold(planned.files())) {
+      schema = TableWriter.schemaOf(statement, planned.sql());
+    }
     lake.createFolders(path.parent());
     ViewBuilder builder =
         lake.catalog()

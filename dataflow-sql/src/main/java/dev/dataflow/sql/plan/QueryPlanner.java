@@ -23,6 +23,7 @@ import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -117,6 +118,7 @@ public final class QueryPlanner {
         new PlannedQuery(
             engine.render(connection, rendered),
             binding.reads(),
+            List.copyOf(binding.files),
             binding.scanBytes,
             binding.generates);
     plans.put(key, new PlanCache.Entry(planned, binding.identities()));
@@ -202,6 +204,7 @@ public final class QueryPlanner {
     private DatasetPath currentView;
     // nesting of the node being walked in the bound tree: a view's body continues from its use
     private int level;
+    private final Set<String> files = new LinkedHashSet<>();
     private long scanBytes;
     private boolean generates;
 
@@ -360,10 +363,12 @@ public final class QueryPlanner {
               key,
               k -> {
                 TableScan scan = TableScan.plan(table, snapshot, filter);
-                return new ScanCache.Entry(scan, relation(scan.relationSql(evolved)));
+                return new ScanCache.Entry(
+                    scan, relation(scan.relationSql(lake.warehouse(), evolved)));
               });
       TableScan scan = planned.scan();
       scanBytes += scan.bytes();
+      files.addAll(scan.files());
       reads.merge(
           path + "@" + scan.snapshotId(),
           new DatasetRead(

@@ -2,6 +2,7 @@ package dev.dataflow.sql.plan;
 
 import dev.dataflow.api.DataflowException;
 import dev.dataflow.api.ErrorCode;
+import dev.dataflow.lake.Warehouse;
 import dev.dataflow.sql.Engine;
 import dev.dataflow.sql.TypeMapping;
 import java.io.IOException;
@@ -55,12 +56,15 @@ public record TableScan(
    * every scan look like one row). After a schema change files are read by Iceberg field id, so
    * renamed and added columns read right from files written before the change.
    */
-  public String relationSql(boolean schemaEvolved) {
-    return relationSql(schemaEvolved, false);
+  public String relationSql(Warehouse warehouse, boolean schemaEvolved) {
+    return relationSql(warehouse, schemaEvolved, false);
   }
 
-  /** The relation, with a {@code filename} column naming each row's data file when asked. */
-  public String relationSql(boolean schemaEvolved, boolean withFilename) {
+  /**
+   * The relation over the files' local copies in {@code warehouse}, with a {@code filename} column
+   * naming each row's local file when asked.
+   */
+  public String relationSql(Warehouse warehouse, boolean schemaEvolved, boolean withFilename) {
     if (files.isEmpty()) {
       List<String> columns = new ArrayList<>();
       for (Types.NestedField field : schema.columns()) {
@@ -74,7 +78,7 @@ public record TableScan(
     }
     List<String> quoted = new ArrayList<>();
     for (String file : files) {
-      quoted.add(Engine.literal(file));
+      quoted.add(Engine.literal(warehouse.localPath(file)));
     }
     if (!schemaEvolved) {
       // partition directories are Iceberg's business, not columns

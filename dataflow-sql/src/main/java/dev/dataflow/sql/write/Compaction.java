@@ -1,6 +1,7 @@
 package dev.dataflow.sql.write;
 
 import dev.dataflow.lake.Lake;
+import dev.dataflow.lake.Warehouse;
 import dev.dataflow.sql.plan.TableScan;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -48,17 +49,19 @@ final class Compaction {
     long bytes = small.stream().mapToLong(DataFile::fileSizeInBytes).sum();
     String rows =
         new TableScan(snapshot.snapshotId(), table.schema(), paths, paths.size(), bytes)
-            .relationSql(true, false);
-    ParquetBatch batch =
-        ParquetBatch.write(statement, table, rows, TableWriter.newDirectory(table));
+            .relationSql(lake.warehouse(), true, false);
+    ParquetBatch batch;
+    try (Warehouse.Held held = lake.warehouse().hold(paths)) {
+      batch = ParquetBatch.write(statement, table, rows, lake.warehouse());
+    }
     try {
       RewriteFiles rewrite =
           InlineManifests.of(table.newRewrite()).validateFromSnapshot(snapshot.snapshotId());
       small.forEach(rewrite::deleteFile);
-      batch.dataFiles(lake.io()).forEach(rewrite::addFile);
+      batch.files().forEach(rewrite::addFile);
       rewrite.commit();
     } catch (ValidationException | CommitFailedException e) {
-      batch.delete(lake.io());
+      batch.delete(lake.warehouse());
       return 0;
     }
     return small.size();

@@ -1,5 +1,6 @@
 package dev.dataflow.sql.write;
 
+import dev.dataflow.lake.Warehouse;
 import dev.dataflow.sql.Engine;
 import dev.dataflow.sql.plan.TableScan;
 import java.sql.ResultSet;
@@ -19,19 +20,25 @@ import org.apache.iceberg.types.Types;
 /**
  * A copy-on-write upsert: the data files holding any key of the new rows are rewritten without
  * those rows, together with the new rows (one per key, except those marked {@link
- * TableWriter#DELETED}), and replace the old files in one commit.
+ * TableWriter#DELETED}), and replace the old files in one commit. The table's files stay held in
+ * the warehouse until the merge closes, for the write of its rows reads them.
  */
-record Merge(List<DataFile> replaced, String rows) {
+record Merge(List<DataFile> replaced, String rows, Warehouse.Held held) implements AutoCloseable {
+  @Override
+  public void close() {
+    held.close();
+  }
 
-  static Merge plan(Statement statement, Table table, String sql, List<String> key) {
+  static Merge plan(
+      Statement statement, Table table, String sql, List<String> key, Warehouse warehouse) {
     String keys = keyList(key);
     String incoming = incoming(statement, sql, keys);
     if (table.currentSnapshot() == null) {
-      return new Merge(List.of(), incoming);
+      return new Merge(List.of(), incoming, Warehouse.Held.NOTHING);
     }
-    Map<String, DataFile> files = dataFiles(table);
+    Map<String, DataFile> files = dataFiles(table, warehouse);
     if (files.isEmpty()) {
-      return new Merge(List.of(), incoming);
+      return new Merge(List.of(), incoming, Warehouse.Held.NOTHING);
     }
     TableScan planned = TableScan.plan(table, table.currentSnapshot(), Expressions.alwaysTrue());
     // the rows kept are written in the table's current schema, which may be newer than the
@@ -43,10 +50,30 @@ record Merge(List<DataFile> replaced, String rows) {
             planned.files(),
             planned.totalFiles(),
             planned.bytes());
-    String existing = scan.relationSql(table.schemas().size() > 1, true);
+    Warehouse.Held held = warehouse.hold(scan.files());
+    try {
+      return plan(statement, table, sql, keys, incoming, files, scan, warehouse, held);
+    } catch (RuntimeException e) {
+      held.close();
+      throw e;
+    }
+  }
+
+  private static Merge plan(
+      Statement statement,
+      Table table,
+      String sql,
+      String keys,
+      String incoming,
+      Map<String, DataFile> files,
+      TableScan scan,
+      Warehouse warehouse,
+      Warehouse.Held held) {
+    String existing = scan.relationSql(warehouse, table.schemas().size() > 1, true);
     List<String> touched = touchedFiles(statement, existing, sql, keys);
     if (touched.isEmpty()) {
-      return new Merge(List.of(), incoming);
+      held.close();
+      return new Merge(List.of(), incoming, Warehouse.Held.NOTHING);
     }
     List<String> quoted = touched.stream().map(Engine::literal).toList();
     String columns =
@@ -71,7 +98,7 @@ record Merge(List<DataFile> replaced, String rows) {
     String rows = kept + " UNION ALL BY NAME " + incoming;
     List<DataFile> replaced = new ArrayList<>();
     touched.forEach(path -> replaced.add(files.get(path)));
-    return new Merge(List.copyOf(replaced), rows);
+    return new Merge(List.copyOf(replaced), rows, held);
   }
 
   /** The new rows to write, one per key, without the rows that delete their key. */
@@ -148,11 +175,12 @@ record Merge(List<DataFile> replaced, String rows) {
     return files;
   }
 
-  private static Map<String, DataFile> dataFiles(Table table) {
+  /** The table's data files by the local path DuckDB's {@code filename} column names. */
+  private static Map<String, DataFile> dataFiles(Table table, Warehouse warehouse) {
     try (CloseableIterable<FileScanTask> tasks = table.newScan().planFiles()) {
       Map<String, DataFile> files = new java.util.HashMap<>();
       for (FileScanTask task : tasks) {
-        files.put(task.file().location(), task.file());
+        files.put(warehouse.localPath(task.file().location()), task.file());
       }
       return files;
     } catch (java.io.IOException e) {

@@ -1,9 +1,11 @@
 package dev.dataflow.sql.write;
 
+import dev.dataflow.lake.Warehouse;
 import dev.dataflow.sql.Engine;
 import dev.dataflow.sql.TypeMapping;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.sql.Array;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -20,7 +22,6 @@ import org.apache.iceberg.PartitionSpec;
 import org.apache.iceberg.Schema;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.TableProperties;
-import org.apache.iceberg.io.FileIO;
 import org.apache.iceberg.io.InputFile;
 import org.apache.iceberg.parquet.ParquetUtil;
 import org.apache.iceberg.types.Conversions;
@@ -29,15 +30,17 @@ import org.apache.iceberg.types.Type.TypeID;
 import org.apache.iceberg.types.Types;
 
 /**
- * Parquet files DuckDB wrote for one table write. Partition values are computed in the same query
- * (Iceberg's transforms as SQL) and become hive-style directories, which are read back into each
- * file's partition tuple.
+ * Parquet files DuckDB wrote for one table write, published to the warehouse. Partition values are
+ * computed in the same query (Iceberg's transforms as SQL) and become hive-style directories, which
+ * are read back into each file's partition tuple; metrics are read from the local files before they
+ * are published.
  */
-record ParquetBatch(Table table, List<String> files, long rows) {
+record ParquetBatch(List<DataFile> files, long rows) {
   private static final String PARTITION_PREFIX = "__df_p";
   private static final String NULL_PARTITION = "__HIVE_DEFAULT_PARTITION__";
 
-  static ParquetBatch write(Statement statement, Table table, String sql, String directory) {
+  static ParquetBatch write(Statement statement, Table table, String sql, Warehouse warehouse) {
+    Warehouse.Batch batch = warehouse.newBatch(table.location());
     Schema schema = table.schema();
     PartitionSpec spec = table.spec();
     List<String> projection = new ArrayList<>();
@@ -63,7 +66,7 @@ record ParquetBatch(Table table, List<String> files, long rows) {
             + " FROM ("
             + sql
             + ") AS __src) TO "
-            + Engine.literal(directory)
+            + Engine.literal(batch.directory().toString())
             + " (FORMAT parquet, COMPRESSION "
             + compression(table)
             + ", RETURN_FILES true, FILENAME_PATTERN 'part-{uuid}', "
@@ -76,17 +79,40 @@ record ParquetBatch(Table table, List<String> files, long rows) {
     try (ResultSet result = statement.executeQuery(copy)) {
       result.next();
       long rows = result.getLong(1);
-      List<String> files = new ArrayList<>();
+      List<Path> written = new ArrayList<>();
       Array array = result.getArray(2);
       if (array != null) {
         for (Object file : (Object[]) array.getArray()) {
-          files.add(file.toString());
+          written.add(Path.of(file.toString()));
         }
       }
-      return new ParquetBatch(table, List.copyOf(files), rows);
+      List<DataFiles.Builder> files = new ArrayList<>();
+      for (Path file : written) {
+        files.add(dataFile(table, file));
+      }
+      List<String> locations = warehouse.publish(batch, written);
+      List<DataFile> published = new ArrayList<>();
+      for (int i = 0; i < files.size(); i++) {
+        published.add(files.get(i).withPath(locations.get(i)).build());
+      }
+      return new ParquetBatch(List.copyOf(published), rows);
     } catch (SQLException e) {
       throw EngineErrors.translate(e);
     }
+  }
+
+  /** A data file's metrics and partition, from the local file; its location comes on publish. */
+  private static DataFiles.Builder dataFile(Table table, Path file) {
+    InputFile input = org.apache.iceberg.Files.localInput(file.toFile());
+    DataFiles.Builder builder =
+        DataFiles.builder(table.spec())
+            .withFormat(FileFormat.PARQUET)
+            .withFileSizeInBytes(input.getLength())
+            .withMetrics(ParquetUtil.fileMetrics(input, MetricsConfig.forTable(table)));
+    if (table.spec().isPartitioned()) {
+      builder.withPartition(partition(table.spec(), file.toString()));
+    }
+    return builder;
   }
 
   /**
@@ -192,26 +218,7 @@ record ParquetBatch(Table table, List<String> files, long rows) {
     return "{" + String.join(", ", entries) + "}";
   }
 
-  List<DataFile> dataFiles(FileIO io) {
-    MetricsConfig metrics = MetricsConfig.forTable(table);
-    List<DataFile> out = new ArrayList<>();
-    for (String file : files) {
-      InputFile input = io.newInputFile(file);
-      DataFiles.Builder builder =
-          DataFiles.builder(table.spec())
-              .withInputFile(input)
-              .withFormat(FileFormat.PARQUET)
-              .withMetrics(ParquetUtil.fileMetrics(input, metrics));
-      if (table.spec().isPartitioned()) {
-        builder.withPartition(partition(file));
-      }
-      out.add(builder.build());
-    }
-    return out;
-  }
-
-  private PartitionData partition(String file) {
-    PartitionSpec spec = table.spec();
+  private static PartitionData partition(PartitionSpec spec, String file) {
     PartitionData data = new PartitionData(spec.partitionType());
     for (String segment : file.split("/")) {
       if (!segment.startsWith(PARTITION_PREFIX) || segment.indexOf('=') < 0) {
@@ -254,7 +261,7 @@ record ParquetBatch(Table table, List<String> files, long rows) {
     return out.toString(StandardCharsets.UTF_8);
   }
 
-  void delete(FileIO io) {
-    files.forEach(io::deleteFile);
+  void delete(Warehouse warehouse) {
+    warehouse.delete(files.stream().map(DataFile::location).toList());
   }
 }

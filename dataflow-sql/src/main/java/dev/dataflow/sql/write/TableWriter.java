@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import dev.dataflow.api.DataflowException;
 import dev.dataflow.api.DatasetPath;
 import dev.dataflow.api.ErrorCode;
+import dev.dataflow.lake.Fencing;
 import dev.dataflow.lake.Lake;
 import dev.dataflow.sql.Engine;
 import dev.dataflow.sql.TypeMapping;
@@ -12,7 +13,6 @@ import dev.dataflow.sql.parse.Statement.PartitionField;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -20,7 +20,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.iceberg.AppendFiles;
 import org.apache.iceberg.DataFile;
@@ -274,15 +273,14 @@ public final class TableWriter {
       List<String> key,
       List<DataFile> retracted) {
     table.refresh();
-    List<DataFile> replaced = retracted;
-    String rows = sql;
     if (mode == Mode.MERGE) {
-      Merge merge = Merge.plan(statement, table, sql, key);
-      replaced = merge.replaced();
-      rows = merge.rows();
+      try (Merge merge = Merge.plan(statement, table, sql, key, lake.warehouse())) {
+        ParquetBatch batch = ParquetBatch.write(statement, table, merge.rows(), lake.warehouse());
+        return new PreparedWrite(statement, table, sql, mode, key, merge.replaced(), batch);
+      }
     }
-    ParquetBatch batch = ParquetBatch.write(statement, table, rows, newDirectory(table));
-    return new PreparedWrite(statement, table, sql, mode, key, replaced, batch);
+    ParquetBatch batch = ParquetBatch.write(statement, table, sql, lake.warehouse());
+    return new PreparedWrite(statement, table, sql, mode, key, retracted, batch);
   }
 
   /** Data files written and not yet committed: {@link #commit} or {@link #abort} them. */
@@ -334,7 +332,7 @@ public final class TableWriter {
         return new WriteResult(0, -1, 0);
       }
       try {
-        TableWriter.commit(table, mode, batch.dataFiles(lake.io()), replaced, summary);
+        TableWriter.commit(table, mode, batch.files(), replaced, summary);
       } catch (RuntimeException e) {
         abort();
         throw e;
@@ -349,7 +347,7 @@ public final class TableWriter {
     public void abort() {
       if (!settled) {
         settled = true;
-        batch.delete(lake.io());
+        batch.delete(lake.warehouse());
       }
     }
   }
@@ -374,7 +372,7 @@ public final class TableWriter {
     if (mode == Mode.APPEND && replaced.isEmpty()) {
       AppendFiles append = InlineManifests.of(table.newAppend());
       added.forEach(append::appendFile);
-      summary.forEach(append::set);
+      Fencing.apply(append, summary);
       append.commit();
       return;
     }
@@ -385,22 +383,7 @@ public final class TableWriter {
       replaced.forEach(overwrite::deleteFile);
     }
     added.forEach(overwrite::addFile);
-    summary.forEach(overwrite::set);
+    Fencing.apply(overwrite, summary);
     overwrite.commit();
-  }
-
-  static String newDirectory(Table table) {
-    try {
-      // DuckDB creates the batch directory but not its parents
-      java.nio.file.Files.createDirectories(java.nio.file.Path.of(table.location(), "data"));
-    } catch (java.io.IOException e) {
-      throw new DataflowException(
-          ErrorCode.INTERNAL, "Cannot create " + table.location() + "/data: " + e, e);
-    }
-    return table.location()
-        + "/data/"
-        + LocalDateTime.now().format(BATCH)
-        + "-"
-        + UUID.randomUUID();
   }
 }

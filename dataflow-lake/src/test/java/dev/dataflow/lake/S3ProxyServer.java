@@ -1,4 +1,4 @@
-package dev.dataflow.ingest.runtime;
+package dev.dataflow.lake;
 
 import java.net.URI;
 import java.nio.file.Path;
@@ -17,15 +17,15 @@ import software.amazon.awssdk.services.s3.S3Client;
  * S3Proxy over a directory, in this JVM, on 127.0.0.1 and a free port, with V4 signatures checked
  * against one key pair; and an SDK client to put and delete objects in it.
  */
-final class S3ProxyServer implements AutoCloseable {
-  static final String ACCESS_KEY = "test-access";
-  static final String SECRET_KEY = "test-secret-key";
+public final class S3ProxyServer implements AutoCloseable {
+  public static final String ACCESS_KEY = "test-access";
+  public static final String SECRET_KEY = "test-secret-key";
 
   private final S3Proxy proxy;
   private final URI endpoint;
   private final S3Client client;
 
-  S3ProxyServer(Path directory) throws Exception {
+  public S3ProxyServer(Path directory) throws Exception {
     proxy =
         S3Proxy.builder()
             .blobStore(new FilesystemNio2BlobStore(directory.toString()))
@@ -54,19 +54,19 @@ final class S3ProxyServer implements AutoCloseable {
             .build();
   }
 
-  URI endpoint() {
+  public URI endpoint() {
     return endpoint;
   }
 
-  void createBucket(String bucket) {
+  public void createBucket(String bucket) {
     client.createBucket(b -> b.bucket(bucket));
   }
 
-  void put(String bucket, String key, String content) {
+  public void put(String bucket, String key, String content) {
     client.putObject(b -> b.bucket(bucket).key(key), RequestBody.fromString(content));
   }
 
-  void delete(String bucket, String key) {
+  public void delete(String bucket, String key) {
     client.deleteObject(b -> b.bucket(bucket).key(key));
   }
 
