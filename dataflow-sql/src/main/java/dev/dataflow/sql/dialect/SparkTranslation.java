@@ -86,6 +86,9 @@ public final class SparkTranslation {
           null);
     } catch (Refusal e) {
       return Translation.refused(e.getMessage());
+    } catch (RuntimeException e) {
+      // a view Calcite (or the rewriting) trips over still works in DuckDB: it keeps that form
+      return Translation.refused("The translation failed: " + e);
     }
   }
 

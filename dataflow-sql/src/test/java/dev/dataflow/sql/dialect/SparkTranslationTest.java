@@ -127,7 +127,13 @@ class SparkTranslationTest {
             "SELECT COUNT(*) FILTER (WHERE `status` = 'open'), COUNT(DISTINCT `status`), LAG(`id`, 1, 0) OVER `w` FROM `sales`.`orders` WINDOW `w` AS (ORDER BY `id` DESC NULLS LAST)"),
         Arguments.of(
             "SELECT * FROM (SELECT id FROM sales.ORDERS) AS sub ORDER BY id NULLS FIRST LIMIT 5 OFFSET 2",
-            "SELECT * FROM (SELECT `id` FROM `sales`.`orders`) `sub` ORDER BY `id` NULLS FIRST LIMIT 5 OFFSET 2"));
+            "SELECT * FROM (SELECT `id` FROM `sales`.`orders`) `sub` ORDER BY `id` NULLS FIRST LIMIT 5 OFFSET 2"),
+        Arguments.of(
+            "SELECT sum(amount) OVER (PARTITION BY status ORDER BY id ROWS BETWEEN 1 PRECEDING AND CURRENT ROW) FROM sales.orders",
+            "SELECT SUM(`amount`) OVER (PARTITION BY `status` ORDER BY `id` NULLS LAST ROWS BETWEEN 1 PRECEDING AND CURRENT ROW) FROM `sales`.`orders`"),
+        Arguments.of(
+            "SELECT TRY_CAST(status AS DATE), customer_id::INTEGER IS DISTINCT FROM 1 FROM sales.orders o LEFT JOIN sales.customers c USING (id)",
+            "SELECT TRY_CAST(`status` AS DATE), CAST(`customer_id` AS INT) IS DISTINCT FROM 1 FROM `sales`.`orders` `o` LEFT JOIN `sales`.`customers` `c` USING (`id`)"));
   }
 
   @ParameterizedTest
@@ -194,7 +200,10 @@ class SparkTranslationTest {
         Arguments.of("SELECT day + INTERVAL 1 DAY FROM sales.orders", "INTERVAL is not translated"),
         Arguments.of(
             "SELECT id FROM sales.orders NATURAL JOIN sales.customers",
-            "NATURAL JOIN is not translated: name its columns with USING"));
+            "NATURAL JOIN is not translated: name its columns with USING"),
+        Arguments.of(
+            "SELECT status, count(*) FROM sales.orders GROUP BY ALL",
+            "Calcite cannot parse it: Encountered \"<EOF>\" at line 1, column 54."));
   }
 
   @ParameterizedTest
