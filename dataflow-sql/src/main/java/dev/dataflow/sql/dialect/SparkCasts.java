@@ -122,12 +122,21 @@ final class SparkCasts {
               + " differently");
     }
     boolean tryCast = cast.getOperator() == SqlLibraryOperators.TRY_CAST;
-    SqlDataTypeSpec spark =
-        new SqlDataTypeSpec(
-            new SqlAlienSystemTypeNameSpec(target.spark(), SqlTypeName.ANY, SqlParserPos.ZERO),
-            SqlParserPos.ZERO);
     return (tryCast ? SqlLibraryOperators.TRY_CAST : SqlStdOperatorTable.CAST)
-        .createCall(SqlParserPos.ZERO, operand, spark);
+        .createCall(SqlParserPos.ZERO, operand, sparkType(target.spark()));
+  }
+
+  /** Spark's {@code CAST(operand AS DOUBLE)}. */
+  static SqlNode toDouble(SqlNode operand) {
+    return SqlStdOperatorTable.CAST.createCall(
+        SqlParserPos.ZERO, operand, sparkType(DOUBLE.spark()));
+  }
+
+  /** A type written as Spark spells it. */
+  private static SqlDataTypeSpec sparkType(String name) {
+    return new SqlDataTypeSpec(
+        new SqlAlienSystemTypeNameSpec(name, SqlTypeName.ANY, SqlParserPos.ZERO),
+        SqlParserPos.ZERO);
   }
 
   /** The kind of value a cast to this DuckDB type yields. */

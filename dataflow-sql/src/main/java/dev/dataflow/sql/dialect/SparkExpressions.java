@@ -4,9 +4,9 @@ import dev.dataflow.sql.dialect.SparkCasts.Kind;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import org.apache.calcite.sql.SqlBasicCall;
 import org.apache.calcite.sql.SqlCall;
 import org.apache.calcite.sql.SqlCharStringLiteral;
+import org.apache.calcite.sql.SqlDataTypeSpec;
 import org.apache.calcite.sql.SqlDateLiteral;
 import org.apache.calcite.sql.SqlFunction;
 import org.apache.calcite.sql.SqlFunctionCategory;
@@ -119,9 +119,7 @@ final class SparkExpressions {
   SqlNodeList groupBy(SqlNodeList groupBy) {
     if (groupBy != null) {
       for (SqlNode item : groupBy) {
-        if (item instanceof SqlCall call && !(item instanceof SqlBasicCall)
-            || Set.of(SqlKind.ROLLUP, SqlKind.CUBE, SqlKind.GROUPING_SETS)
-                .contains(item.getKind())) {
+        if (Set.of(SqlKind.ROLLUP, SqlKind.CUBE, SqlKind.GROUPING_SETS).contains(item.getKind())) {
           throw new Refusal("GROUP BY " + SparkRewriter.text(item) + " is not translated");
         }
       }
@@ -293,17 +291,9 @@ final class SparkExpressions {
               + " divisor where Spark fails; only a non-zero number literal divisor is translated");
     }
     return SqlStdOperatorTable.DIVIDE.createCall(
-        SqlParserPos.ZERO, toDouble(rewrite(call.operand(0))), toDouble(divisor));
-  }
-
-  private static SqlNode toDouble(SqlNode node) {
-    return SqlStdOperatorTable.CAST.createCall(
         SqlParserPos.ZERO,
-        node,
-        new org.apache.calcite.sql.SqlDataTypeSpec(
-            new org.apache.calcite.sql.SqlAlienSystemTypeNameSpec(
-                "DOUBLE", SqlTypeName.DOUBLE, SqlParserPos.ZERO),
-            SqlParserPos.ZERO));
+        SparkCasts.toDouble(rewrite(call.operand(0))),
+        SparkCasts.toDouble(divisor));
   }
 
   private SqlNode window(SqlWindow window) {
@@ -381,8 +371,7 @@ final class SparkExpressions {
       return SparkCasts.kindOf(number);
     }
     if (node.getKind() == SqlKind.CAST || node.getKind() == SqlKind.SAFE_CAST) {
-      return SparkCasts.kindOf(
-          (org.apache.calcite.sql.SqlDataTypeSpec) ((SqlCall) node).operand(1));
+      return SparkCasts.kindOf((SqlDataTypeSpec) ((SqlCall) node).operand(1));
     }
     return node instanceof SqlIdentifier column ? kindOf(column) : null;
   }
