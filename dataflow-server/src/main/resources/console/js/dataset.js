@@ -52,9 +52,19 @@ function overview(panel, entry) {
     section("Schema", table("schema", ["Column", "Type", "Nullable"],
       entry.schema.map((c) => el("tr", {}, el("td", {}, c.name), el("td", {}, c.type), el("td", {}, c.nullable ? "yes" : "no"))))),
     entry.sql ? section("Definition", el("pre", {class: "sql"}, entry.sql)) : null,
+    entry.dialects ? dialects(entry) : null,
     entry.partitioning && entry.partitioning.length
       ? section("Partitioning", el("p", {}, entry.partitioning.map((p) => `${p.transform}(${p.sourceColumn})`).join(", ")))
       : null));
+}
+
+/** The SQL other engines read a view by, and why a dialect has none. */
+function dialects(entry) {
+  const others = entry.dialects.filter((d) => d.dialect !== "duckdb");
+  const missing = Object.entries(entry.missingDialects || {});
+  return section("Other engines", el("div", {id: "dialects"},
+    ...others.map((d) => el("div", {}, el("span", {class: "badge"}, d.dialect), el("pre", {class: "sql"}, d.sql))),
+    ...missing.map(([dialect, reason]) => el("p", {class: "muted"}, `No ${dialect} SQL: ${reason}`))));
 }
 
 /** Description and tags, shown and edited in place. */

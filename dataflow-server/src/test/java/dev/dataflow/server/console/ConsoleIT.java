@@ -196,6 +196,11 @@ class ConsoleIT {
     browser.awaitVisible("#tree a[data-path='demo.customers_by_nation']");
     assertThat(get("/api/v1/catalog/demo.customers_by_nation")).contains("\"type\":\"VIEW\"");
     browser.screenshot("09-saved-view");
+    // GROUP BY ALL is DuckDB's: the view says why Spark has no SQL for it
+    browser.find("#tree a[data-path='demo.customers_by_nation']").click();
+    browser.await(
+        "the view's dialects",
+        d -> text("#dialects").contains("No spark SQL: Calcite cannot parse it"));
   }
 
   @Test

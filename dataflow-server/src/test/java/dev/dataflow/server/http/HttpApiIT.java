@@ -558,8 +558,24 @@ class HttpApiIT {
     assertThat(awaitEnd(created.json().path("id").asText()).path("status").asText())
         .isEqualTo("COMPLETED");
     client.put("/views/vw.v", ApiClient.sqlBody("SELECT id * 2 AS twice FROM vw.t")).expect(200);
-    assertThat(texts(client.get("/catalog/vw.v").expect(200).json().path("schema"), "name"))
-        .containsExactly("twice");
+    JsonNode replaced = client.get("/catalog/vw.v").expect(200).json();
+    assertThat(texts(replaced.path("schema"), "name")).containsExactly("twice");
+    assertThat(texts(replaced.path("dialects"), "dialect")).containsExactly("duckdb", "spark");
+    assertThat(replaced.path("dialects").get(1).path("sql").asText())
+        .isEqualTo("SELECT `id` * 2 `twice` FROM `vw`.`t`");
+    assertThat(replaced.path("missingDialects").size()).isZero();
+    Answer qualified =
+        client
+            .put(
+                "/views/vw.first",
+                ApiClient.sqlBody(
+                    "SELECT id FROM vw.t QUALIFY row_number() OVER (ORDER BY id) = 1"))
+            .expect(201);
+    awaitEnd(qualified.json().path("id").asText());
+    JsonNode first = client.get("/catalog/vw.first").expect(200).json();
+    assertThat(texts(first.path("dialects"), "dialect")).containsExactly("duckdb");
+    assertThat(first.path("missingDialects").path("spark").asText())
+        .isEqualTo("QUALIFY has no Spark form");
 
     Answer bad =
         client.put("/views/vw.bad", ApiClient.sqlBody("SELECT id\nFROM vw.t WHERE")).expect(400);

@@ -10,6 +10,7 @@ import dev.dataflow.lake.Lake;
 import dev.dataflow.lake.Warehouse;
 import dev.dataflow.sql.Engine;
 import dev.dataflow.sql.TypeMapping;
+import dev.dataflow.sql.dialect.SparkTranslation;
 import dev.dataflow.sql.parse.Statement;
 import dev.dataflow.sql.plan.PlannedQuery;
 import dev.dataflow.sql.plan.QueryPlanner;
@@ -30,6 +31,7 @@ import org.apache.iceberg.types.Type;
 import org.apache.iceberg.types.Types;
 import org.apache.iceberg.view.SQLViewRepresentation;
 import org.apache.iceberg.view.View;
+import org.apache.iceberg.view.ViewRepresentation;
 import org.duckdb.DuckDBConnection;
 
 /**
@@ -70,7 +72,11 @@ public final class CatalogBrowser {
       String location)
       implements Entry {}
 
-  /** A view; {@code status} is OK, or INVALID with the reasons in {@code problems}. */
+  /**
+   * A view; {@code status} is OK, or INVALID with the reasons in {@code problems}. {@code dialects}
+   * are its SQL representations (DuckDB's first); {@code missingDialects} says, for each dialect
+   * Dataflow translates to that the view has no representation in, why not.
+   */
   public record ViewEntry(
       String type,
       String path,
@@ -78,8 +84,13 @@ public final class CatalogBrowser {
       List<Column> schema,
       List<String> upstream,
       String status,
-      List<String> problems)
+      List<String> problems,
+      List<Dialect> dialects,
+      Map<String, String> missingDialects)
       implements Entry {}
+
+  /** One SQL representation of a view. */
+  public record Dialect(String dialect, String sql) {}
 
   public record SnapshotEntry(
       String snapshotId,
@@ -220,6 +231,7 @@ public final class CatalogBrowser {
         problems.add(problem);
       }
     }
+    List<Dialect> dialects = dialects(view);
     return new ViewEntry(
         VIEW,
         path.toString(),
@@ -227,7 +239,31 @@ public final class CatalogBrowser {
         columns(view.schema()),
         upstream,
         problems.isEmpty() ? "OK" : "INVALID",
-        problems);
+        problems,
+        dialects,
+        missingDialects(view, dialects));
+  }
+
+  private static List<Dialect> dialects(View view) {
+    List<Dialect> dialects = new ArrayList<>();
+    for (ViewRepresentation representation : view.currentVersion().representations()) {
+      if (representation instanceof SQLViewRepresentation sql) {
+        dialects.add(new Dialect(sql.dialect(), sql.sql()));
+      }
+    }
+    return dialects;
+  }
+
+  private static Map<String, String> missingDialects(View view, List<Dialect> dialects) {
+    if (dialects.stream().anyMatch(d -> d.dialect().equals(SparkTranslation.DIALECT))) {
+      return Map.of();
+    }
+    return Map.of(
+        SparkTranslation.DIALECT,
+        view.properties()
+            .getOrDefault(
+                SparkTranslation.MISSING,
+                "the view was stored before Dataflow translated views: replace it to translate it"));
   }
 
   private static String sqlOf(View view) {

@@ -8,6 +8,7 @@ import dev.dataflow.api.ErrorCode;
 import dev.dataflow.lake.Lake;
 import dev.dataflow.lake.Warehouse;
 import dev.dataflow.sql.Engine;
+import dev.dataflow.sql.dialect.SparkTranslation;
 import dev.dataflow.sql.parse.Statement;
 import dev.dataflow.sql.plan.PlannedQuery;
 import dev.dataflow.sql.plan.QueryPlanner;
@@ -18,13 +19,16 @@ import java.util.ArrayList;
 import java.util.List;
 import org.apache.iceberg.Schema;
 import org.apache.iceberg.catalog.TableIdentifier;
+import org.apache.iceberg.view.UpdateViewProperties;
 import org.apache.iceberg.view.View;
 import org.apache.iceberg.view.ViewBuilder;
+import org.apache.iceberg.view.ViewProperties;
 
 /**
- * The semantic layer's views, each stored as an Iceberg view (dialect {@code duckdb}) so other
- * engines find it. A view's direct upstream datasets are kept in its properties for lineage and
- * health checks.
+ * The semantic layer's views, each stored as an Iceberg view so other engines find it: its SQL in
+ * dialect {@code duckdb}, and in dialect {@code spark} where {@link SparkTranslation} can write it
+ * with the same meaning (else property {@link SparkTranslation#MISSING} says why not). A view's
+ * direct upstream datasets are kept in its properties for lineage and health checks.
  */
 public final class Views {
   /** View property listing the datasets the view's SQL names directly, one path per line. */
@@ -78,6 +82,7 @@ public final class Views {
       schema = TableWriter.schemaOf(statement, planned.sql());
     }
     lake.createFolders(path.parent());
+    // DuckDB's SQL first: Iceberg answers a dialect a view lacks with its first representation
     ViewBuilder builder =
         lake.catalog()
             .buildView(identifier)
@@ -85,7 +90,36 @@ public final class Views {
             .withDefaultNamespace(identifier.namespace())
             .withQuery(QueryPlanner.DIALECT, query.text())
             .withProperty(UPSTREAM, String.join("\n", direct(connection, query)));
-    return exists ? builder.replace() : builder.create();
+    SparkTranslation.Translation spark =
+        ViewTranslation.spark(lake, engine, planner, connection, query.text());
+    if (spark.sql() != null) {
+      builder.withQuery(SparkTranslation.DIALECT, spark.sql());
+    } else {
+      // Iceberg refuses a replacement that drops a dialect unless told it is meant
+      builder
+          .withProperty(SparkTranslation.MISSING, spark.refusal())
+          .withProperty(ViewProperties.REPLACE_DROP_DIALECT_ALLOWED, "true");
+    }
+    return exists ? replaced(builder.replace(), spark) : builder.create();
+  }
+
+  /**
+   * A replacement keeps the view's other properties: the permission to drop a dialect is taken back
+   * (so another engine's replacement cannot drop DuckDB's SQL), and the reason of a Spark form the
+   * view had none of is dropped once it has one (readers trust the representations first).
+   */
+  private static View replaced(View view, SparkTranslation.Translation spark) {
+    List<String> stale = new ArrayList<>(List.of(ViewProperties.REPLACE_DROP_DIALECT_ALLOWED));
+    if (spark.sql() != null) {
+      stale.add(SparkTranslation.MISSING);
+    }
+    stale.removeIf(key -> !view.properties().containsKey(key));
+    if (!stale.isEmpty()) {
+      UpdateViewProperties update = view.updateProperties();
+      stale.forEach(update::remove);
+      update.commit();
+    }
+    return view;
   }
 
   /** The datasets a query names itself (not those reached through the views it names). */

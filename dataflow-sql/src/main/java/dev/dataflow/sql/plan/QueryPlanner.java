@@ -31,6 +31,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.BooleanSupplier;
+import java.util.function.Function;
 import org.apache.iceberg.HasTableOperations;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
@@ -146,21 +147,32 @@ public final class QueryPlanner {
     return "view " + ((BaseView) view).operations().current().metadataFileLocation();
   }
 
+  /**
+   * The path under which the catalog holds the dataset a name written in a query binds to (a table
+   * first, then a view), or null when there is none.
+   */
+  public DatasetPath resolve(DatasetPath written) {
+    requireNonNull(written, "written is null");
+    DatasetPath table = first(written, path -> lake.tableOrNull(path) == null ? null : path);
+    return table != null
+        ? table
+        : first(written, path -> lake.viewOrNull(path) == null ? null : path);
+  }
+
   private Optional<Table> lookUpTable(DatasetPath path) {
-    for (DatasetPath candidate : spellings(path)) {
-      Table table = lake.tableOrNull(candidate);
-      if (table != null) {
-        return Optional.of(table);
-      }
-    }
-    return Optional.empty();
+    return Optional.ofNullable(first(path, lake::tableOrNull));
   }
 
   private View viewOrNull(DatasetPath path) {
+    return first(path, lake::viewOrNull);
+  }
+
+  /** What {@code find} finds for the first spelling of a path that it finds anything for. */
+  private <T> T first(DatasetPath path, Function<DatasetPath, T> find) {
     for (DatasetPath candidate : spellings(path)) {
-      View view = lake.viewOrNull(candidate);
-      if (view != null) {
-        return view;
+      T found = find.apply(candidate);
+      if (found != null) {
+        return found;
       }
     }
     return null;
