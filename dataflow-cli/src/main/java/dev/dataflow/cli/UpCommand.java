@@ -109,8 +109,9 @@ final class UpCommand implements Callable<Integer> {
       names = "--role",
       description =
           "What this process does: all (the default), coordinator (console, REST, Flight SQL; no"
-              + " pipelines) or worker (runs pipelines; HTTP health and metrics only). Beyond one"
-              + " machine, processes of each role share --catalog and --warehouse.",
+              + " pipelines), worker (runs pipelines) or serving (V2 inference for the deployed"
+              + " models). Beyond one machine, processes of each role share --catalog and"
+              + " --warehouse.",
       defaultValue = "${env:DATAFLOW_ROLE:-all}")
   String role;
 
@@ -168,7 +169,7 @@ final class UpCommand implements Callable<Integer> {
       return Role.valueOf(name.trim().toUpperCase(Locale.ROOT));
     } catch (IllegalArgumentException e) {
       throw new ParameterException(
-          spec.commandLine(), "--role takes all, coordinator or worker, not " + name);
+          spec.commandLine(), "--role takes all, coordinator, worker or serving, not " + name);
     }
   }
 
@@ -206,10 +207,16 @@ final class UpCommand implements Callable<Integer> {
                   stopped.countDown();
                 }));
     double seconds = (System.nanoTime() - start) / 1e9;
-    if (serverRole == Role.WORKER) {
+    if (serverRole == Role.WORKER || serverRole == Role.SERVING) {
       System.out.printf(
-          "Dataflow is up in %.1f s as worker %s%n  Health, metrics:      http://%s:%d%n",
-          seconds, server.pipelines().workers().id(), host, server.httpPort());
+          "Dataflow is up in %.1f s as %s %s%n  %-22shttp://%s:%d%s%n",
+          seconds,
+          serverRole.name().toLowerCase(Locale.ROOT),
+          server.pipelines().workers().id(),
+          serverRole == Role.WORKER ? "Health, metrics:" : "V2 inference:",
+          host,
+          server.httpPort(),
+          serverRole == Role.WORKER ? "" : "/v2 (health, metrics beside)");
     } else {
       System.out.printf(
           "Dataflow is up in %.1f s%s%n  Console:              http://%s:%d%n"

@@ -20,17 +20,32 @@ import dev.dataflow.sql.write.TableWriter.WriteResult;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The analyze layer in one object: the registry, training, imports, serving and scoring, sharing
  * the loaded models. The server opens one and closes it before the SQL service.
  */
 public final class Models implements AutoCloseable {
+  /** How often deployments and aliases are read again. */
+  static final Duration FOLLOW = Duration.ofSeconds(2);
+
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Models.class);
+
   private final SqlService sql;
   private final ModelRegistry registry;
   private final Endpoints endpoints;
   private final PayloadLog payloads;
   private final Inference inference;
+  private final ScheduledExecutorService follower =
+      Executors.newSingleThreadScheduledExecutor(
+          r -> {
+            Thread thread = new Thread(r, "model-deployments");
+            thread.setDaemon(true);
+            return thread;
+          });
 
   /** Payload logging: the table, the share of requests logged (0 for none) and how often. */
   public record PayloadSettings(DatasetPath table, double sampleRate, Duration interval) {
@@ -51,14 +66,28 @@ public final class Models implements AutoCloseable {
     this.inference = new Inference(endpoints, payloads);
   }
 
-  /** Opens the registry, restores the deployments and registers SQL's {@code predict}. */
+  /**
+   * Opens the registry, restores the deployments (and follows their changes, made here or by
+   * another process, every {@link #FOLLOW}) and registers SQL's {@code predict}.
+   */
   public static Models open(SqlService sql, PayloadSettings settings) {
     requireNonNull(sql, "sql is null");
     requireNonNull(settings, "settings is null");
     Models models = new Models(sql, settings);
-    models.endpoints.restore();
+    models.endpoints.sync();
+    models.follower.scheduleWithFixedDelay(
+        models::follow, FOLLOW.toMillis(), FOLLOW.toMillis(), TimeUnit.MILLISECONDS);
     PredictFunction.register(sql.engine(), models.registry, models.endpoints);
     return models;
+  }
+
+  private void follow() {
+    try {
+      endpoints.sync();
+    } catch (RuntimeException e) {
+      // the metadata store unreachable: the routes stay as they are until the next round
+      LOG.warn("Following model deployments: {}", e.getMessage());
+    }
   }
 
   public ModelRegistry registry() {
@@ -133,6 +162,7 @@ public final class Models implements AutoCloseable {
 
   @Override
   public void close() {
+    follower.shutdownNow();
     if (payloads != null) {
       payloads.close();
     }

@@ -71,10 +71,14 @@ public final class DataflowServer implements AutoCloseable {
               ? Authenticator.open()
               : Authenticator.withPassword(config.password());
       if (!role.servesQueries()) {
-        WorkerHttp health = WorkerHttp.start(metrics, auth, config.host(), config.httpPort());
+        if (role == Role.SERVING) {
+          models = Models.open(sql, ModelSettings.payloads());
+        }
+        WorkerHttp health =
+            WorkerHttp.start(metrics, auth, models, config.host(), config.httpPort());
         pipelines.resume();
-        LOG.info("Dataflow worker {} started: {}", pipelines.workers().id(), config);
-        return new DataflowServer(config, lake, sql, pipelines, null, null, null, health);
+        LOG.info("Dataflow {} {} started: {}", role, pipelines.workers().id(), config);
+        return new DataflowServer(config, lake, sql, pipelines, models, null, null, health);
       }
       if (config.demo()
           && Demo.loadIfAbsent(sql, config.demoScale())
@@ -139,9 +143,11 @@ public final class DataflowServer implements AutoCloseable {
     if (flight != null) {
       flight.close();
       http.close();
-      models.close();
     } else {
       workerHttp.close();
+    }
+    if (models != null) {
+      models.close();
     }
     pipelines.close();
     sql.close();

@@ -10,13 +10,18 @@ public enum Role {
   /** Console, REST, Flight SQL, SQL and the catalog; pipelines run on workers. */
   COORDINATOR,
   /** Runs the pipelines whose lease it takes; serves only its health and metrics over HTTP. */
-  WORKER;
+  WORKER,
+  /**
+   * Answers the V2 inference protocol for the deployed models (model files from the warehouse),
+   * following deployment and alias changes within seconds; keeps no state of its own.
+   */
+  SERVING;
 
   boolean runsPipelines() {
-    return this != COORDINATOR;
+    return this == ALL || this == WORKER;
   }
 
   boolean servesQueries() {
-    return this != WORKER;
+    return this == ALL || this == COORDINATOR;
   }
 }

@@ -9,6 +9,7 @@ import dev.dataflow.ml.registry.ModelRegistry;
 import dev.dataflow.ml.registry.ModelRegistry.Deployment;
 import dev.dataflow.ml.registry.ModelVersion;
 import dev.dataflow.ml.runtime.Runtimes;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
@@ -36,6 +37,14 @@ public final class Endpoints implements AutoCloseable {
 
   /** Where a deployed model's requests go: the primary version and an optional canary share. */
   public record Route(Deployment deployment, Served primary, Served canary) {
+    /** Whether this route is what {@code deployment} resolves to now. */
+    boolean serves(Deployment wanted, ModelRegistry registry) {
+      return deployment.equals(wanted)
+          && primary.version().version() == registry.resolve(wanted.primary()).version()
+          && (canary == null
+              || canary.version().version() == registry.resolve(wanted.canaryRef()).version());
+    }
+
     Served pick() {
       return canary != null && ThreadLocalRandom.current().nextInt(100) < deployment.canaryPercent()
           ? canary
@@ -43,16 +52,26 @@ public final class Endpoints implements AutoCloseable {
     }
   }
 
-  /** Loads every stored deployment; one that cannot load is logged and left out. */
-  public void restore() {
-    for (Deployment deployment : registry.deployments()) {
+  /**
+   * Makes the routes match the stored deployments and the versions their aliases name now: at
+   * start, and every few seconds after, so that a deployment or an alias changed through another
+   * process is followed. A route is reloaded only when its deployment or a resolved version
+   * changed; one that cannot load is logged and left as it was.
+   */
+  public void sync() {
+    List<Deployment> deployments = registry.deployments();
+    for (Deployment deployment : deployments) {
+      Route current = routes.get(deployment.model());
       try {
-        routes.put(deployment.model(), route(deployment));
+        if (current == null || !current.serves(deployment, registry)) {
+          routes.put(deployment.model(), route(deployment));
+        }
       } catch (RuntimeException e) {
         LOG.warn(
             "Model {} is deployed but cannot be served: {}", deployment.model(), e.getMessage());
       }
     }
+    routes.keySet().removeIf(model -> deployments.stream().noneMatch(d -> d.model().equals(model)));
   }
 
   public Route deploy(Deployment deployment) {

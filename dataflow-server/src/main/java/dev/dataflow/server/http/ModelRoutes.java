@@ -19,6 +19,11 @@ final class ModelRoutes {
     config.routes.put(base + "/{name}/deployment", models::deploy);
     config.routes.delete(base + "/{name}/deployment", models::undeploy);
     config.routes.post(base + "/{name}/score", models::score);
+    addInference(config, inference);
+  }
+
+  /** The V2 inference protocol alone: what a serving process answers. */
+  static void addInference(JavalinConfig config, InferenceApi inference) {
     String v2 = InferenceApi.BASE;
     config.routes.get(v2, inference::server);
     config.routes.get(v2 + "/health/live", inference::live);
