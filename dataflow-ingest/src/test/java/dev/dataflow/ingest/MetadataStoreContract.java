@@ -2,15 +2,27 @@ package dev.dataflow.ingest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.dataflow.api.DatasetPath;
 import dev.dataflow.ingest.runtime.PipelineState;
 import dev.dataflow.ingest.runtime.RunRecord;
 import dev.dataflow.lake.LakeConfig;
+import dev.dataflow.lake.Leases;
+import dev.dataflow.lake.MetadataDb;
+import dev.dataflow.ml.Feature;
+import dev.dataflow.ml.ModelFormat;
+import dev.dataflow.ml.ModelRef;
+import dev.dataflow.ml.Task;
+import dev.dataflow.ml.registry.ModelRegistry;
+import dev.dataflow.ml.registry.ModelVersion;
 import dev.dataflow.sql.Execution;
+import dev.dataflow.sql.catalog.DatasetNotes;
 import dev.dataflow.sql.jobs.JobRecord;
 import dev.dataflow.sql.jobs.JobStatus;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -101,6 +113,55 @@ public abstract class MetadataStoreContract {
       assertThat(platform.rows("SELECT id FROM raw.orders ORDER BY id")).containsExactly("1", "3");
       assertThat(platform.rows("SELECT raw FROM raw.orders_errors")).containsExactly("2,x");
       assertThat(platform.pipelines.runs("orders", 10)).hasSize(2);
+    }
+  }
+
+  @Test
+  void notesModelsAndLeasesOutliveARestart() throws Exception {
+    LakeConfig config = store(dir.resolve("data"));
+    DatasetPath orders = DatasetPath.of("s", "orders");
+    ModelVersion draft =
+        new ModelVersion(
+            "churn",
+            0,
+            ModelFormat.XGBOOST,
+            Task.CLASSIFICATION,
+            List.of(new Feature("usage", "FP64")),
+            Map.of("num_round", 3),
+            Map.of("auc", 0.9),
+            List.of(),
+            null,
+            null,
+            null,
+            "test",
+            1L);
+    try (TestPlatform platform = open(config);
+        DatasetNotes notes = new DatasetNotes(platform.lake);
+        ModelRegistry models = new ModelRegistry(platform.lake);
+        MetadataDb db = new MetadataDb(platform.lake)) {
+      notes.save(orders, "Every order", List.of("gold"), "test");
+      models.register(draft, new byte[] {1, 2, 3});
+      models.alias("churn", "champion", 1);
+      models.deploy(new ModelRegistry.Deployment("churn", "champion", null, 0));
+      assertThat(new Leases(db).acquire("pipeline/p", "worker-a", Duration.ofMinutes(1)))
+          .isEqualTo(1);
+    }
+    try (TestPlatform platform = open(config);
+        DatasetNotes notes = new DatasetNotes(platform.lake);
+        ModelRegistry models = new ModelRegistry(platform.lake);
+        MetadataDb db = new MetadataDb(platform.lake)) {
+      assertThat(notes.find(orders).tags()).containsExactly("gold");
+      ModelVersion champion = models.resolve(new ModelRef("churn", ModelRef.LATEST, "champion"));
+      assertThat(champion.version()).isEqualTo(1);
+      assertThat(models.file(champion)).containsExactly(1, 2, 3);
+      assertThat(models.deployments())
+          .extracting(ModelRegistry.Deployment::target)
+          .containsExactly("champion");
+      Leases leases = new Leases(db);
+      assertThat(leases.acquire("pipeline/p", "worker-b", Duration.ofMinutes(1)))
+          .as("worker-a's lease is live")
+          .isEqualTo(-1);
+      assertThat(leases.find("pipeline/p").holder()).isEqualTo("worker-a");
     }
   }
 }
