@@ -4,16 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.dataflow.lake.S3ProxyServer;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.Statement;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -34,30 +29,8 @@ class ServingIT {
 
   @Test
   void servesTheDeployedVersionAndFollowsItsAlias() throws Exception {
-    try (EmbeddedPostgres postgres =
-            EmbeddedPostgres.builder().setServerConfig("listen_addresses", "127.0.0.1").start();
-        S3ProxyServer store = new S3ProxyServer(Files.createDirectories(dir.resolve("store")))) {
-      store.createBucket("lake");
-      try (Connection admin = postgres.getPostgresDatabase().getConnection();
-          Statement statement = admin.createStatement()) {
-        statement.execute("CREATE DATABASE lake");
-      }
-      Map<String, String> environment =
-          Map.of(
-              "DATAFLOW_CATALOG_URL",
-              "jdbc:postgresql://127.0.0.1:" + postgres.getPort() + "/lake",
-              "DATAFLOW_CATALOG_USER",
-              "postgres",
-              "DATAFLOW_CATALOG_PASSWORD",
-              "postgres",
-              "DATAFLOW_WAREHOUSE",
-              "s3://lake/warehouse",
-              "AWS_ENDPOINT_URL",
-              store.endpoint().toString(),
-              "AWS_ACCESS_KEY_ID",
-              S3ProxyServer.ACCESS_KEY,
-              "AWS_SECRET_ACCESS_KEY",
-              S3ProxyServer.SECRET_KEY);
+    try (SharedServices services = new SharedServices(dir)) {
+      Map<String, String> environment = services.environment();
       try (ServerProcess coordinator =
               ServerProcess.start(
                   dir.resolve("c"), environment, "--no-demo", "--role", "coordinator");

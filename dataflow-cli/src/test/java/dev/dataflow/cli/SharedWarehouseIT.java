@@ -3,11 +3,8 @@ package dev.dataflow.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.dataflow.lake.S3ProxyServer;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.Statement;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -19,33 +16,15 @@ import org.junit.jupiter.api.io.TempDir;
  * at start with the bucket named.
  */
 class SharedWarehouseIT {
-  private static final String WAREHOUSE = "s3://lake/warehouse";
+  private static final String WAREHOUSE = SharedServices.WAREHOUSE;
 
   @TempDir Path dir;
 
   @Test
   void twoProcessesShareTheMetadataStoreAndTheWarehouse() throws Exception {
-    try (EmbeddedPostgres postgres =
-            EmbeddedPostgres.builder().setServerConfig("listen_addresses", "127.0.0.1").start();
-        S3ProxyServer store = new S3ProxyServer(Files.createDirectories(dir.resolve("store")))) {
-      store.createBucket("lake");
-      try (Connection admin = postgres.getPostgresDatabase().getConnection();
-          Statement statement = admin.createStatement()) {
-        statement.execute("CREATE DATABASE lake");
-      }
-      String catalog = "jdbc:postgresql://127.0.0.1:" + postgres.getPort() + "/lake";
-      Map<String, String> environment =
-          Map.of(
-              "DATAFLOW_CATALOG_USER",
-              "postgres",
-              "DATAFLOW_CATALOG_PASSWORD",
-              "postgres",
-              "AWS_ENDPOINT_URL",
-              store.endpoint().toString(),
-              "AWS_ACCESS_KEY_ID",
-              S3ProxyServer.ACCESS_KEY,
-              "AWS_SECRET_ACCESS_KEY",
-              S3ProxyServer.SECRET_KEY);
+    try (SharedServices services = new SharedServices(dir)) {
+      Map<String, String> environment = services.credentials();
+      String catalog = services.catalogUrl();
       String[] options = {"--no-demo", "--catalog", catalog, "--warehouse", WAREHOUSE};
       try (ServerProcess first = ServerProcess.start(dir.resolve("a"), environment, options);
           ServerProcess second = ServerProcess.start(dir.resolve("b"), environment, options)) {

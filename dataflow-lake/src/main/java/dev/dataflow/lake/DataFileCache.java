@@ -2,6 +2,7 @@ package dev.dataflow.lake;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.dataflow.api.DaemonThreads;
 import dev.dataflow.api.DataflowException;
 import dev.dataflow.api.ErrorCode;
 import java.io.IOException;
@@ -78,13 +79,7 @@ public final class DataFileCache implements AutoCloseable {
     }
     this.capacity = capacity;
     this.downloads =
-        Executors.newFixedThreadPool(
-            parallelism,
-            runnable -> {
-              Thread thread = new Thread(runnable, "data-file-download");
-              thread.setDaemon(true);
-              return thread;
-            });
+        Executors.newFixedThreadPool(parallelism, DaemonThreads.named("data-file-download"));
     reindex();
   }
 

@@ -2,6 +2,7 @@ package dev.dataflow.ml;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.dataflow.api.DaemonThreads;
 import dev.dataflow.api.DatasetPath;
 import dev.dataflow.api.ModelRuntime;
 import dev.dataflow.ml.registry.ModelRegistry;
@@ -40,12 +41,7 @@ public final class Models implements AutoCloseable {
   private final PayloadLog payloads;
   private final Inference inference;
   private final ScheduledExecutorService follower =
-      Executors.newSingleThreadScheduledExecutor(
-          r -> {
-            Thread thread = new Thread(r, "model-deployments");
-            thread.setDaemon(true);
-            return thread;
-          });
+      Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("model-deployments"));
 
   /** Payload logging: the table, the share of requests logged (0 for none) and how often. */
   public record PayloadSettings(DatasetPath table, double sampleRate, Duration interval) {

@@ -2,6 +2,7 @@ package dev.dataflow.sql;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.dataflow.api.DaemonThreads;
 import dev.dataflow.api.DataflowException;
 import dev.dataflow.api.DatasetPath;
 import dev.dataflow.api.ErrorCode;
@@ -54,12 +55,7 @@ public final class SqlService implements AutoCloseable {
   private final Admission admission;
   private final Map<String, Execution> running = new ConcurrentHashMap<>();
   private final ScheduledExecutorService timer =
-      Executors.newSingleThreadScheduledExecutor(
-          r -> {
-            Thread thread = new Thread(r, "statement-timeout");
-            thread.setDaemon(true);
-            return thread;
-          });
+      Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("statement-timeout"));
 
   public SqlService(Lake lake, EngineConfig config) {
     this.lake = requireNonNull(lake, "lake is null");

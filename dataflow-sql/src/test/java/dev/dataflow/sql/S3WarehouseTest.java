@@ -18,10 +18,8 @@ import dev.dataflow.sql.write.TableWriter;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.apache.arrow.vector.FieldVector;
 import org.apache.iceberg.Table;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -86,27 +84,11 @@ class S3WarehouseTest {
   }
 
   private List<List<String>> rows(String statement) {
-    List<List<String>> rows = new ArrayList<>();
-    try (Execution execution = sql.execute("test", statement)) {
-      while (execution.next()) {
-        var batch = execution.batch();
-        for (int r = 0; r < batch.getRowCount(); r++) {
-          List<String> row = new ArrayList<>();
-          for (FieldVector vector : batch.getFieldVectors()) {
-            Object value = vector.getObject(r);
-            row.add(value == null ? null : value.toString());
-          }
-          rows.add(row);
-        }
-      }
-    }
-    return rows;
+    return Statements.rows(sql, statement);
   }
 
   private long update(String statement) {
-    try (Execution execution = sql.execute("test", statement)) {
-      return execution.updateCount();
-    }
+    return Statements.update(sql, statement);
   }
 
   private List<String> objects(String prefix) {

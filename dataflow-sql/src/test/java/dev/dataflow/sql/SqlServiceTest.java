@@ -15,9 +15,7 @@ import dev.dataflow.sql.parse.StatementParser;
 import dev.dataflow.sql.plan.DatasetRead;
 import dev.dataflow.sql.plan.PlannedQuery;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import org.apache.arrow.vector.FieldVector;
 import org.apache.iceberg.Table;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -41,29 +39,12 @@ class SqlServiceTest {
     lake.close();
   }
 
-  /** Runs a statement and returns its rows as lists of strings. */
   private List<List<String>> rows(String statement) {
-    List<List<String>> rows = new ArrayList<>();
-    try (Execution execution = sql.execute("test", statement)) {
-      while (execution.next()) {
-        var batch = execution.batch();
-        for (int r = 0; r < batch.getRowCount(); r++) {
-          List<String> row = new ArrayList<>();
-          for (FieldVector vector : batch.getFieldVectors()) {
-            Object value = vector.getObject(r);
-            row.add(value == null ? null : value.toString());
-          }
-          rows.add(row);
-        }
-      }
-    }
-    return rows;
+    return Statements.rows(sql, statement);
   }
 
   private long update(String statement) {
-    try (Execution execution = sql.execute("test", statement)) {
-      return execution.updateCount();
-    }
+    return Statements.update(sql, statement);
   }
 
   @Test

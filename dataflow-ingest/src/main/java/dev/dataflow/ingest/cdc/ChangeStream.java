@@ -1,5 +1,6 @@
 package dev.dataflow.ingest.cdc;
 
+import dev.dataflow.api.DaemonThreads;
 import io.debezium.embedded.Connect;
 import io.debezium.engine.DebeziumEngine;
 import io.debezium.engine.RecordChangeEvent;
@@ -39,12 +40,7 @@ final class ChangeStream
 
   private final BlockingQueue<Delivery> deliveries = new ArrayBlockingQueue<>(1);
   private final ExecutorService thread =
-      Executors.newSingleThreadExecutor(
-          r -> {
-            Thread t = new Thread(r, "cdc-engine");
-            t.setDaemon(true);
-            return t;
-          });
+      Executors.newSingleThreadExecutor(DaemonThreads.named("cdc-engine"));
   private final DebeziumEngine<RecordChangeEvent<SourceRecord>> engine;
   private volatile boolean closed;
   private volatile String failure;

@@ -1,5 +1,6 @@
 package dev.dataflow.ingest.jdbc;
 
+import dev.dataflow.api.DaemonThreads;
 import dev.dataflow.api.DataflowException;
 import dev.dataflow.api.ErrorCode;
 import dev.dataflow.sql.Engine;
@@ -397,11 +398,7 @@ final class SourceStream implements AutoCloseable {
 
   /** Threads that never keep the process alive (a read in flight is abandoned with it). */
   static ThreadFactory daemon(String name) {
-    return runnable -> {
-      Thread thread = new Thread(runnable, name);
-      thread.setDaemon(true);
-      return thread;
-    };
+    return DaemonThreads.named(name);
   }
 
   /** Waits for a task; its failure is rethrown as it was (an SQL error stays one). */

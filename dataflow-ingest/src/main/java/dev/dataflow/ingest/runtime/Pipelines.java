@@ -2,6 +2,7 @@ package dev.dataflow.ingest.runtime;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.dataflow.api.DaemonThreads;
 import dev.dataflow.api.DataflowException;
 import dev.dataflow.api.ErrorCode;
 import dev.dataflow.ingest.cdc.CdcReader;
@@ -52,24 +53,14 @@ public final class Pipelines implements AutoCloseable {
   private final SqlService sql;
   private final PipelineStore store;
   private final ExecutorService threads =
-      Executors.newCachedThreadPool(
-          r -> {
-            Thread thread = new Thread(r, "pipeline");
-            thread.setDaemon(true);
-            return thread;
-          });
+      Executors.newCachedThreadPool(DaemonThreads.named("pipeline"));
   private final Map<String, Worker> running = new ConcurrentHashMap<>();
   private final PipelineMetrics metrics;
   private final HttpSpools http;
   private final Workers workers;
   private final boolean runs;
   private final ScheduledExecutorService beat =
-      Executors.newSingleThreadScheduledExecutor(
-          r -> {
-            Thread thread = new Thread(r, "pipeline-leases");
-            thread.setDaemon(true);
-            return thread;
-          });
+      Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("pipeline-leases"));
 
   /** Without a registry to expose them, metrics are recorded nowhere (an empty composite). */
   public Pipelines(SqlService sql) {

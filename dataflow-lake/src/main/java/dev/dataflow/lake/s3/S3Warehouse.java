@@ -1,5 +1,6 @@
 package dev.dataflow.lake.s3;
 
+import dev.dataflow.api.DaemonThreads;
 import dev.dataflow.api.DataflowException;
 import dev.dataflow.api.ErrorCode;
 import dev.dataflow.lake.DataFileCache;
@@ -34,13 +35,7 @@ public final class S3Warehouse implements Warehouse {
     this.cache = cache;
     this.staging = staging;
     this.uploads =
-        Executors.newFixedThreadPool(
-            parallelism,
-            runnable -> {
-              Thread thread = new Thread(runnable, "data-file-upload");
-              thread.setDaemon(true);
-              return thread;
-            });
+        Executors.newFixedThreadPool(parallelism, DaemonThreads.named("data-file-upload"));
   }
 
   public DataFileCache cache() {

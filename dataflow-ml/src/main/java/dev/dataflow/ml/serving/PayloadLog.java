@@ -2,6 +2,7 @@ package dev.dataflow.ml.serving;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.dataflow.api.DaemonThreads;
 import dev.dataflow.api.DatasetPath;
 import dev.dataflow.ml.ArrowWrites;
 import dev.dataflow.sql.SqlService;
@@ -50,12 +51,7 @@ public final class PayloadLog implements AutoCloseable {
     this.table = requireNonNull(table, "table is null");
     this.rate = rate;
     this.writer =
-        Executors.newSingleThreadScheduledExecutor(
-            r -> {
-              Thread thread = new Thread(r, "model-payload-log");
-              thread.setDaemon(true);
-              return thread;
-            });
+        Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("model-payload-log"));
     long millis = interval.toMillis();
     writer.scheduleWithFixedDelay(this::flushQuietly, millis, millis, TimeUnit.MILLISECONDS);
   }

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import com.google.protobuf.Any;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.Message;
+import dev.dataflow.api.DaemonThreads;
 import dev.dataflow.api.DataflowException;
 import dev.dataflow.api.ErrorCode;
 import dev.dataflow.sql.Execution;
@@ -77,12 +78,7 @@ final class DataflowFlightSqlProducer implements FlightSqlProducer {
   private final PreparedStatements prepared = new PreparedStatements();
   private final ResultStreams results = new ResultStreams();
   private final ScheduledExecutorService sweeper =
-      Executors.newSingleThreadScheduledExecutor(
-          r -> {
-            Thread thread = new Thread(r, "flight-sql-sweeper");
-            thread.setDaemon(true);
-            return thread;
-          });
+      Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("flight-sql-sweeper"));
 
   DataflowFlightSqlProducer(SqlService sql, BufferAllocator allocator, Clock clock) {
     this.sql = requireNonNull(sql, "sql is null");

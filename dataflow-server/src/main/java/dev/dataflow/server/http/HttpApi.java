@@ -2,6 +2,7 @@ package dev.dataflow.server.http;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.dataflow.api.DaemonThreads;
 import dev.dataflow.api.DataflowException;
 import dev.dataflow.api.DatasetPath;
 import dev.dataflow.api.ErrorCode;
@@ -296,12 +297,7 @@ public final class HttpApi implements AutoCloseable {
   /** Result files expire after a day even on a server that never restarts. */
   private static ScheduledExecutorService cleaner(ResultFiles results) {
     ScheduledExecutorService cleaner =
-        Executors.newSingleThreadScheduledExecutor(
-            r -> {
-              Thread thread = new Thread(r, "dataflow-result-cleaner");
-              thread.setDaemon(true);
-              return thread;
-            });
+        Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("dataflow-result-cleaner"));
     cleaner.scheduleWithFixedDelay(results::deleteExpired, 1, 1, TimeUnit.HOURS);
     return cleaner;
   }

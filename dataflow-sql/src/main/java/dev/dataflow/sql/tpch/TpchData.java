@@ -2,6 +2,7 @@ package dev.dataflow.sql.tpch;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.dataflow.api.DaemonThreads;
 import dev.dataflow.sql.write.FilledBatches;
 import io.trino.tpch.Customer;
 import io.trino.tpch.CustomerGenerator;
@@ -270,7 +271,8 @@ public final class TpchData {
       TextPool text)
       throws SQLException {
     int threads = Math.min(Runtime.getRuntime().availableProcessors(), slices.size());
-    ExecutorService executor = Executors.newFixedThreadPool(threads, TpchData::daemon);
+    ExecutorService executor =
+        Executors.newFixedThreadPool(threads, DaemonThreads.named("tpch-load"));
     try {
       List<Future<?>> futures = new ArrayList<>();
       for (Slice<?> slice : slices) {
@@ -307,12 +309,6 @@ public final class TpchData {
       }
       throw new SQLException("failed to load TPC-H data: " + e.getCause(), e.getCause());
     }
-  }
-
-  private static Thread daemon(Runnable runnable) {
-    Thread thread = new Thread(runnable, "tpch-load");
-    thread.setDaemon(true);
-    return thread;
   }
 
   private static String quote(String identifier) {
