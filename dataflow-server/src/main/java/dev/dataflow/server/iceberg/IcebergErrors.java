@@ -20,6 +20,7 @@ import org.apache.iceberg.exceptions.NoSuchNamespaceException;
 import org.apache.iceberg.exceptions.NoSuchTableException;
 import org.apache.iceberg.exceptions.NoSuchViewException;
 import org.apache.iceberg.exceptions.NotAuthorizedException;
+import org.apache.iceberg.exceptions.NotFoundException;
 import org.apache.iceberg.exceptions.ValidationException;
 import org.apache.iceberg.rest.responses.ErrorResponse;
 import org.slf4j.Logger;
@@ -45,6 +46,8 @@ public final class IcebergErrors {
           Map.entry(NoSuchTableException.class, 404),
           Map.entry(NoSuchIcebergTableException.class, 404),
           Map.entry(NoSuchViewException.class, 404),
+          // a metadata file the catalog points to is gone
+          Map.entry(NotFoundException.class, 404),
           Map.entry(UnsupportedOperationException.class, 406),
           Map.entry(AlreadyExistsException.class, 409),
           Map.entry(CommitFailedException.class, 409),

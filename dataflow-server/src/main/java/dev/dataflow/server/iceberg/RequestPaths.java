@@ -2,7 +2,9 @@ package dev.dataflow.server.iceberg;
 
 import io.javalin.http.Context;
 import org.apache.iceberg.catalog.Namespace;
+import org.apache.iceberg.catalog.SupportsNamespaces;
 import org.apache.iceberg.catalog.TableIdentifier;
+import org.apache.iceberg.exceptions.NoSuchNamespaceException;
 import org.apache.iceberg.rest.RESTCatalogProperties;
 import org.apache.iceberg.rest.RESTUtil;
 
@@ -21,6 +23,18 @@ final class RequestPaths {
   static Namespace namespace(Context ctx) {
     return RESTUtil.decodeNamespace(
         segment(ctx, NAMESPACE), RESTCatalogProperties.NAMESPACE_SEPARATOR_DEFAULT);
+  }
+
+  /**
+   * The path's namespace, which must exist, as the spec asks before a table or view is created or
+   * registered in it; the lake's JdbcCatalog alone would let a table make its namespace exist.
+   */
+  static Namespace existingNamespace(Context ctx, SupportsNamespaces catalog) {
+    Namespace namespace = namespace(ctx);
+    if (!catalog.namespaceExists(namespace)) {
+      throw new NoSuchNamespaceException("Namespace does not exist: %s", namespace);
+    }
+    return namespace;
   }
 
   /** The table or view the path names. */

@@ -4,7 +4,7 @@ import io.javalin.http.Context;
 import io.javalin.http.Handler;
 import java.util.Locale;
 import java.util.Map;
-import org.apache.iceberg.catalog.Catalog;
+import org.apache.iceberg.jdbc.JdbcCatalog;
 import org.apache.iceberg.rest.CatalogHandlers;
 import org.apache.iceberg.rest.Endpoint;
 import org.apache.iceberg.rest.RESTCatalogProperties;
@@ -22,9 +22,9 @@ import org.apache.iceberg.rest.responses.LoadTableResponse;
  * moved it, so a stale commit is refused, never applied over the newer one.
  */
 final class TableRoutes {
-  private final Catalog catalog;
+  private final JdbcCatalog catalog;
 
-  TableRoutes(Catalog catalog) {
+  TableRoutes(JdbcCatalog catalog) {
     this.catalog = catalog;
   }
 
@@ -55,8 +55,10 @@ final class TableRoutes {
     answer(
         ctx,
         request.stageCreate()
-            ? CatalogHandlers.stageTableCreate(catalog, RequestPaths.namespace(ctx), request)
-            : CatalogHandlers.createTable(catalog, RequestPaths.namespace(ctx), request));
+            ? CatalogHandlers.stageTableCreate(
+                catalog, RequestPaths.existingNamespace(ctx, catalog), request)
+            : CatalogHandlers.createTable(
+                catalog, RequestPaths.existingNamespace(ctx, catalog), request));
   }
 
   private void load(Context ctx) {
@@ -94,7 +96,10 @@ final class TableRoutes {
 
   private void register(Context ctx) {
     RegisterTableRequest request = IcebergJson.read(ctx, RegisterTableRequest.class);
-    answer(ctx, CatalogHandlers.registerTable(catalog, RequestPaths.namespace(ctx), request));
+    answer(
+        ctx,
+        CatalogHandlers.registerTable(
+            catalog, RequestPaths.existingNamespace(ctx, catalog), request));
   }
 
   /**

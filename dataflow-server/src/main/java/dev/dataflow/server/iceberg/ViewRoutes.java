@@ -3,10 +3,11 @@ package dev.dataflow.server.iceberg;
 import io.javalin.http.Context;
 import io.javalin.http.Handler;
 import java.util.Map;
-import org.apache.iceberg.catalog.ViewCatalog;
+import org.apache.iceberg.jdbc.JdbcCatalog;
 import org.apache.iceberg.rest.CatalogHandlers;
 import org.apache.iceberg.rest.Endpoint;
 import org.apache.iceberg.rest.requests.CreateViewRequest;
+import org.apache.iceberg.rest.requests.RegisterViewRequest;
 import org.apache.iceberg.rest.requests.RenameTableRequest;
 import org.apache.iceberg.rest.requests.UpdateTableRequest;
 
@@ -15,9 +16,9 @@ import org.apache.iceberg.rest.requests.UpdateTableRequest;
  * commit, with the same requirement checks as a table's), rename, drop.
  */
 final class ViewRoutes {
-  private final ViewCatalog catalog;
+  private final JdbcCatalog catalog;
 
-  ViewRoutes(ViewCatalog catalog) {
+  ViewRoutes(JdbcCatalog catalog) {
     this.catalog = catalog;
   }
 
@@ -29,6 +30,7 @@ final class ViewRoutes {
     routes.put(Endpoint.V1_UPDATE_VIEW, this::commit);
     routes.put(Endpoint.V1_RENAME_VIEW, this::rename);
     routes.put(Endpoint.V1_DELETE_VIEW, this::drop);
+    routes.put(Endpoint.V1_REGISTER_VIEW, this::register);
   }
 
   private void list(Context ctx) {
@@ -45,7 +47,9 @@ final class ViewRoutes {
   private void create(Context ctx) {
     CreateViewRequest request = IcebergJson.read(ctx, CreateViewRequest.class);
     IcebergJson.write(
-        ctx, 200, CatalogHandlers.createView(catalog, RequestPaths.namespace(ctx), request));
+        ctx,
+        200,
+        CatalogHandlers.createView(catalog, RequestPaths.existingNamespace(ctx, catalog), request));
   }
 
   private void load(Context ctx) {
@@ -71,5 +75,14 @@ final class ViewRoutes {
   private void drop(Context ctx) {
     CatalogHandlers.dropView(catalog, RequestPaths.identifier(ctx));
     ctx.status(204);
+  }
+
+  private void register(Context ctx) {
+    RegisterViewRequest request = IcebergJson.read(ctx, RegisterViewRequest.class);
+    IcebergJson.write(
+        ctx,
+        200,
+        CatalogHandlers.registerView(
+            catalog, RequestPaths.existingNamespace(ctx, catalog), request));
   }
 }
