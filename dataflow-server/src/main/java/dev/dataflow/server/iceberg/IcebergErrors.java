@@ -69,12 +69,13 @@ public final class IcebergErrors {
         ErrorResponse.builder()
             .responseCode(status)
             .withType(type(failure, status))
-            .withMessage(String.valueOf(failure.getMessage()))
+            .withMessage(
+                failure.getMessage() != null ? failure.getMessage() : failure.getClass().getName())
             .build();
     IcebergJson.write(ctx, status, error);
   }
 
-  private static int status(Exception failure) {
+  static int status(Exception failure) {
     if (failure instanceof DataflowException e) {
       return e.code().httpStatus();
     }

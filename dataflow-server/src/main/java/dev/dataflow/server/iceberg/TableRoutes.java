@@ -4,6 +4,7 @@ import io.javalin.http.Context;
 import io.javalin.http.Handler;
 import java.util.Locale;
 import java.util.Map;
+import org.apache.iceberg.catalog.Namespace;
 import org.apache.iceberg.jdbc.JdbcCatalog;
 import org.apache.iceberg.rest.CatalogHandlers;
 import org.apache.iceberg.rest.Endpoint;
@@ -52,13 +53,12 @@ final class TableRoutes {
 
   private void create(Context ctx) {
     CreateTableRequest request = IcebergJson.read(ctx, CreateTableRequest.class);
+    Namespace namespace = RequestPaths.existingNamespace(ctx, catalog);
     answer(
         ctx,
         request.stageCreate()
-            ? CatalogHandlers.stageTableCreate(
-                catalog, RequestPaths.existingNamespace(ctx, catalog), request)
-            : CatalogHandlers.createTable(
-                catalog, RequestPaths.existingNamespace(ctx, catalog), request));
+            ? CatalogHandlers.stageTableCreate(catalog, namespace, request)
+            : CatalogHandlers.createTable(catalog, namespace, request));
   }
 
   private void load(Context ctx) {

@@ -197,6 +197,10 @@ class IcebergCatalogIT {
                     "http://127.0.0.1:" + api.port() + "/iceberg/v1/namespaces/nowhere/tables/t")));
     assertThat(answer.statusCode()).isEqualTo(404);
     assertThat(answer.body()).contains("\"type\":\"NoSuchTableException\"", "\"code\":404");
+    HttpResponse<String> noRoute =
+        send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + api.port() + "/iceberg/v9")));
+    assertThat(noRoute.statusCode()).isEqualTo(404);
+    assertThat(noRoute.body()).contains("\"error\"", "\"code\":404");
   }
 
   @Test
