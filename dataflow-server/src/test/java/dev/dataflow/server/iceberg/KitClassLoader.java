@@ -7,6 +7,7 @@ import java.net.URL;
 import java.net.URLClassLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.stream.Stream;
 
 /**
@@ -16,7 +17,7 @@ import java.util.stream.Stream;
  * client would, while the server in the same JVM keeps 1.12.
  */
 final class KitClassLoader extends URLClassLoader {
-  private static final String ICEBERG = "org.apache.iceberg.";
+  private static final List<String> OWN = List.of("org.apache.iceberg.", "org.apache.avro.");
 
   static {
     registerAsParallelCapable();
@@ -53,7 +54,7 @@ final class KitClassLoader extends URLClassLoader {
 
   @Override
   protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
-    if (!name.startsWith(ICEBERG)) {
+    if (OWN.stream().noneMatch(name::startsWith)) {
       return super.loadClass(name, resolve);
     }
     synchronized (getClassLoadingLock(name)) {
@@ -70,8 +71,11 @@ final class KitClassLoader extends URLClassLoader {
 
   @Override
   public URL getResource(String name) {
-    // Iceberg's resources (its version, its service files) must match its classes too
-    URL own = name.startsWith("org/apache/iceberg/") ? findResource(name) : null;
+    // their resources (Iceberg's version, Avro's schemas) must match their classes too
+    URL own =
+        OWN.stream().anyMatch(p -> name.startsWith(p.replace('.', '/')))
+            ? findResource(name)
+            : null;
     return own != null ? own : super.getResource(name);
   }
 }

@@ -32,11 +32,6 @@ import org.junit.platform.launcher.core.LauncherFactory;
 class RestCompatibilityKitIT {
   private static final String KIT = "org.apache.iceberg.rest.";
 
-  // Iceberg publishes the kit at 1.11 only, so its client runs 1.11 against a 1.12 server
-  private static final String MANIFEST_READER =
-      "thrown in the kit's 1.11 client, by its Avro manifest reader (InternalReader: Not a list"
-          + " type: map<int, long>) while it prepares a commit, not by an answer of the server";
-
   /** Kit tests this server fails, by class and method, each with the reason. */
   private static final Map<String, String> EXCLUDED =
       Map.of(
@@ -44,13 +39,7 @@ class RestCompatibilityKitIT {
           "asserts HadoopFileIO's wording (Failed to open input stream for file); the lake's"
               + " LocalFileIO says Failed to read file. The 404 and NotFoundException are right",
           "RESTCompatibilityKitViewCatalogTests#createViewWithCustomMetadataLocation",
-          "asks for file:/dir and gets /dir: the lake's LocalFileIO names files by plain path",
-          "RESTCompatibilityKitCatalogTests#testRegisterTable",
-          MANIFEST_READER,
-          "RESTCompatibilityKitCatalogTests#testRemoveUnusedSpec [1] true",
-          MANIFEST_READER,
-          "RESTCompatibilityKitCatalogTests#testRemoveUnusedSpec [2] false",
-          MANIFEST_READER);
+          "asks for file:/dir and gets /dir: the lake's LocalFileIO names files by plain path");
 
   /** What the kit is told about this server: the catalog's client settings and its behaviour. */
   private static Map<String, String> settings(String uri) {
