@@ -208,8 +208,7 @@ public final class Lake implements AutoCloseable {
     TableIdentifier identifier = identifier(path);
     try {
       Table known = tables.get(identifier);
-      if (known != null) {
-        known.refresh();
+      if (known != null && refreshed(known)) {
         return known;
       }
       Table loaded = catalog.loadTable(identifier);
@@ -223,6 +222,20 @@ public final class Lake implements AutoCloseable {
     } catch (NoSuchTableException e) {
       tables.remove(identifier);
       return null;
+    }
+  }
+
+  /**
+   * Refreshes a kept table; false when the name now holds another table (dropped and created again
+   * by another engine through the REST catalog), whose metadata Iceberg refuses to refresh into the
+   * old table's operations (its UUID differs), so it must be loaded anew.
+   */
+  private static boolean refreshed(Table known) {
+    try {
+      known.refresh();
+      return true;
+    } catch (IllegalStateException e) {
+      return false;
     }
   }
 

@@ -8,10 +8,13 @@ import dev.dataflow.api.DatasetPath;
 import dev.dataflow.api.ErrorCode;
 import dev.dataflow.ingest.runtime.Pipelines;
 import dev.dataflow.lake.DataFileCache;
+import dev.dataflow.lake.Lake;
 import dev.dataflow.lake.Warehouse;
 import dev.dataflow.lake.s3.S3Warehouse;
 import dev.dataflow.ml.Models;
 import dev.dataflow.server.auth.Authenticator;
+import dev.dataflow.server.iceberg.IcebergCatalog;
+import dev.dataflow.server.iceberg.IcebergErrors;
 import dev.dataflow.sql.Admission;
 import dev.dataflow.sql.SqlService;
 import dev.dataflow.sql.catalog.CatalogBrowser;
@@ -19,6 +22,7 @@ import dev.dataflow.sql.catalog.DatasetNotes;
 import io.javalin.Javalin;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
+import io.javalin.http.ExceptionHandler;
 import io.javalin.http.HttpResponseException;
 import io.javalin.http.HttpStatus;
 import io.javalin.json.JavalinJackson;
@@ -41,10 +45,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The REST API under {@code /api/v1} (Javalin on Jetty, JSON by Jackson); its OpenAPI document is
- * {@code /api/v1/openapi.yaml}; metrics in Prometheus text are {@code /metrics}. Every request but
- * the health check and that document is authenticated first, by the one {@link Authenticator} (a
- * scraper sends Basic credentials). Every error is answered as {@link ErrorBody} with the status of
- * its code; nothing a client sends can stop the server.
+ * {@code /api/v1/openapi.yaml}; metrics in Prometheus text are {@code /metrics}; the Iceberg REST
+ * catalog is {@code /iceberg} (see {@link IcebergCatalog}; its spec is Iceberg's own). Every
+ * request but the health check and that document is authenticated first, by the one {@link
+ * Authenticator} (a scraper sends Basic credentials). Every error is answered as {@link ErrorBody}
+ * with the status of its code; nothing a client sends can stop the server.
  */
 public final class HttpApi implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(HttpApi.class);
@@ -160,6 +165,7 @@ public final class HttpApi implements AutoCloseable {
               jobs,
               catalog,
               new PipelinesApi(pipelines, sql),
+              sql.lake(),
               models,
               metrics,
               openApi);
@@ -179,6 +185,7 @@ public final class HttpApi implements AutoCloseable {
       JobsApi jobs,
       CatalogApi catalog,
       PipelinesApi pipelines,
+      Lake lake,
       Models models,
       PrometheusMeterRegistry metrics,
       byte[] openApi) {
@@ -189,6 +196,7 @@ public final class HttpApi implements AutoCloseable {
               config.routes.before(ctx -> authenticate(ctx, auth));
               routes(config, jobs, catalog, openApi);
               routes(config, pipelines);
+              IcebergCatalog.serve(config, lake);
               if (models != null) {
                 ModelRoutes.add(
                     config, new ModelsApi(models), new InferenceApi(models.inference()));
@@ -252,19 +260,37 @@ public final class HttpApi implements AutoCloseable {
   }
 
   static void errors(JavalinConfig config) {
-    config.routes.exception(DataflowException.class, HttpApi::answer);
+    config.routes.exception(DataflowException.class, orIceberg(HttpApi::answer));
     config.routes.exception(
-        ApiException.class, (e, ctx) -> answer(ctx, e.status(), e.code(), e.getMessage()));
+        ApiException.class,
+        orIceberg((e, ctx) -> answer(ctx, e.status(), e.code(), e.getMessage())));
     config.routes.exception(
         HttpResponseException.class,
-        (e, ctx) ->
-            answer(ctx, e.getStatus(), HttpStatus.forStatus(e.getStatus()).name(), e.getMessage()));
+        orIceberg(
+            (e, ctx) ->
+                answer(
+                    ctx,
+                    e.getStatus(),
+                    HttpStatus.forStatus(e.getStatus()).name(),
+                    e.getMessage())));
     config.routes.exception(
         Exception.class,
-        (e, ctx) -> {
-          LOG.error("Unexpected error answering {} {}", ctx.method(), ctx.path(), e);
-          answer(ctx, 500, ErrorCode.INTERNAL.name(), "Unexpected error: " + e);
-        });
+        orIceberg(
+            (e, ctx) -> {
+              LOG.error("Unexpected error answering {} {}", ctx.method(), ctx.path(), e);
+              answer(ctx, 500, ErrorCode.INTERNAL.name(), "Unexpected error: " + e);
+            }));
+  }
+
+  /** Errors under {@code /iceberg}, authentication's too, take the Iceberg spec's error body. */
+  private static <E extends Exception> ExceptionHandler<E> orIceberg(ExceptionHandler<E> handler) {
+    return (e, ctx) -> {
+      if (IcebergCatalog.owns(ctx.path())) {
+        IcebergErrors.answer(e, ctx);
+      } else {
+        handler.handle(e, ctx);
+      }
+    };
   }
 
   private static void answer(DataflowException e, Context ctx) {
