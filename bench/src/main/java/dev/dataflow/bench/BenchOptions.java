@@ -25,6 +25,9 @@ record BenchOptions(
     int threads,
     String memoryLimit,
     List<Integer> queries) {
+  static final List<Integer> ALL_QUERIES =
+      IntStream.rangeClosed(1, TpchQueries.COUNT).boxed().toList();
+
   static final String USAGE =
       """
       usage: TpchBench --flight URL --data DIR [--passes N] [--threads N] [--memory-limit SIZE] [--queries 1,3,22]
@@ -41,12 +44,6 @@ record BenchOptions(
     if (passes < 1 || threads < 1) {
       throw new IllegalArgumentException("--passes and --threads must be at least 1\n" + USAGE);
     }
-    for (int query : queries) {
-      if (query < 1 || query > TpchQueries.COUNT) {
-        throw new IllegalArgumentException(
-            "TPC-H queries are numbered 1 to " + TpchQueries.COUNT + ", not " + query);
-      }
-    }
     queries = List.copyOf(queries);
   }
 
@@ -56,7 +53,7 @@ record BenchOptions(
     int passes = 3;
     int threads = Runtime.getRuntime().availableProcessors();
     String memoryLimit = "4GB";
-    List<Integer> queries = IntStream.rangeClosed(1, TpchQueries.COUNT).boxed().toList();
+    List<Integer> queries = ALL_QUERIES;
     for (int i = 0; i < args.length; i += 2) {
       String value = value(args, i);
       switch (args[i]) {
@@ -65,7 +62,7 @@ record BenchOptions(
         case "--passes" -> passes = Integer.parseInt(value);
         case "--threads" -> threads = Integer.parseInt(value);
         case "--memory-limit" -> memoryLimit = value;
-        case "--queries" -> queries = queryList(value);
+        case "--queries" -> queries = queries(value);
         default -> throw new IllegalArgumentException("unknown option " + args[i] + "\n" + USAGE);
       }
     }
@@ -79,11 +76,17 @@ record BenchOptions(
     return args[i + 1];
   }
 
-  private static List<Integer> queryList(String list) {
+  /** TPC-H query numbers from a list such as {@code 1,6,13}; refuses a number not in 1 to 22. */
+  static List<Integer> queries(String list) {
     List<Integer> numbers = new ArrayList<>();
     for (String number : list.split(",")) {
-      numbers.add(Integer.parseInt(number.strip()));
+      int query = Integer.parseInt(number.strip());
+      if (query < 1 || query > TpchQueries.COUNT) {
+        throw new IllegalArgumentException(
+            "TPC-H queries are numbered 1 to " + TpchQueries.COUNT + ", not " + query);
+      }
+      numbers.add(query);
     }
-    return numbers;
+    return List.copyOf(numbers);
   }
 }

@@ -59,6 +59,14 @@ final class BenchSupport {
         : sorted[(int) Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)];
   }
 
+  /**
+   * Two sides in the order a pass runs them: {@code first} first in even passes, {@code second} in
+   * odd ones, so that neither always profits from the other's reads.
+   */
+  static <T> List<T> alternating(int pass, T first, T second) {
+    return pass % 2 == 0 ? List.of(first, second) : List.of(second, first);
+  }
+
   /** Seconds since {@code start}, a {@link System#nanoTime()} reading. */
   static double seconds(long start) {
     return (System.nanoTime() - start) / 1e9;

@@ -2,7 +2,6 @@ package dev.dataflow.bench;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.dataflow.sql.tpch.TpchQueries;
 import java.io.PrintStream;
 import java.sql.SQLException;
 import java.util.List;
@@ -38,7 +37,10 @@ public final class TpchBench {
     this.options = requireNonNull(options, "options is null");
     this.targets = Map.copyOf(targets);
     this.out = requireNonNull(out, "out is null");
-    this.results = options.queries().stream().map(QueryResults::new).toList();
+    this.results =
+        options.queries().stream()
+            .map(query -> new QueryResults(query, List.of(Side.DIRECT, Side.DATAFLOW)))
+            .toList();
   }
 
   public static void main(String[] args) throws SQLException {
@@ -84,50 +86,14 @@ public final class TpchBench {
         targets.get(Side.DATAFLOW).setting("memory_limit"));
   }
 
-  /** Pass 0 is the warm-up: its row counts are checked, its times not kept. */
+  /** Pass 0 is the warm-up: its times are not kept. */
   private void pass(int pass) {
-    long start = System.nanoTime();
-    for (QueryResults query : results) {
-      for (Side side : order(pass)) {
-        runOnce(query, side, pass > 0);
-      }
-      if (pass == 0) {
-        checkRows(query);
-      }
-    }
-    System.err.printf(
-        "%s done in %.1f s%n",
+    QueryResults.pass(
         pass == 0 ? "warm-up" : "pass " + pass + "/" + options.passes(),
-        (System.nanoTime() - start) / 1e9);
-  }
-
-  private static List<Side> order(int pass) {
-    return pass % 2 == 0
-        ? List.of(Side.DIRECT, Side.DATAFLOW)
-        : List.of(Side.DATAFLOW, Side.DIRECT);
-  }
-
-  /** A query that failed once is not run again on that side: its error is what the report shows. */
-  private void runOnce(QueryResults query, Side side, boolean measured) {
-    Series series = query.on(side);
-    if (series.error() != null) {
-      return;
-    }
-    try {
-      series.add(targets.get(side).run(TpchQueries.query(query.query(), "tpch")), measured);
-    } catch (SQLException | RuntimeException e) {
-      series.fail(Target.firstLine(e.getMessage()));
-      out.printf("*** Q%02d FAILED on %s: %s%n", query.query(), side.label(), series.error());
-    }
-  }
-
-  private void checkRows(QueryResults query) {
-    if (query.on(Side.DIRECT).error() == null
-        && query.on(Side.DATAFLOW).error() == null
-        && !query.rowsAgree()) {
-      out.printf(
-          "*** ROW COUNT MISMATCH Q%02d: DuckDB direct %d rows, Dataflow %d rows ***%n",
-          query.query(), query.on(Side.DIRECT).rows(), query.on(Side.DATAFLOW).rows());
-    }
+        results,
+        BenchSupport.alternating(pass, Side.DIRECT, Side.DATAFLOW),
+        targets,
+        pass > 0,
+        out);
   }
 }

@@ -52,6 +52,26 @@ class BenchSmokeIT {
         .containsPattern("(?m)^total");
   }
 
+  /** Shares bench/tpch's lake at SF 0.01: whichever of the two runs first loads it. */
+  @Test
+  void s3() throws Exception {
+    String output =
+        run(
+            "s3",
+            Map.of(
+                "SCALE", "0.01",
+                "PASSES", "1",
+                "QUERIES", "1,6,13",
+                "BENCH_DATA", OUT.resolve("tpch-data").toString(),
+                "BENCH_S3", OUT.resolve("s3-data").toString()));
+    assertThat(output)
+        .contains("| Query | Rows | Local, first pass | Local | S3 cold | S3 warm |")
+        .containsPattern("(?m)^\\| Q01 \\| \\d+ \\| [\\d.]+ \\|")
+        .containsPattern("(?m)^\\| Q13 \\| \\d+ \\| [\\d.]+ \\|")
+        .containsPattern("(?m)^\\| \\*\\*total\\*\\*")
+        .containsPattern("(?m)^\\| cold pass \\| \\d+ \\| \\d+ \\|");
+  }
+
   @Test
   void ingest() throws Exception {
     String output =
