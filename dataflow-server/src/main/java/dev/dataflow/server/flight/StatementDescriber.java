@@ -45,12 +45,16 @@ final class StatementDescriber {
     }
     try (DuckDBConnection connection = engine.connect()) {
       PlannedQuery planned = planner.plan(connection, query);
-      // preparing binds the query, which reads its files' schemas
-      try (Warehouse.Held held = warehouse.hold(planned.files())) {
-        return shapes.computeIfAbsent(planned.sql(), text -> prepare(connection, text));
-      }
+      return shapes.computeIfAbsent(planned.sql(), text -> prepare(connection, text, planned));
     } catch (SQLException e) {
       throw EngineErrors.translate(e);
+    }
+  }
+
+  /** Prepares a shape not known yet: binding reads the files' schemas, so they are held. */
+  private StatementShape prepare(DuckDBConnection connection, String sql, PlannedQuery planned) {
+    try (Warehouse.Held held = warehouse.hold(planned.files())) {
+      return prepare(connection, sql);
     }
   }
 
