@@ -9,6 +9,8 @@ import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import io.javalin.http.Context;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.function.BiFunction;
+import java.util.function.Supplier;
 import org.apache.iceberg.exceptions.BadRequestException;
 import org.apache.iceberg.rest.RESTMessage;
 import org.apache.iceberg.rest.RESTRequest;
@@ -50,6 +52,17 @@ final class IcebergJson {
     }
     request.validate();
     return request;
+  }
+
+  /**
+   * Writes a listing: the whole of it, or the page a client asked for with {@code pageSize} (and
+   * {@code pageToken} from the page before).
+   */
+  static void writeList(
+      Context ctx, Supplier<RESTMessage> all, BiFunction<String, String, RESTMessage> page) {
+    String pageSize = ctx.queryParam("pageSize");
+    write(
+        ctx, 200, pageSize == null ? all.get() : page.apply(ctx.queryParam("pageToken"), pageSize));
   }
 
   static void write(Context ctx, int status, RESTMessage message) {

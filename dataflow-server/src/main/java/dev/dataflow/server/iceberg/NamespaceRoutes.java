@@ -27,14 +27,11 @@ final class NamespaceRoutes {
   }
 
   private void list(Context ctx) {
-    String pageSize = ctx.queryParam("pageSize");
-    IcebergJson.write(
+    IcebergJson.writeList(
         ctx,
-        200,
-        pageSize == null
-            ? CatalogHandlers.listNamespaces(catalog, RequestPaths.parent(ctx))
-            : CatalogHandlers.listNamespaces(
-                catalog, RequestPaths.parent(ctx), ctx.queryParam("pageToken"), pageSize));
+        () -> CatalogHandlers.listNamespaces(catalog, RequestPaths.parent(ctx)),
+        (token, size) ->
+            CatalogHandlers.listNamespaces(catalog, RequestPaths.parent(ctx), token, size));
   }
 
   private void create(Context ctx) {

@@ -43,14 +43,11 @@ final class TableRoutes {
   }
 
   private void list(Context ctx) {
-    String pageSize = ctx.queryParam("pageSize");
-    IcebergJson.write(
+    IcebergJson.writeList(
         ctx,
-        200,
-        pageSize == null
-            ? CatalogHandlers.listTables(catalog, RequestPaths.namespace(ctx))
-            : CatalogHandlers.listTables(
-                catalog, RequestPaths.namespace(ctx), ctx.queryParam("pageToken"), pageSize));
+        () -> CatalogHandlers.listTables(catalog, RequestPaths.namespace(ctx)),
+        (token, size) ->
+            CatalogHandlers.listTables(catalog, RequestPaths.namespace(ctx), token, size));
   }
 
   private void create(Context ctx) {

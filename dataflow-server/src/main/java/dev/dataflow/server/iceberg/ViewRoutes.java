@@ -34,14 +34,11 @@ final class ViewRoutes {
   }
 
   private void list(Context ctx) {
-    String pageSize = ctx.queryParam("pageSize");
-    IcebergJson.write(
+    IcebergJson.writeList(
         ctx,
-        200,
-        pageSize == null
-            ? CatalogHandlers.listViews(catalog, RequestPaths.namespace(ctx))
-            : CatalogHandlers.listViews(
-                catalog, RequestPaths.namespace(ctx), ctx.queryParam("pageToken"), pageSize));
+        () -> CatalogHandlers.listViews(catalog, RequestPaths.namespace(ctx)),
+        (token, size) ->
+            CatalogHandlers.listViews(catalog, RequestPaths.namespace(ctx), token, size));
   }
 
   private void create(Context ctx) {
