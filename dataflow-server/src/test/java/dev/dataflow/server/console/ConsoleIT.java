@@ -227,6 +227,9 @@ class ConsoleIT {
             .formatted(in);
     assertThat(send("PUT", "/api/v1/pipelines/console_demo", yaml).statusCode()).isEqualTo(200);
     browser.driver.get(server.httpUrl() + "/#/pipelines");
+    // this process runs pipelines too: it is the one worker, heard from within seconds
+    browser.await("the worker", d -> text("#workers").contains(server.pipelines().workers().id()));
+    assertThat(text("#workers")).contains("all").contains("s ago").doesNotContain("gone");
     browser.awaitVisible("#pipelines a[href='#/pipelines/console_demo']").click();
     browser.awaitVisible("#stages .stage.destination");
     assertThat(text("#stages")).contains("files", "constraints", "lab.console_demo");
