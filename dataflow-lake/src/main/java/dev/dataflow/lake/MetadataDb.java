@@ -8,6 +8,8 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.SQLNonTransientConnectionException;
+import java.sql.SQLRecoverableException;
 import java.sql.SQLTransientConnectionException;
 import java.sql.Types;
 import java.util.ArrayList;
@@ -59,18 +61,37 @@ public final class MetadataDb implements AutoCloseable {
   }
 
   /**
-   * A failed statement: UNAVAILABLE when the store could not be reached (SQLSTATE class 08, a
-   * connection exception), so callers answer 503 and retry; INTERNAL otherwise.
+   * A failed statement: UNAVAILABLE when the store could not be reached, so callers answer 503 and
+   * retry; INTERNAL otherwise.
    */
   private static DataflowException failure(String what, SQLException e) {
-    String state = e.getSQLState();
-    boolean unreachable =
-        (state != null && state.startsWith("08")) || e instanceof SQLTransientConnectionException;
+    boolean unreachable = unreachable(e);
     return new DataflowException(
         unreachable ? ErrorCode.UNAVAILABLE : ErrorCode.INTERNAL,
         (unreachable ? "Metadata store unreachable: " : "Metadata store " + what + " failed: ")
             + e.getMessage(),
         e);
+  }
+
+  /**
+   * Whether a failure, or one of its causes, is the metadata store out of reach: a connection
+   * exception (SQLSTATE class 08), the server shutting down or restarting (57P01 to 57P03, as a
+   * pooled connection learns it) or a JDBC connection failure; never a statement's own error.
+   */
+  public static boolean unreachable(Throwable failure) {
+    for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+      if (cause instanceof SQLTransientConnectionException
+          || cause instanceof SQLNonTransientConnectionException
+          || cause instanceof SQLRecoverableException) {
+        return true;
+      }
+      if (cause instanceof SQLException e
+          && e.getSQLState() != null
+          && (e.getSQLState().startsWith("08") || e.getSQLState().startsWith("57P0"))) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** A nullable BIGINT column. */

@@ -9,6 +9,7 @@ import dev.dataflow.api.ErrorCode;
 import dev.dataflow.ingest.runtime.Pipelines;
 import dev.dataflow.lake.DataFileCache;
 import dev.dataflow.lake.Lake;
+import dev.dataflow.lake.MetadataDb;
 import dev.dataflow.lake.Warehouse;
 import dev.dataflow.lake.s3.S3Warehouse;
 import dev.dataflow.ml.Models;
@@ -277,6 +278,15 @@ public final class HttpApi implements AutoCloseable {
         Exception.class,
         orIceberg(
             (e, ctx) -> {
+              if (MetadataDb.unreachable(e)) {
+                // the catalog's own connection lost: as the metadata store's, a 503 to retry
+                answer(
+                    ctx,
+                    ErrorCode.UNAVAILABLE.httpStatus(),
+                    ErrorCode.UNAVAILABLE.name(),
+                    "The metadata store cannot be reached; retry: " + e.getMessage());
+                return;
+              }
               LOG.error("Unexpected error answering {} {}", ctx.method(), ctx.path(), e);
               answer(ctx, 500, ErrorCode.INTERNAL.name(), "Unexpected error: " + e);
             }));

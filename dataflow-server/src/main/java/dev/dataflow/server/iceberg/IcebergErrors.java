@@ -2,12 +2,9 @@ package dev.dataflow.server.iceberg;
 
 import dev.dataflow.api.DataflowException;
 import dev.dataflow.api.ErrorCode;
+import dev.dataflow.lake.MetadataDb;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
-import java.sql.SQLException;
-import java.sql.SQLNonTransientConnectionException;
-import java.sql.SQLRecoverableException;
-import java.sql.SQLTransientConnectionException;
 import java.util.Map;
 import org.apache.iceberg.exceptions.AlreadyExistsException;
 import org.apache.iceberg.exceptions.BadRequestException;
@@ -82,7 +79,7 @@ public final class IcebergErrors {
     if (failure instanceof HttpResponseException e) {
       return e.getStatus();
     }
-    if (storeUnreachable(failure)) {
+    if (MetadataDb.unreachable(failure)) {
       return 503;
     }
     return STATUS.getOrDefault(failure.getClass(), 500);
@@ -96,25 +93,5 @@ public final class IcebergErrors {
       return "ServiceUnavailableException";
     }
     return failure.getClass().getSimpleName();
-  }
-
-  /**
-   * The catalog cannot reach its database. A client retries a read; a commit answered so is in an
-   * unknown state, which Iceberg's client knows to check before it retries.
-   */
-  private static boolean storeUnreachable(Throwable failure) {
-    for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
-      if (cause instanceof SQLTransientConnectionException
-          || cause instanceof SQLNonTransientConnectionException
-          || cause instanceof SQLRecoverableException) {
-        return true;
-      }
-      if (cause instanceof SQLException e
-          && e.getSQLState() != null
-          && e.getSQLState().startsWith("08")) {
-        return true;
-      }
-    }
-    return false;
   }
 }
