@@ -1,22 +1,17 @@
 package dev.dataflow.spark;
 
+import static dev.dataflow.spark.SparkSql.numbers;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
-import java.util.ArrayList;
 import java.util.List;
-import org.apache.iceberg.DataFile;
-import org.apache.iceberg.FileScanTask;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.Transaction;
-import org.apache.iceberg.io.CloseableIterable;
 import org.apache.iceberg.spark.Spark3Util;
-import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -38,25 +33,7 @@ class SparkRestCatalogIT {
   static void start() throws Exception {
     dataflow = DataflowProcess.start(dir.resolve("dataflow"));
     rest = new DataflowRest(dataflow.url());
-    spark =
-        SparkSession.builder()
-            .master("local[2]")
-            .appName("dataflow-spark-tests")
-            .config("spark.ui.enabled", "false")
-            .config("spark.driver.host", "127.0.0.1")
-            .config("spark.driver.bindAddress", "127.0.0.1")
-            .config("spark.sql.shuffle.partitions", "2")
-            // Iceberg's views (and its other SQL) reach Spark's analyzer through its extensions
-            .config(
-                "spark.sql.extensions",
-                "org.apache.iceberg.spark.extensions.IcebergSparkSessionExtensions")
-            .config("spark.sql.warehouse.dir", dir.resolve("spark-warehouse").toString())
-            .config("spark.sql.catalog.dataflow", "org.apache.iceberg.spark.SparkCatalog")
-            .config("spark.sql.catalog.dataflow.type", "rest")
-            .config("spark.sql.catalog.dataflow.uri", dataflow.url() + "/iceberg")
-            // Spark would otherwise keep a loaded table for 30 s and miss Dataflow's commits
-            .config("spark.sql.catalog.dataflow.cache-enabled", "false")
-            .getOrCreate();
+    spark = SparkSql.local(dir, dataflow.url() + "/iceberg").getOrCreate();
   }
 
   @AfterAll
@@ -70,28 +47,7 @@ class SparkRestCatalogIT {
   }
 
   private static List<List<String>> spark(String sql) {
-    List<List<String>> rows = new ArrayList<>();
-    for (Row row : spark.sql(sql).collectAsList()) {
-      List<String> values = new ArrayList<>();
-      for (int i = 0; i < row.length(); i++) {
-        values.add(row.isNullAt(i) ? null : row.get(i).toString());
-      }
-      rows.add(values);
-    }
-    return rows;
-  }
-
-  /** Numbers as one engine or the other prints them (4995, 4995.0), compared by value. */
-  private static List<List<String>> numbers(List<List<String>> rows) {
-    return rows.stream().map(row -> row.stream().map(SparkRestCatalogIT::number).toList()).toList();
-  }
-
-  private static String number(String value) {
-    try {
-      return new BigDecimal(value).stripTrailingZeros().toPlainString();
-    } catch (NumberFormatException e) {
-      return value;
-    }
+    return SparkSql.rows(spark, sql);
   }
 
   private static long flightCount(String dataset) throws Exception {
@@ -149,7 +105,8 @@ class SparkRestCatalogIT {
     // Spark's commit is prepared on the table as it was, then Dataflow commits first
     Transaction transaction = target.newTransaction();
     var append = transaction.newAppend();
-    files(Spark3Util.loadIcebergTable(spark, "dataflow.race.staged")).forEach(append::appendFile);
+    SparkSql.files(Spark3Util.loadIcebergTable(spark, "dataflow.race.staged"))
+        .forEach(append::appendFile);
     append.commit();
     rest.run("INSERT INTO race.t SELECT range + 2000, 'dataflow' FROM range(10)");
     long dataflowCommit =
@@ -181,13 +138,5 @@ class SparkRestCatalogIT {
     String rows = "SELECT kind, n, total, label FROM %s ORDER BY label, kind";
     assertThat(spark(rows.formatted("dataflow.shop.by_kind")))
         .isEqualTo(rest.rows(rows.formatted("shop.by_kind")));
-  }
-
-  private static List<DataFile> files(Table table) throws Exception {
-    List<DataFile> files = new ArrayList<>();
-    try (CloseableIterable<FileScanTask> tasks = table.newScan().planFiles()) {
-      tasks.forEach(task -> files.add(task.file().copy()));
-    }
-    return files;
   }
 }
