@@ -23,7 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
  * tables, and Dataflow's SQL, Flight SQL and catalog see what Spark writes, with nothing lost when
  * their commits race.
  */
-class SparkRestCatalogIT {
+class SparkRestCatalogIT extends SparkWarehouseContract {
   @TempDir static Path dir;
   private static DataflowProcess dataflow;
   private static DataflowRest rest;
@@ -69,29 +69,23 @@ class SparkRestCatalogIT {
         .anySatisfy(row -> assertThat(row).contains("campaigns"));
   }
 
-  @Test
-  void readsATableDataflowWroteWithTheSameCountAndChecksum() throws Exception {
-    rest.run(
-        "CREATE TABLE sales.orders AS SELECT range AS id, range % 7 AS k, 'order ' || range AS name"
-            + " FROM range(5000)");
-    String checksum = "SELECT count(*), sum(id), sum(id * k), sum(length(name)) FROM ";
-    List<List<String>> dataflowSays = numbers(rest.rows(checksum + "sales.orders"));
-    assertThat(dataflowSays.get(0).get(0)).isEqualTo("5000");
-    assertThat(numbers(spark(checksum + "dataflow.sales.orders"))).isEqualTo(dataflowSays);
+  @Override
+  SparkSession spark() {
+    return spark;
   }
 
-  @Test
-  void createsAndAppendsATableThatDataflowSqlFlightSqlAndTheConsoleSee() throws Exception {
-    spark.sql("CREATE NAMESPACE IF NOT EXISTS dataflow.lab");
-    spark.sql("CREATE TABLE dataflow.lab.events (id BIGINT, kind STRING) USING iceberg");
-    spark.sql("INSERT INTO dataflow.lab.events VALUES (1, 'click'), (2, 'view')");
-    assertThat(numbers(rest.rows("SELECT count(*), sum(id) FROM lab.events")))
-        .containsExactly(List.of("2", "3"));
-    spark.sql("INSERT INTO dataflow.lab.events SELECT id + 10, 'scroll' FROM range(3)");
-    assertThat(rest.rows("SELECT kind, count(*) FROM lab.events GROUP BY kind ORDER BY kind"))
-        .containsExactly(List.of("click", "1"), List.of("scroll", "3"), List.of("view", "1"));
-    assertThat(flightCount("lab.events")).isEqualTo(5);
-    assertThat(rest.catalog("lab").toString()).contains("events");
+  @Override
+  DataflowRest rest() {
+    return rest;
+  }
+
+  /** Flight SQL and the catalog listing the console shows see the table too. */
+  @Override
+  void written(String dataset, long rows) throws Exception {
+    assertThat(flightCount(dataset)).isEqualTo(rows);
+    String folder = dataset.substring(0, dataset.indexOf('.'));
+    assertThat(rest.catalog(folder).toString())
+        .contains(dataset.substring(dataset.indexOf('.') + 1));
   }
 
   @Test

@@ -1,6 +1,5 @@
 package dev.dataflow.spark;
 
-import static dev.dataflow.spark.SparkSql.numbers;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
@@ -14,7 +13,6 @@ import org.apache.iceberg.spark.Spark3Util;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -22,7 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
  * reads and writes the store with the ones Dataflow's REST catalog vends for each table; what one
  * writes the other reads, and every data file is in the bucket.
  */
-class SparkS3WarehouseIT {
+class SparkS3WarehouseIT extends SparkWarehouseContract {
   private static final String BUCKET = "lake";
   private static final String WAREHOUSE = "s3://" + BUCKET + "/warehouse";
 
@@ -63,32 +61,19 @@ class SparkS3WarehouseIT {
     }
   }
 
-  @Test
-  void readsATableDataflowWroteWithTheSameCountAndChecksum() throws Exception {
-    rest.run(
-        "CREATE TABLE sales.orders AS SELECT range AS id, range % 7 AS k, 'order ' || range AS name"
-            + " FROM range(5000)");
-    String checksum = "SELECT count(*), sum(id), sum(id * k), sum(length(name)) FROM ";
-    List<List<String>> dataflowSays = numbers(rest.rows(checksum + "sales.orders"));
-    assertThat(dataflowSays.get(0).get(0)).isEqualTo("5000");
-    assertThat(numbers(SparkSql.rows(spark, checksum + "dataflow.sales.orders")))
-        .isEqualTo(dataflowSays);
-    assertDataFilesInTheBucket("dataflow.sales.orders");
+  @Override
+  SparkSession spark() {
+    return spark;
   }
 
-  @Test
-  void createsAndAppendsATableThatDataflowReads() throws Exception {
-    spark.sql("CREATE NAMESPACE IF NOT EXISTS dataflow.lab");
-    spark.sql("CREATE TABLE dataflow.lab.events (id BIGINT, kind STRING) USING iceberg");
-    spark.sql("INSERT INTO dataflow.lab.events VALUES (1, 'click'), (2, 'view')");
-    assertThat(numbers(rest.rows("SELECT count(*), sum(id) FROM lab.events")))
-        .containsExactly(List.of("2", "3"));
-    spark.sql("INSERT INTO dataflow.lab.events SELECT id + 10, 'scroll' FROM range(3)");
-    String checksum = "SELECT count(*), sum(id), sum(length(kind)) FROM ";
-    assertThat(numbers(rest.rows(checksum + "lab.events")))
-        .containsExactly(List.of("5", "36", "27"))
-        .isEqualTo(numbers(SparkSql.rows(spark, checksum + "dataflow.lab.events")));
-    assertDataFilesInTheBucket("dataflow.lab.events");
+  @Override
+  DataflowRest rest() {
+    return rest;
+  }
+
+  @Override
+  void written(String dataset, long rows) throws Exception {
+    assertDataFilesInTheBucket("dataflow." + dataset);
   }
 
   /**
