@@ -614,7 +614,12 @@ public final class Pipelines implements AutoCloseable {
     stopping.forEach(Worker::awaitEnd);
     threads.shutdown();
     if (runs) {
-      workers.leave();
+      try {
+        workers.leave();
+      } catch (DataflowException e) {
+        // the store out of reach as the process stops: the worker's row ages out of the list
+        LOG.warn("Could not record that this worker left: {}", e.getMessage());
+      }
     }
     workers.close();
     store.close();
