@@ -33,31 +33,67 @@ public final class MetadataDb implements AutoCloseable {
     this.lake = requireNonNull(lake, "lake is null");
   }
 
+  /** What a statement does once prepared and bound. */
+  private interface Work<T> {
+    T run(PreparedStatement statement) throws SQLException;
+  }
+
   /** Runs an INSERT, UPDATE or DELETE; returns the rows it changed. */
   public synchronized int update(String sql, Object... values) {
-    try (PreparedStatement statement = connection().prepareStatement(sql)) {
-      bind(statement, values);
-      return statement.executeUpdate();
-    } catch (SQLException e) {
-      close();
-      throw failure("write", e);
-    }
+    return execute("write", false, sql, values, PreparedStatement::executeUpdate);
   }
 
   public synchronized <T> List<T> query(String sql, RowMapper<T> mapper, Object... values) {
-    try (PreparedStatement statement = connection().prepareStatement(sql)) {
-      bind(statement, values);
-      List<T> rows = new ArrayList<>();
-      try (ResultSet result = statement.executeQuery()) {
-        while (result.next()) {
-          rows.add(mapper.map(result));
-        }
-      }
-      return rows;
+    return execute(
+        "read",
+        true,
+        sql,
+        values,
+        statement -> {
+          List<T> rows = new ArrayList<>();
+          try (ResultSet result = statement.executeQuery()) {
+            while (result.next()) {
+              rows.add(mapper.map(result));
+            }
+          }
+          return rows;
+        });
+  }
+
+  /**
+   * Runs a statement on the kept connection. When that connection turns out dead (the store
+   * restarted since it was opened) the statement runs once more on a new one: a read always, a
+   * write only when the server refused it before running it (it was shutting down), so a write is
+   * never applied twice.
+   */
+  private <T> T execute(String what, boolean read, String sql, Object[] values, Work<T> work) {
+    boolean kept = connection != null;
+    try {
+      return attempt(sql, values, work);
     } catch (SQLException e) {
       close();
-      throw failure("read", e);
+      if (!kept || !(read ? unreachable(e) : refusedBeforeRunning(e))) {
+        throw failure(what, e);
+      }
     }
+    try {
+      return attempt(sql, values, work);
+    } catch (SQLException e) {
+      close();
+      throw failure(what, e);
+    }
+  }
+
+  private <T> T attempt(String sql, Object[] values, Work<T> work) throws SQLException {
+    try (PreparedStatement statement = connection().prepareStatement(sql)) {
+      bind(statement, values);
+      return work.run(statement);
+    }
+  }
+
+  /** The server ended the connection as it shut down (SQLSTATE 57P01 to 57P03). */
+  private static boolean refusedBeforeRunning(SQLException e) {
+    return e.getSQLState() != null && e.getSQLState().startsWith("57P0");
   }
 
   /**

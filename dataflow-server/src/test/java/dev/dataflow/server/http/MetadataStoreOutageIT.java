@@ -21,7 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The PostgreSQL metadata store stops while the server runs: requests get 503 with the reason
  * instead of failing as the server's own errors, and once the store is back they succeed again,
- * with nothing restarted.
+ * with nothing restarted; a quick restart between two requests goes unnoticed.
  */
 class MetadataStoreOutageIT {
   private static final HttpClient HTTP = HttpClient.newHttpClient();
@@ -83,6 +83,17 @@ class MetadataStoreOutageIT {
         Thread.sleep(200);
       }
       assertThat(status).as("the catalog answers again").isEqualTo(200);
+      assertThat(send(server, "GET", "/iceberg/v1/namespaces", "").statusCode()).isEqualTo(200);
+      assertThat(
+              send(server, "POST", "/api/v1/sql", "{\"sql\": \"SELECT count(*) FROM s.t\"}")
+                  .statusCode())
+          .isEqualTo(200);
+
+      // restarted between two requests: every connection kept from before is dead, and the next
+      // requests still succeed, each on a new one
+      postgres.close();
+      postgres = postgres(pg, port);
+      assertThat(send(server, "GET", "/api/v1/catalog/s.t", "").statusCode()).isEqualTo(200);
       assertThat(send(server, "GET", "/iceberg/v1/namespaces", "").statusCode()).isEqualTo(200);
       assertThat(
               send(server, "POST", "/api/v1/sql", "{\"sql\": \"SELECT count(*) FROM s.t\"}")
