@@ -3,13 +3,19 @@ package dev.dataflow.server;
 import static java.util.Objects.requireNonNull;
 
 import dev.dataflow.ingest.runtime.Pipelines;
+import dev.dataflow.lake.DataFileCache;
 import dev.dataflow.lake.Lake;
+import dev.dataflow.lake.Warehouse;
+import dev.dataflow.lake.s3.S3Warehouse;
 import dev.dataflow.ml.Models;
 import dev.dataflow.server.auth.Authenticator;
 import dev.dataflow.server.flight.FlightSqlEndpoint;
 import dev.dataflow.server.http.HttpApi;
 import dev.dataflow.server.http.WorkerHttp;
 import dev.dataflow.sql.SqlService;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.slf4j.Logger;
@@ -61,6 +67,8 @@ public final class DataflowServer implements AutoCloseable {
     Lake lake = Lake.open(config.lake());
     SqlService sql = new SqlService(lake, config.engine());
     PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    // every role reads the warehouse: workers' merges and compactions too
+    registerCacheMetrics(lake.warehouse(), metrics);
     Pipelines pipelines =
         new Pipelines(
             sql, metrics, role.name().toLowerCase(java.util.Locale.ROOT), role.runsPipelines());
@@ -107,6 +115,28 @@ public final class DataflowServer implements AutoCloseable {
       lake.close();
       throw e;
     }
+  }
+
+  /** The data file cache's figures, when the warehouse is in S3 and so read through one. */
+  private static void registerCacheMetrics(Warehouse warehouse, MeterRegistry metrics) {
+    if (!(warehouse instanceof S3Warehouse s3)) {
+      return;
+    }
+    DataFileCache cache = s3.cache();
+    FunctionCounter.builder("dataflow.cache.hits", cache, DataFileCache::hits)
+        .description("Data file reads answered from the local cache")
+        .register(metrics);
+    FunctionCounter.builder("dataflow.cache.misses", cache, DataFileCache::misses)
+        .description("Data file reads that waited for a download from the warehouse")
+        .register(metrics);
+    FunctionCounter.builder("dataflow.cache.fetched", cache, DataFileCache::fetchedBytes)
+        .baseUnit("bytes")
+        .description("Bytes downloaded from the warehouse into the cache")
+        .register(metrics);
+    Gauge.builder("dataflow.cache.size", cache, DataFileCache::bytes)
+        .baseUnit("bytes")
+        .description("Bytes of data files on local disk")
+        .register(metrics);
   }
 
   public ServerConfig config() {

@@ -7,11 +7,8 @@ import dev.dataflow.api.DataflowException;
 import dev.dataflow.api.DatasetPath;
 import dev.dataflow.api.ErrorCode;
 import dev.dataflow.ingest.runtime.Pipelines;
-import dev.dataflow.lake.DataFileCache;
 import dev.dataflow.lake.Lake;
 import dev.dataflow.lake.MetadataDb;
-import dev.dataflow.lake.Warehouse;
-import dev.dataflow.lake.s3.S3Warehouse;
 import dev.dataflow.ml.Models;
 import dev.dataflow.server.auth.Authenticator;
 import dev.dataflow.server.iceberg.IcebergCatalog;
@@ -95,28 +92,6 @@ public final class HttpApi implements AutoCloseable {
         .register(metrics);
   }
 
-  /** The data file cache's figures, when the warehouse is in S3 and so read through one. */
-  private static void registerCacheMetrics(Warehouse warehouse, MeterRegistry metrics) {
-    if (!(warehouse instanceof S3Warehouse s3)) {
-      return;
-    }
-    DataFileCache cache = s3.cache();
-    FunctionCounter.builder("dataflow.cache.hits", cache, DataFileCache::hits)
-        .description("Data file reads answered from the local cache")
-        .register(metrics);
-    FunctionCounter.builder("dataflow.cache.misses", cache, DataFileCache::misses)
-        .description("Data file reads that waited for a download from the warehouse")
-        .register(metrics);
-    FunctionCounter.builder("dataflow.cache.fetched", cache, DataFileCache::fetchedBytes)
-        .baseUnit("bytes")
-        .description("Bytes downloaded from the warehouse into the cache")
-        .register(metrics);
-    Gauge.builder("dataflow.cache.size", cache, DataFileCache::bytes)
-        .baseUnit("bytes")
-        .description("Bytes of data files on local disk")
-        .register(metrics);
-  }
-
   /** Starts serving without the model routes; see the other {@code start}. */
   public static HttpApi start(
       SqlService sql,
@@ -147,7 +122,6 @@ public final class HttpApi implements AutoCloseable {
     requireNonNull(auth, "auth is null");
     requireNonNull(host, "host is null");
     registerQueueMetrics(sql.admission(), metrics);
-    registerCacheMetrics(sql.lake().warehouse(), metrics);
     byte[] openApi = openApiDocument();
     ResultFiles results = new ResultFiles(sql.dataDirectory().resolve("jobs"));
     results.deleteExpired();
