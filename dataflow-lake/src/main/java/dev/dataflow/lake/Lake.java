@@ -90,7 +90,7 @@ public final class Lake implements AutoCloseable {
     properties.put("jdbc.schema-version", "V1");
     // a pooled connection first learns that PostgreSQL restarted as 57P01-57P03: reconnect and
     // retry, as for Iceberg's own list of connection states, rather than fail one request
-    properties.put("retryable_status_codes", "57P01,57P02,57P03");
+    properties.put("retryable_status_codes", String.join(",", MetadataDb.SHUTTING_DOWN));
     connectionProperties(config).forEach((k, v) -> properties.put("jdbc." + k, v.toString()));
     // every commit writes a new metadata file holding the whole table history: a continuous
     // pipeline that keeps them all fills the disk quadratically, so new tables keep the last 100

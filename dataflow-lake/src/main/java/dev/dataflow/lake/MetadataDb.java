@@ -26,6 +26,12 @@ public final class MetadataDb implements AutoCloseable {
     T map(ResultSet row) throws SQLException;
   }
 
+  /**
+   * The SQLSTATEs of a PostgreSQL server shutting down or restarting, which a kept connection
+   * learns at its next statement, before that statement runs.
+   */
+  static final List<String> SHUTTING_DOWN = List.of("57P01", "57P02", "57P03");
+
   private final Lake lake;
   private Connection connection;
 
@@ -93,7 +99,8 @@ public final class MetadataDb implements AutoCloseable {
 
   /** The server ended the connection as it shut down (SQLSTATE 57P01 to 57P03). */
   private static boolean refusedBeforeRunning(SQLException e) {
-    return e.getSQLState() != null && e.getSQLState().startsWith("57P0");
+    // List.of refuses to look for null, the state of most driver-side failures
+    return e.getSQLState() != null && SHUTTING_DOWN.contains(e.getSQLState());
   }
 
   /**
@@ -123,7 +130,7 @@ public final class MetadataDb implements AutoCloseable {
       }
       if (cause instanceof SQLException e
           && e.getSQLState() != null
-          && (e.getSQLState().startsWith("08") || e.getSQLState().startsWith("57P0"))) {
+          && (e.getSQLState().startsWith("08") || refusedBeforeRunning(e))) {
         return true;
       }
     }

@@ -1,4 +1,4 @@
-package dev.dataflow.ingest.runtime;
+package dev.dataflow.lake;
 
 import static java.util.Objects.requireNonNull;
 
@@ -12,7 +12,10 @@ import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The local directories readers stage source data in, each its own and deleted when done. */
+/**
+ * The local directories work is staged in (a reader's source data, new files before their upload),
+ * each its own and deleted when done.
+ */
 public final class SpoolDirectory {
   private static final Logger LOG = LoggerFactory.getLogger(SpoolDirectory.class);
 

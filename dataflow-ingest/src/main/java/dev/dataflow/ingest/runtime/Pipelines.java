@@ -14,10 +14,13 @@ import dev.dataflow.ingest.kafka.KafkaReader;
 import dev.dataflow.ingest.spec.PipelineSpec;
 import dev.dataflow.ingest.spec.PipelineSpecs;
 import dev.dataflow.lake.Fencing;
+import dev.dataflow.lake.Leases;
+import dev.dataflow.lake.SpoolDirectory;
 import dev.dataflow.sql.SqlService;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -221,17 +224,11 @@ public final class Pipelines implements AutoCloseable {
   public RunRecord runOnce(String name) {
     PipelineSpec spec = spec(name);
     refuseRunning(spec);
-    long epoch = workers.leases().acquire(lease(spec), workers.id(), Workers.LEASE);
-    if (epoch < 0) {
+    Worker worker = take(spec);
+    if (worker == null) {
       refuseRunning(spec);
       throw new DataflowException(
           ErrorCode.ALREADY_EXISTS, "Pipeline " + name + " was just started elsewhere");
-    }
-    Worker worker = new Worker(spec, lease(spec), epoch);
-    if (running.putIfAbsent(name, worker) != null) {
-      worker.release();
-      throw new DataflowException(
-          ErrorCode.ALREADY_EXISTS, "Pipeline " + name + " is already running");
     }
     try {
       store.state(name, PipelineState.RUNNING, null);
@@ -251,29 +248,40 @@ public final class Pipelines implements AutoCloseable {
    */
   private boolean claim(String name) {
     PipelineSpec spec = spec(name);
-    String lease = lease(spec);
-    dev.dataflow.lake.Leases.Lease before = workers.leases().find(lease);
-    long epoch = workers.leases().acquire(lease, workers.id(), Workers.LEASE);
-    if (epoch < 0) {
+    Leases.Lease before = workers.leases().find(lease(spec));
+    Worker worker = take(spec);
+    if (worker == null) {
       return false;
     }
-    Worker worker = new Worker(spec, lease, epoch);
     try {
       if (!shared(spec) && before != null && before.expiresAt() > 0) {
-        LOG.info("Pipeline {}: taking over from {} (epoch {})", name, before.holder(), epoch);
+        LOG.info(
+            "Pipeline {}: taking over from {} (epoch {})", name, before.holder(), worker.epoch);
         store.failRunningRuns(name, "Its worker " + before.holder() + " stopped during the run");
         fence(spec, worker.fence());
-      }
-      if (running.putIfAbsent(name, worker) != null) {
-        worker.release();
-        return false;
       }
       threads.execute(worker::loop);
       return true;
     } catch (RuntimeException e) {
+      running.remove(name, worker);
       worker.release();
       throw e;
     }
+  }
+
+  /** Takes a pipeline's lease and its place among those running here; null when either is held. */
+  private Worker take(PipelineSpec spec) {
+    String lease = lease(spec);
+    long epoch = workers.leases().acquire(lease, workers.id(), Workers.LEASE);
+    if (epoch < 0) {
+      return null;
+    }
+    Worker worker = new Worker(spec, lease, epoch);
+    if (running.putIfAbsent(spec.name(), worker) != null) {
+      worker.release();
+      return null;
+    }
+    return worker;
   }
 
   private void fence(PipelineSpec spec, Map<String, String> fence) {
@@ -302,7 +310,7 @@ public final class Pipelines implements AutoCloseable {
         return;
       }
       workers.beat();
-      Map<String, PipelineState> states = new java.util.HashMap<>();
+      Map<String, PipelineState> states = new HashMap<>();
       store.all().forEach(stored -> states.put(stored.name(), stored.state()));
       for (Worker worker : running.values()) {
         if (states.get(worker.spec.name()) != PipelineState.RUNNING) {
@@ -400,8 +408,7 @@ public final class Pipelines implements AutoCloseable {
               offsets -> commitOffsets(spec, withFence(offsets, fence))));
     }
     if (spec.origin() instanceof PipelineSpec.KafkaOrigin) {
-      return new IngestRun(
-          sql, spec, new KafkaReader(spec, committed(spec), sql.dataDirectory().resolve("spool")));
+      return new IngestRun(sql, spec, new KafkaReader(spec, committed(spec), spools()));
     }
     throw new DataflowException(
         ErrorCode.UNSUPPORTED,
@@ -414,7 +421,7 @@ public final class Pipelines implements AutoCloseable {
 
   private static Map<String, String> withFence(
       Map<String, String> offsets, Map<String, String> fence) {
-    Map<String, String> both = new java.util.HashMap<>(offsets);
+    Map<String, String> both = new HashMap<>(offsets);
     both.putAll(fence);
     return both;
   }

@@ -1,6 +1,7 @@
 package dev.dataflow.ingest.runtime;
 
 import dev.dataflow.ingest.spec.PipelineSpec;
+import dev.dataflow.lake.SpoolDirectory;
 import dev.dataflow.lake.s3.S3Location;
 import dev.dataflow.lake.s3.S3Settings;
 import dev.dataflow.lake.s3.S3Storage;

@@ -4,6 +4,7 @@ import dev.dataflow.api.DaemonThreads;
 import dev.dataflow.api.DataflowException;
 import dev.dataflow.api.ErrorCode;
 import dev.dataflow.lake.DataFileCache;
+import dev.dataflow.lake.SpoolDirectory;
 import dev.dataflow.lake.Warehouse;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -76,7 +77,7 @@ public final class S3Warehouse implements Warehouse {
                 : failure;
       }
     }
-    deleteTree(batch.directory());
+    SpoolDirectory.delete(batch.directory());
     if (failure != null) {
       delete(locations);
       throw failure;
@@ -115,17 +116,6 @@ public final class S3Warehouse implements Warehouse {
   @Override
   public List<Path> localRoots() {
     return List.of(cache.directory(), staging);
-  }
-
-  private static void deleteTree(Path directory) {
-    if (!Files.exists(directory)) {
-      return;
-    }
-    try (var walk = Files.walk(directory)) {
-      walk.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
-    } catch (IOException e) {
-      // a staging leftover holds no committed data
-    }
   }
 
   @Override
